@@ -1,0 +1,248 @@
+"""Input and parameter validation shared by the estimators.
+
+Everything here raises errors that say what was expected, what was received
+and how to fix it. Shapes: ``N`` documents, ``T`` positions per document.
+"""
+
+import difflib
+import math
+import numbers
+
+import numpy as np
+from sklearn.utils._param_validation import (
+    InvalidParameterError,
+    validate_parameter_constraints,
+)
+
+__all__ = [
+    "validate_params",
+    "iter_documents",
+    "check_token_ids",
+    "suggest",
+]
+
+
+def suggest(name, candidates):
+    """Return ``" Did you mean 'x'?"`` for the closest candidate, or ``""``."""
+    match = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
+    return f" Did you mean {match[0]!r}?" if match else ""
+
+
+def validate_params(estimator, constraints=None):
+    """Validate ``estimator``'s parameters against its ``_parameter_constraints``.
+
+    Unlike scikit-learn's own validation, which stops at the first bad
+    parameter, every bad parameter is collected into one message.
+
+    Raises
+    ------
+    sklearn.utils._param_validation.InvalidParameterError
+        Naming every parameter that does not satisfy its constraint.
+    """
+    constraints = (
+        estimator._parameter_constraints if constraints is None else constraints
+    )
+    params = estimator.get_params(deep=False)
+    errors = []
+    for name, constraint in constraints.items():
+        if name not in params:
+            continue
+        try:
+            validate_parameter_constraints(
+                {name: constraint},
+                {name: params[name]},
+                caller_name=type(estimator).__name__,
+            )
+        except InvalidParameterError as exc:
+            errors.append(str(exc))
+    if errors:
+        raise InvalidParameterError("\n".join(errors))
+
+
+def _describe(value):
+    text = repr(value)
+    if len(text) > 60:
+        text = text[:57] + "..."
+    return f"{text} ({type(value).__name__})"
+
+
+def iter_documents(raw_documents, *, allow_empty=True):
+    """Yield ``str`` documents from an iterable of raw text, validating each.
+
+    Accepts lists, tuples, generators, numpy arrays and pandas Series of
+    ``str``; ``bytes`` are decoded as UTF-8.
+
+    Raises
+    ------
+    ValueError
+        If ``raw_documents`` is a single string, a 2-D array, empty when
+        ``allow_empty`` is False, or holds bytes that are not valid UTF-8.
+    TypeError
+        If an element is not text (``None``, a number, NaN, a list...), naming
+        the position of the first offending document.
+    """
+    if isinstance(raw_documents, (str, bytes)):
+        raise ValueError(
+            "Iterable over raw text documents expected, "
+            f"{type(raw_documents).__name__} object received. Wrap a single "
+            "document in a list: [document]."
+        )
+    if raw_documents is None:
+        raise TypeError(
+            "Iterable over raw text documents expected, None received."
+        )
+    if hasattr(raw_documents, "iloc") and not hasattr(raw_documents, "str"):
+        # a pandas DataFrame: iterating it yields column names, not documents
+        raise ValueError(
+            "Iterable over raw text documents expected, got a DataFrame. "
+            "Select the text column, e.g. df['review']."
+        )
+    ndim = getattr(raw_documents, "ndim", 1)
+    if ndim != 1:
+        raise ValueError(
+            "Iterable over raw text documents expected, got an array with "
+            f"{ndim} dimensions (shape {getattr(raw_documents, 'shape', '?')}). "
+            "Pass a 1-D list, array or Series of strings, e.g. X.ravel() "
+            "for a single column."
+        )
+    try:
+        iterator = iter(raw_documents)
+    except TypeError:
+        raise TypeError(
+            "Iterable over raw text documents expected, "
+            f"{type(raw_documents).__name__} object received."
+        ) from None
+    n = 0
+    for i, doc in enumerate(iterator):
+        n += 1
+        if isinstance(doc, str):
+            yield doc
+        elif isinstance(doc, (bytes, bytearray, np.bytes_)):
+            try:
+                yield bytes(doc).decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise ValueError(
+                    f"Document {i} is bytes that are not valid UTF-8 ({exc}). "
+                    "Decode it yourself with the right encoding, e.g. "
+                    "doc.decode('latin-1'), before passing it."
+                ) from None
+        else:
+            if doc is None:
+                what = "None"
+            elif isinstance(doc, numbers.Real) and math.isnan(doc):
+                what = "NaN (a missing value)"
+            else:
+                what = _describe(doc)
+            raise TypeError(
+                f"Document {i} is {what}, expected a string. Drop or fill "
+                "missing documents first (e.g. df['text'].fillna('')) and "
+                "convert other values with str()."
+            )
+    if n == 0 and not allow_empty:
+        raise ValueError(
+            "Expected at least one document to fit on, got an empty sequence."
+        )
+
+
+def check_token_ids(X, *, name="X"):
+    """Validate a 2-D array of non-negative integer token ids.
+
+    Parameters
+    ----------
+    X : array-like of shape (N, T)
+        Token ids, as produced by :class:`~sklearn_rnn.TextVectorizer`.
+
+    Returns
+    -------
+    X : ndarray of shape (N, T)
+        An integer array (not copied when it already is one).
+
+    Raises
+    ------
+    ValueError
+        For raw text, floats, negative ids, missing values or a wrong number
+        of dimensions, each with a hint on how to fix it.
+    """
+    if hasattr(X, "toarray"):
+        raise ValueError(
+            f"{name} is a sparse matrix; expected a dense 2-D array of token ids "
+            "(N documents x T positions) such as TextVectorizer produces."
+        )
+    if isinstance(X, str):
+        raise ValueError(
+            f"{name} is a single string; the classifier expects token ids. Put a "
+            "TextVectorizer before it: make_pipeline(TextVectorizer(), clf)."
+        )
+    try:
+        arr = np.asarray(X)
+    except ValueError as exc:
+        raise ValueError(
+            f"{name} could not be turned into a 2-D array of token ids ({exc}). "
+            "Ragged lists of ids must be padded to one length first, e.g. with "
+            "TextVectorizer or torch.nn.utils.rnn.pad_sequence."
+        ) from None
+    if arr.dtype.kind in "OUS":
+        if arr.size and any(isinstance(v, (str, bytes)) for v in arr.ravel()[:10]):
+            raise ValueError(
+                f"{name} holds raw text; the classifier expects token ids. Put a "
+                "TextVectorizer before it: make_pipeline(TextVectorizer(), clf)."
+            )
+        try:
+            arr = arr.astype(np.float64)
+        except (TypeError, ValueError) as exc:
+            raise TypeError(
+                f"{name} must hold integer token ids, but an element could not be "
+                f"read as a number: {exc}."
+            ) from None
+    if arr.ndim != 2:
+        raise ValueError(
+            f"{name} must be a 2-D array of token ids (N documents x T "
+            f"positions), got {arr.ndim} dimension(s) with shape {arr.shape}."
+            + (
+                " Reshape your data with X.reshape(1, -1) if it is a single "
+                "document."
+                if arr.ndim == 1
+                else ""
+            )
+        )
+    if arr.dtype.kind == "b":
+        raise ValueError(f"{name} must hold integer token ids, got booleans.")
+    if arr.dtype.kind == "c":
+        raise ValueError(
+            f"Complex data not supported: {name} must hold integer token ids."
+        )
+    if arr.dtype.kind == "f":
+        if not np.all(np.isfinite(arr)):
+            raise ValueError(
+                f"{name} contains NaN or infinity; token ids must be finite "
+                "non-negative integers."
+            )
+        whole = np.floor(arr) == arr
+        if not whole.all():
+            row = int(np.argwhere(~whole)[0][0])
+            raise ValueError(
+                f"{name} must hold integer token ids, got {arr.dtype} values with "
+                f"a fractional part (first in row {row}). Token ids index an "
+                "embedding table: use the output of TextVectorizer."
+            )
+        # whole-number floats (e.g. from pandas) are converted exactly
+        if arr.size and arr.max() > np.iinfo(np.int64).max:
+            raise ValueError(f"{name} contains ids too large for int64.")
+        arr = arr.astype(np.int64)
+    if arr.dtype.kind not in "iu":
+        raise ValueError(f"{name} must hold integer token ids, got {arr.dtype}.")
+    if arr.shape[1] == 0:
+        raise ValueError(
+            f"Found array with 0 feature(s) (shape={arr.shape}) while a minimum of "
+            "1 is required: every row needs at least one (padding) position."
+        )
+    if arr.size and arr.dtype.kind == "i":
+        low = arr.min()
+        if low < 0:
+            row = int(np.argwhere(arr < 0)[0][0])
+            raise ValueError(
+                f"Negative values in data passed to {name}: token id {int(low)} "
+                f"(first in row {row}); ids must be >= 0, with 0 for padding and "
+                "1 for unknown tokens."
+            )
+    return arr
