@@ -1,0 +1,312 @@
+"""Loaders for movie-review sentiment corpora.
+
+* :func:`load_imdb`: the Large Movie Review Dataset (Maas et al., 2011), in
+  Stanford's ``aclImdb`` layout, read from an extracted folder or straight
+  from the ``.tar.gz``.
+* :func:`load_movie_reviews`: the Pang & Lee polarity dataset v2.0 in NLTK's
+  ``movie_reviews.zip`` layout.
+"""
+
+import re
+import tarfile
+import zipfile
+from pathlib import Path
+
+import numpy as np
+from sklearn.utils import Bunch, check_random_state
+
+from ._base import fetch_file, get_data_home
+
+__all__ = ["load_imdb", "load_movie_reviews"]
+
+IMDB_URL = "https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz"
+IMDB_ARCHIVE = "aclImdb_v1.tar.gz"
+IMDB_SHA256 = "c40f74a18d3b61f90feba1e17730e0d38e8b97c05fde7008942e91923d1658fe"
+
+MOVIE_REVIEWS_URL = (
+    "https://raw.githubusercontent.com/nltk/nltk_data/gh-pages/packages/"
+    "corpora/movie_reviews.zip"
+)
+MOVIE_REVIEWS_ARCHIVE = "movie_reviews.zip"
+
+_IMDB_NAME = re.compile(r"(?:^|/)aclImdb/(train|test)/(pos|neg|unsup)/(\d+)_(\d+)\.txt$")
+_LABELS = {"neg": "negative", "pos": "positive", "unsup": ""}
+
+IMDB_DESCR = """\
+Large Movie Review Dataset (IMDB), Maas et al., ACL 2011.
+
+50,000 labelled movie reviews from IMDB, split evenly into train and test
+(25,000 each, half positive and half negative), plus 50,000 unlabelled
+reviews (subset 'unsup'). A review is negative with a rating of 1-4 stars
+out of 10 and positive with 7-10; neutral reviews are not included. At most
+30 reviews per movie; train and test share no movies.
+
+Reference: Andrew L. Maas, Raymond E. Daly, Peter T. Pham, Dan Huang,
+Andrew Y. Ng, and Christopher Potts. 2011. Learning Word Vectors for
+Sentiment Analysis. ACL 2011. https://ai.stanford.edu/~amaas/data/sentiment/
+"""
+
+MOVIE_REVIEWS_DESCR = """\
+Movie Review Data, sentiment polarity dataset v2.0 (Pang & Lee, 2004).
+
+2,000 processed movie reviews (1,000 positive, 1,000 negative), lowercased
+and tokenized, in NLTK's corpus layout movie_reviews/{pos,neg}/cv*.txt.
+"""
+
+
+def _imdb_source(data_home, download_if_missing):
+    """Find an aclImdb folder or archive; download the archive if allowed."""
+    if data_home is not None:
+        given = Path(data_home).expanduser()
+        if given.is_file():
+            return given
+        if given.is_dir() and given.name == "aclImdb":
+            return given
+    home = get_data_home(data_home)
+    if (home / "aclImdb").is_dir():
+        return home / "aclImdb"
+    archive = home / IMDB_ARCHIVE
+    if archive.is_file():
+        return archive
+    others = sorted(home.glob("aclImdb*.tar.gz"))
+    if others:
+        return others[0]
+    if not download_if_missing:
+        raise OSError(
+            f"IMDB data not found in {home} and download_if_missing=False. Put "
+            f"{IMDB_ARCHIVE} (from {IMDB_URL}) or its extracted aclImdb/ folder "
+            "there, or pass data_home=<path to the .tar.gz>."
+        )
+    return fetch_file(
+        IMDB_URL,
+        archive,
+        sha256=IMDB_SHA256,
+        where_to_put=(
+            f"download it elsewhere and copy it to {archive} (or set the "
+            "SKLEARN_RNN_DATA environment variable to its folder)"
+        ),
+    )
+
+
+def _read_imdb_records(source, subset):
+    """Yield ``(label_dir, id, rating, name, text)`` for one subset."""
+    split = "test" if subset == "test" else "train"
+    wanted = {"unsup"} if subset == "unsup" else {"pos", "neg"}
+    source = Path(source)
+    if source.is_dir():
+        for label in sorted(wanted):
+            folder = source / split / label
+            for path in folder.glob("*.txt"):
+                m = _IMDB_NAME.search(path.as_posix())
+                if m:
+                    text = path.read_text(encoding="utf-8")
+                    yield label, int(m.group(3)), int(m.group(4)), path.as_posix(), text
+        return
+    with tarfile.open(source, "r:*") as tar:
+        for member in tar:
+            if not member.isfile():
+                continue
+            m = _IMDB_NAME.search(member.name)
+            if not m or m.group(1) != split or m.group(2) not in wanted:
+                continue
+            text = tar.extractfile(member).read().decode("utf-8")
+            yield m.group(2), int(m.group(3)), int(m.group(4)), member.name, text
+
+
+def load_imdb(
+    subset="train",
+    *,
+    data_home=None,
+    download_if_missing=True,
+    return_X_y=False,
+    target="sentiment",
+    shuffle=True,
+    random_state=42,
+    n_samples=None,
+):
+    """Load the IMDB Large Movie Review Dataset (Maas et al., 2011).
+
+    Reads Stanford's ``aclImdb`` layout (``aclImdb/{train,test}/{pos,neg,unsup}
+    /<id>_<rating>.txt``) from an extracted folder or directly from the
+    ``.tar.gz``. When neither is found it downloads the official archive
+    (84 MB, SHA-256 verified) into ``data_home``.
+
+    Parameters
+    ----------
+    subset : {'train', 'test', 'unsup'}, default='train'
+        25,000 labelled training or test reviews, or the 50,000 unlabelled
+        reviews of the training split.
+    data_home : str or path-like, default=None
+        Cache folder (default ``~/sklearn_rnn_data``, overridden by the
+        ``SKLEARN_RNN_DATA`` environment variable). May also point straight at
+        an ``aclImdb*.tar.gz`` archive or an extracted ``aclImdb`` folder.
+    download_if_missing : bool, default=True
+        Download the archive when it is not found; otherwise raise ``OSError``.
+    return_X_y : bool, default=False
+        Return ``(data, target)`` instead of a Bunch.
+    target : {'sentiment', 'rating'}, default='sentiment'
+        What ``target`` holds: ``'negative'``/``'positive'`` strings, or the
+        star ratings 1-4 and 7-10 as ints (a multiclass task). Always ``None``
+        for ``subset='unsup'``.
+    shuffle : bool, default=True
+        Shuffle the reviews with ``random_state`` (the archive lists all
+        negative reviews before the positive ones). With ``shuffle=False`` the
+        order is by folder (neg, pos) then review id.
+    random_state : int, RandomState instance or None, default=42
+        Seed of the shuffle; the default gives the same order on every
+        machine.
+    n_samples : int, default=None
+        Return only the first ``n_samples`` reviews after shuffling (the
+        archive is still read in full).
+
+    Returns
+    -------
+    data : Bunch
+        ``data`` (list of str), ``target`` (ndarray or None), ``target_names``,
+        ``ratings`` (ndarray of int, 0 for unsup), ``ids`` (review ids),
+        ``filenames``, ``DESCR``. A tuple ``(data, target)`` if
+        ``return_X_y``.
+
+    Raises
+    ------
+    OSError
+        When the data is missing and cannot be downloaded (offline), saying
+        where to put the archive.
+
+    Examples
+    --------
+    >>> from sklearn_rnn.datasets import load_imdb
+    >>> X, y = load_imdb(data_home="aclImdb_v1.tar.gz",
+    ...                  return_X_y=True)  # doctest: +SKIP
+    >>> len(X), sorted(set(y))  # doctest: +SKIP
+    (25000, ['negative', 'positive'])
+    """
+    if subset not in ("train", "test", "unsup"):
+        raise ValueError(f"subset must be 'train', 'test' or 'unsup', got {subset!r}.")
+    if target not in ("sentiment", "rating"):
+        raise ValueError(f"target must be 'sentiment' or 'rating', got {target!r}.")
+    source = _imdb_source(data_home, download_if_missing)
+    records = sorted(_read_imdb_records(source, subset), key=lambda r: (r[0], r[1]))
+    if not records:
+        raise OSError(
+            f"No aclImdb/{'test' if subset == 'test' else 'train'} reviews for "
+            f"subset={subset!r} in {source}. The archive may hold only part of the "
+            "dataset (e.g. only the train split); hold out part of the train "
+            "split instead."
+        )
+    order = np.arange(len(records))
+    if shuffle:
+        check_random_state(random_state).shuffle(order)
+    if n_samples is not None:
+        order = order[:n_samples]
+    records = [records[i] for i in order]
+    data = [r[4] for r in records]
+    ratings = np.array([r[2] for r in records], dtype=np.int64)
+    if subset == "unsup":
+        y, names = None, np.array([], dtype=object)
+    elif target == "sentiment":
+        y = np.array([_LABELS[r[0]] for r in records], dtype=object)
+        names = np.array(["negative", "positive"], dtype=object)
+    else:
+        y = ratings
+        names = np.unique(ratings)
+    if return_X_y:
+        return data, y
+    return Bunch(
+        data=data,
+        target=y,
+        target_names=names,
+        ratings=ratings,
+        ids=np.array([r[1] for r in records], dtype=np.int64),
+        filenames=np.array([r[3] for r in records], dtype=object),
+        DESCR=IMDB_DESCR,
+    )
+
+
+def _movie_reviews_source(data_home, download_if_missing):
+    if data_home is not None:
+        given = Path(data_home).expanduser()
+        if given.is_file() or (given.is_dir() and given.name == "movie_reviews"):
+            return given
+    home = get_data_home(data_home)
+    for candidate in (home / "movie_reviews", home / MOVIE_REVIEWS_ARCHIVE):
+        if candidate.exists():
+            return candidate
+    if not download_if_missing:
+        raise OSError(
+            f"movie_reviews not found in {home} and download_if_missing=False. Put "
+            f"{MOVIE_REVIEWS_ARCHIVE} (from {MOVIE_REVIEWS_URL}) there, or pass "
+            "data_home=<path to the .zip>."
+        )
+    return fetch_file(MOVIE_REVIEWS_URL, home / MOVIE_REVIEWS_ARCHIVE)
+
+
+def load_movie_reviews(
+    *,
+    data_home=None,
+    download_if_missing=True,
+    return_X_y=False,
+    shuffle=True,
+    random_state=42,
+):
+    """Load the Pang & Lee movie review polarity dataset v2.0 (2,000 reviews).
+
+    Reads NLTK's layout, ``movie_reviews/{pos,neg}/cv*.txt``, from the
+    ``movie_reviews.zip`` archive or its extracted folder; downloads the zip
+    from the NLTK data repository when missing.
+
+    Parameters
+    ----------
+    data_home : str or path-like, default=None
+        Cache folder, or a path straight to ``movie_reviews.zip`` or the
+        extracted ``movie_reviews`` folder.
+    download_if_missing : bool, default=True
+        Download when not found; otherwise raise ``OSError``.
+    return_X_y : bool, default=False
+        Return ``(data, target)`` instead of a Bunch.
+    shuffle : bool, default=True
+        Shuffle with ``random_state`` (the archive lists negatives first).
+    random_state : int, RandomState instance or None, default=42
+        Seed of the shuffle.
+
+    Returns
+    -------
+    data : Bunch
+        ``data`` (list of str), ``target`` (``'negative'``/``'positive'``),
+        ``target_names``, ``filenames``, ``DESCR``; or ``(data, target)``.
+    """
+    source = Path(_movie_reviews_source(data_home, download_if_missing))
+    pattern = re.compile(r"(?:^|/)movie_reviews/(pos|neg)/([^/]+\.txt)$")
+    records = []
+    if source.is_dir():
+        for path in source.rglob("*.txt"):
+            m = pattern.search(path.as_posix())
+            if m:
+                records.append((m.group(1), m.group(2), path.read_text("utf-8")))
+    else:
+        with zipfile.ZipFile(source) as zf:
+            for name in zf.namelist():
+                m = pattern.search(name)
+                if m:
+                    records.append((m.group(1), m.group(2), zf.read(name).decode("utf-8")))
+    if not records:
+        raise OSError(
+            f"No movie_reviews/{{pos,neg}}/*.txt files in {source}; expected NLTK's "
+            "movie_reviews corpus layout."
+        )
+    records.sort()
+    order = np.arange(len(records))
+    if shuffle:
+        check_random_state(random_state).shuffle(order)
+    records = [records[i] for i in order]
+    data = [r[2] for r in records]
+    y = np.array([_LABELS[r[0]] for r in records], dtype=object)
+    if return_X_y:
+        return data, y
+    return Bunch(
+        data=data,
+        target=y,
+        target_names=np.array(["negative", "positive"], dtype=object),
+        filenames=np.array([f"movie_reviews/{r[0]}/{r[1]}" for r in records], dtype=object),
+        DESCR=MOVIE_REVIEWS_DESCR,
+    )
