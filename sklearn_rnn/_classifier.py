@@ -1,0 +1,846 @@
+"""RNN, LSTM and GRU text classifiers as scikit-learn estimators.
+
+Shapes: ``N`` documents, ``T`` positions, ``C`` classes.
+
+Design: compose skorch, do not subclass it. Each classifier is a plain
+scikit-learn estimator whose ``__init__`` only stores its (flat, named)
+parameters; ``fit`` builds a :class:`skorch.NeuralNet` in ``net_`` and trains
+it. We chose this over subclassing ``NeuralNetClassifier`` because:
+
+* skorch's ``__init__`` sets attributes (``history_``, ``initialized_``),
+  its ``device`` must be concrete while ours defaults to ``'auto'`` (the GPU
+  when there is one, recorded in ``device_``), and its ``y`` goes to torch
+  as is; composing keeps all three sklearn-correct without patching skorch
+  internals;
+* the inputs need preparing before skorch sees them (strip padding, sort
+  into length buckets, encode labels) and the outputs un-sorting after.
+
+skorch's power stays reachable: ``callbacks=``, ``module__*``,
+``optimizer__*``, ``criterion__*``, ``callbacks__*`` and ``iterator_*__*``
+parameters are passed through to the net; the fitted ``net_`` has the
+``history``, ``save_params``/``load_params`` and everything else.
+"""
+
+import numbers
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+from scipy.special import softmax
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.exceptions import DataConversionWarning
+from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import LabelEncoder
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_consistent_length, check_is_fitted
+from skorch import NeuralNet
+from skorch.callbacks import (
+    EarlyStopping,
+    EpochScoring,
+    EpochTimer,
+    GradientNormClipping,
+    PassthroughScoring,
+    PrintLog,
+    ProgressBar,
+)
+from skorch.helper import predefined_split
+
+from ._data import BucketIterator, SequenceDataset
+from ._embeddings import resolve_embeddings
+from ._modules import RecurrentClassifierModule
+from ._validation import check_token_ids, suggest, validate_params
+
+__all__ = [
+    "RNNSentimentClassifier",
+    "LSTMSentimentClassifier",
+    "GRUSentimentClassifier",
+]
+
+#: Prefixes of skorch parameters passed through to the net.
+SKORCH_PREFIXES = (
+    "module",
+    "optimizer",
+    "criterion",
+    "callbacks",
+    "iterator_train",
+    "iterator_valid",
+)
+
+
+class TrainingDivergedError(FloatingPointError):
+    """Raised when the training loss becomes NaN or infinite."""
+
+
+def _accuracy(net, X, y):
+    # EpochScoring with caching: ``net.predict`` replays the epoch's outputs.
+    return float(np.mean(net.predict(X) == np.asarray(y)))
+
+
+class _RecurrentNet(NeuralNet):
+    """skorch net that batches :class:`SequenceDataset` by length bucket."""
+
+    def __init__(self, *args, shuffle_seed=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.shuffle_seed = shuffle_seed
+
+    @property
+    def _default_callbacks(self):
+        return [
+            ("epoch_timer", EpochTimer()),
+            ("train_loss", PassthroughScoring(name="train_loss", on_train=True)),
+            (
+                "train_acc",
+                EpochScoring(_accuracy, name="train_acc", on_train=True,
+                             lower_is_better=False),
+            ),
+            ("valid_loss", PassthroughScoring(name="valid_loss")),
+            ("valid_acc", EpochScoring(_accuracy, name="valid_acc", lower_is_better=False)),
+            ("print_log", PrintLog()),
+        ]
+
+    def get_iterator(self, dataset, training=False):
+        prefix = "iterator_train" if training else "iterator_valid"
+        kwargs = self.get_params_for(prefix)
+        batch_size = kwargs.get("batch_size", self.batch_size)
+        if batch_size == -1:
+            batch_size = len(dataset)
+        return BucketIterator(
+            dataset,
+            batch_size,
+            shuffle=training,
+            seed=self.shuffle_seed,
+            device=self.device,
+        )
+
+    def get_split_datasets(self, X, y=None, **fit_params):
+        train, valid = super().get_split_datasets(X, y, **fit_params)
+        # a user's train_split (e.g. skorch's ValidSplit) returns torch
+        # Subsets: turn them back into bucket-sorted datasets
+        return _as_sequence_dataset(train), _as_sequence_dataset(valid)
+
+    def train_step(self, batch, **fit_params):
+        step = super().train_step(batch, **fit_params)
+        if not torch.isfinite(step["loss"]).item():
+            raise TrainingDivergedError(
+                f"The training loss became {step['loss'].item()} in epoch "
+                f"{len(self.history)}. Lower the learning rate (lr), keep "
+                "gradient clipping on (clip_grad_norm, e.g. 1.0), or check the "
+                "pretrained embeddings for NaN/inf values."
+            )
+        return step
+
+    def evaluation_step(self, batch, training=False):
+        with torch.inference_mode(not training):
+            return super().evaluation_step(batch, training=training)
+
+    def predict(self, X):
+        return self.predict_proba(X).argmax(axis=1)
+
+
+def _as_sequence_dataset(dataset):
+    if dataset is None or isinstance(dataset, SequenceDataset):
+        return dataset
+    if isinstance(dataset, torch.utils.data.Subset) and isinstance(
+        dataset.dataset, SequenceDataset
+    ):
+        return dataset.dataset.subset(dataset.indices)
+    raise TypeError(
+        "train_split must return subsets of the dataset it is given (as "
+        f"skorch's ValidSplit does), got {type(dataset).__name__}."
+    )
+
+
+def _resolve_device(device):
+    if device is None or device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    dev = torch.device(device)
+    if dev.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(
+            f"device={device!r} but CUDA is not available on this machine. Use "
+            "device='auto' to take the GPU only when there is one, or 'cpu'."
+        )
+    return str(device)
+
+
+class _RecurrentClassifier(ClassifierMixin, BaseEstimator):
+    """Base class of the recurrent text classifiers; see the subclasses."""
+
+    _cell = "lstm"
+
+    _parameter_constraints = {
+        "embedding_dim": [Interval(Integral, 1, None, closed="left"), None],
+        "hidden_size": [Interval(Integral, 1, None, closed="left")],
+        "num_layers": [Interval(Integral, 1, None, closed="left")],
+        "bidirectional": ["boolean"],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "pooling": [StrOptions({"last", "max", "mean"})],
+        "embeddings": "no_validation",
+        "freeze_embeddings": ["boolean"],
+        "vocab_size": [Interval(Integral, 2, None, closed="left"), None],
+        "max_epochs": [Interval(Integral, 1, None, closed="left")],
+        "lr": [Interval(Real, 0, None, closed="neither")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "optimizer": [callable],
+        "clip_grad_norm": [Interval(Real, 0, None, closed="neither"), None],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "train_split": [callable, None],
+        "callbacks": [list, None],
+        "device": [str, torch.device, None],
+        "verbose": ["verbose"],
+        "random_state": ["random_state"],
+        "warm_start": ["boolean"],
+    }
+
+    def __init__(
+        self,
+        *,
+        embedding_dim=128,
+        hidden_size=128,
+        num_layers=1,
+        bidirectional=False,
+        dropout=0.0,
+        pooling="max",
+        embeddings=None,
+        freeze_embeddings=False,
+        vocab_size=None,
+        max_epochs=10,
+        lr=1e-3,
+        batch_size=64,
+        optimizer=torch.optim.Adam,
+        clip_grad_norm=1.0,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=3,
+        train_split=None,
+        callbacks=None,
+        device="auto",
+        verbose=0,
+        random_state=None,
+        warm_start=False,
+        **kwargs,
+    ):
+        self.embedding_dim = embedding_dim
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.bidirectional = bidirectional
+        self.dropout = dropout
+        self.pooling = pooling
+        self.embeddings = embeddings
+        self.freeze_embeddings = freeze_embeddings
+        self.vocab_size = vocab_size
+        self.max_epochs = max_epochs
+        self.lr = lr
+        self.batch_size = batch_size
+        self.optimizer = optimizer
+        self.clip_grad_norm = clip_grad_norm
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.train_split = train_split
+        self.callbacks = callbacks
+        self.device = device
+        self.verbose = verbose
+        self.random_state = random_state
+        self.warm_start = warm_start
+        vars(self).update(kwargs)
+
+    # ------------------------------------------------------------------ #
+    # parameters
+    # ------------------------------------------------------------------ #
+    def _extra_param_names(self):
+        return sorted(
+            k for k in vars(self) if not k.startswith("_") and not k.endswith("_")
+            and k not in self._get_param_names()
+        )
+
+    def get_params(self, deep=True):
+        """Get parameters, including skorch pass-through ones (``module__*``...).
+
+        Parameters
+        ----------
+        deep : bool, default=True
+            Also return the parameters of contained estimators (none here).
+
+        Returns
+        -------
+        params : dict
+        """
+        params = super().get_params(deep=deep)
+        params.update((k, getattr(self, k)) for k in self._extra_param_names())
+        return params
+
+    def set_params(self, **params):
+        """Set parameters, including skorch pass-through ones (``module__*``...).
+
+        Parameters
+        ----------
+        **params : dict
+
+        Returns
+        -------
+        self : estimator instance
+        """
+        own = {}
+        for key, value in params.items():
+            if "__" in key and key.split("__", 1)[0] in SKORCH_PREFIXES:
+                setattr(self, key, value)
+            else:
+                own[key] = value
+        if own:
+            super().set_params(**own)
+        return self
+
+    def __sklearn_clone__(self):
+        # Pretrained vectors (a gensim KeyedVectors can be several GB) are only
+        # read, never modified: share them between clones instead of
+        # deep-copying them for every fold and grid point.
+        params = self.get_params(deep=False)
+        new_params = {
+            name: value if name == "embeddings" and _is_shared(value)
+            else clone(value, safe=False)
+            for name, value in params.items()
+        }
+        new = type(self)(**new_params)
+        if hasattr(self, "_metadata_request"):
+            new._metadata_request = clone(self._metadata_request, safe=False)
+        return new
+
+    def _validate_extra_params(self):
+        named = set(self._get_param_names())
+        errors = []
+        for key in self._extra_param_names():
+            prefix = key.split("__", 1)[0]
+            if "__" in key and prefix in SKORCH_PREFIXES:
+                if prefix == "module":
+                    sub = key.split("__", 1)[1]
+                    if sub in named or sub in ("cell", "vocab_size", "n_classes"):
+                        errors.append(
+                            f"{key} is set by the classifier; use the top-level "
+                            f"parameter {sub}= instead."
+                            if sub in named
+                            else f"{key} is set by the classifier from the data."
+                        )
+                continue
+            hint = ""
+            for p in SKORCH_PREFIXES:
+                if key.startswith(p + "_") and not key.startswith(p + "__"):
+                    hint = f" Did you mean {p + '__' + key[len(p):].lstrip('_')!r}?"
+                    break
+            hint = hint or suggest(key, named)
+            errors.append(
+                f"{type(self).__name__} got an unexpected parameter {key!r}.{hint} "
+                f"Pass-through parameters must start with one of "
+                f"{', '.join(p + '__' for p in SKORCH_PREFIXES)}."
+            )
+        if errors:
+            raise ValueError("\n".join(errors))
+
+    # ------------------------------------------------------------------ #
+    # data
+    # ------------------------------------------------------------------ #
+    def _check_y(self, X, y):
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target y is None."
+            )
+        y = np.asarray(y)
+        if y.ndim == 2 and y.shape[1] == 1:
+            warnings.warn(
+                "A column-vector y was passed when a 1d array was expected; "
+                "it was raveled.",
+                category=DataConversionWarning,
+            )
+            y = y.ravel()
+        if y.ndim != 1:
+            raise ValueError(f"y must be 1-D (one label per document), got shape {y.shape}.")
+        check_consistent_length(X, y)
+        if y.dtype.kind == "f" and np.isnan(y).any():
+            raise ValueError(
+                f"y contains NaN at position {int(np.flatnonzero(np.isnan(y))[0])}; "
+                "drop or label those documents first."
+            )
+        if y.dtype == object and any(v is None or (isinstance(v, float) and v != v)
+                                     for v in y):
+            bad = next(i for i, v in enumerate(y)
+                       if v is None or (isinstance(v, float) and v != v))
+            raise ValueError(
+                f"y contains a missing label (None or NaN) at position {bad}; drop "
+                "or label those documents first."
+            )
+        check_classification_targets(y)
+        return y
+
+    def _vocab_size_from(self, X, tokens, matrix):
+        if matrix is not None:
+            n = matrix.shape[0]
+            source = "rows of the embeddings matrix"
+        elif tokens is not None:
+            n = len(tokens)
+            source = "the TextVectorizer's vocabulary"
+        elif self.vocab_size is not None:
+            n = self.vocab_size
+            source = "vocab_size"
+        else:
+            n = max(int(X.max()) + 1 if X.size else 2, 2)
+            source = None
+        if X.size and X.max() >= n:
+            raise ValueError(
+                f"X contains token id {int(X.max())}, outside the vocabulary of "
+                f"{n} ids given by {source}."
+            )
+        return n
+
+    def _check_ids_for_predict(self, X):
+        X = check_token_ids(X)
+        tokens = getattr(X, "vocabulary", None)
+        if (
+            tokens is not None
+            and self.tokens_ is not None
+            and tokens is not self.tokens_
+            and tuple(tokens) != tuple(self.tokens_)
+        ):
+            raise ValueError(
+                "X was made by a different TextVectorizer (another vocabulary) than "
+                "the one this classifier was fitted with, so its ids mean other "
+                "tokens. Transform the documents with the fitted vectorizer, e.g. "
+                "by keeping both in one Pipeline."
+            )
+        if X.size and X.max() >= self.n_vocab_:
+            row = int(np.argwhere(X >= self.n_vocab_)[0][0])
+            raise ValueError(
+                f"X contains token id {int(X.max())} (row {row}), but the classifier "
+                f"was fitted with a vocabulary of {self.n_vocab_} ids (0 to "
+                f"{self.n_vocab_ - 1}). Transform new documents with the same "
+                "TextVectorizer the classifier was fitted after; with your own ids, "
+                "set vocab_size= to the full vocabulary size before fitting."
+            )
+        return X
+
+    # ------------------------------------------------------------------ #
+    # fit
+    # ------------------------------------------------------------------ #
+    def _callbacks(self, has_valid):
+        callbacks = []
+        if self.clip_grad_norm is not None:
+            callbacks.append(
+                ("gradient_clipping", GradientNormClipping(self.clip_grad_norm))
+            )
+        if self.early_stopping:
+            if not has_valid:
+                raise ValueError("early_stopping=True needs a validation split.")
+            callbacks.append((
+                "early_stopping",
+                EarlyStopping(
+                    monitor="valid_loss",
+                    patience=self.n_iter_no_change,
+                    load_best=True,
+                    sink=print if self.verbose else _silent,
+                ),
+            ))
+        if self.verbose and self.verbose >= 2:
+            callbacks.append(("progress_bar", ProgressBar()))
+        for cb in self.callbacks or []:
+            callbacks.append(cb)
+        return callbacks
+
+    def _split(self, data, seed):
+        """Train/validation datasets: the user's train_split, or our own
+        stratified ``validation_fraction`` hold-out when early stopping."""
+        if self.train_split is not None:
+            return data, self.train_split
+        if not self.early_stopping:
+            return data, None
+        n = len(data)
+        n_valid = int(np.ceil(self.validation_fraction * n))
+        if n_valid < 1 or n - n_valid < 1:
+            raise ValueError(
+                f"early_stopping=True with validation_fraction="
+                f"{self.validation_fraction} leaves no documents to train or "
+                f"validate on ({n} documents)."
+            )
+        positions = np.arange(n)
+        try:
+            train, valid = train_test_split(
+                positions, test_size=n_valid, random_state=seed, stratify=data.y
+            )
+        except ValueError:
+            # a class too small to stratify: plain random split
+            train, valid = train_test_split(positions, test_size=n_valid, random_state=seed)
+        return data.subset(train), predefined_split(data.subset(valid))
+
+    def _module_params(self, n_vocab, n_classes, matrix):
+        dim = matrix.shape[1] if matrix is not None else (self.embedding_dim or 128)
+        return {
+            "module__cell": self._cell,
+            "module__vocab_size": n_vocab,
+            "module__n_classes": n_classes,
+            "module__embedding_dim": dim,
+            "module__hidden_size": self.hidden_size,
+            "module__num_layers": self.num_layers,
+            "module__bidirectional": self.bidirectional,
+            "module__dropout": self.dropout,
+            "module__pooling": self.pooling,
+            "module__embeddings": None if matrix is None else torch.as_tensor(matrix),
+            "module__freeze_embeddings": self.freeze_embeddings,
+        }
+
+    def fit(self, X, y):
+        """Train the network on token ids ``X`` and labels ``y``.
+
+        Parameters
+        ----------
+        X : array-like of shape (N, T)
+            Non-negative integer token ids, padded with 0 on either side, as
+            produced by :class:`~sklearn_rnn.TextVectorizer`.
+        y : array-like of shape (N,)
+            Labels: strings, integers or any values scikit-learn accepts for
+            classification; at least two classes.
+
+        Returns
+        -------
+        self : object
+            Fitted classifier.
+        """
+        validate_params(self)
+        self._validate_extra_params()
+        X = check_token_ids(X)
+        y = self._check_y(X, y)
+        if len(y) == 0:
+            raise ValueError("Found array with 0 sample(s) (shape=(0, ...)) while a "
+                             "minimum of 1 is required.")
+        tokens = getattr(X, "vocabulary", None)
+        if self.warm_start and hasattr(self, "net_"):
+            return self._continue_fit(X, y)
+
+        encoder = LabelEncoder().fit(y)
+        if len(encoder.classes_) < 2:
+            raise ValueError(
+                f"y has 1 class ({encoder.classes_[0]!r}); a classifier needs "
+                "documents of at least 2 classes."
+            )
+        seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+        matrix, self.embeddings_report_ = resolve_embeddings(
+            self.embeddings, tokens=tokens, embedding_dim=self.embedding_dim,
+            n_rows=None if tokens is not None else self.vocab_size, seed=seed,
+        )
+        n_vocab = self._vocab_size_from(X, tokens, matrix)
+        if matrix is not None and matrix.shape[0] != n_vocab:
+            raise ValueError(
+                f"The embeddings matrix has {matrix.shape[0]} rows but the "
+                f"vocabulary has {n_vocab} ids; its rows must be aligned with the "
+                "TextVectorizer's ids (row i is the vector of token id i)."
+            )
+        device = _resolve_device(self.device)
+        data = SequenceDataset.from_padded(X, encoder.transform(y))
+        train, train_split = self._split(data, seed)
+        self.classes_ = encoder.classes_
+        self.tokens_ = None if tokens is None else tuple(tokens)
+        self.n_vocab_ = n_vocab
+        self.device_ = device
+        self.embedding_matrix_shape_ = None if matrix is None else matrix.shape
+
+        net = _RecurrentNet(
+            RecurrentClassifierModule,
+            criterion=torch.nn.CrossEntropyLoss,
+            optimizer=self.optimizer,
+            lr=self.lr,
+            max_epochs=self.max_epochs,
+            batch_size=self.batch_size,
+            train_split=train_split,
+            callbacks=self._callbacks(has_valid=train_split is not None),
+            verbose=self.verbose,
+            device=device,
+            shuffle_seed=seed,
+            **self._module_params(n_vocab, len(self.classes_), matrix),
+            **{k: getattr(self, k) for k in self._extra_param_names()},
+        )
+        with _seeded(seed, device):
+            net.fit(train, train.y)
+        # the initial matrix now lives in the module's weights: drop the copy
+        net.module__embeddings = None
+        self.net_ = net
+        return self
+
+    def _continue_fit(self, X, y):
+        unknown = set(np.unique(y)) - set(self.classes_)
+        if unknown:
+            raise ValueError(
+                f"warm_start: y has labels {sorted(unknown)!r} not seen in the first "
+                f"fit (classes_ = {list(self.classes_)!r})."
+            )
+        X = self._check_ids_for_predict(X)
+        encoded = np.searchsorted(self.classes_, y)
+        data = SequenceDataset.from_padded(X, encoded)
+        with _seeded(None, self.device_):
+            self.net_.partial_fit(data, data.y)
+        return self
+
+    # ------------------------------------------------------------------ #
+    # predict
+    # ------------------------------------------------------------------ #
+    def predict_proba(self, X):
+        """Class probabilities of each document.
+
+        A document's probabilities do not depend on the other documents in
+        ``X`` or on ``batch_size``.
+
+        Parameters
+        ----------
+        X : array-like of shape (N, T)
+            Token ids, padded on either side.
+
+        Returns
+        -------
+        proba : ndarray of shape (N, C)
+            Columns follow ``classes_``.
+        """
+        check_is_fitted(self, "net_")
+        X = self._check_ids_for_predict(X)
+        n = X.shape[0]
+        if n == 0:
+            raise ValueError("Found array with 0 sample(s) (shape=(0, ...)) while a "
+                             "minimum of 1 is required.")
+        data = SequenceDataset.from_padded(X)
+        logits = self.net_.forward(data).double().numpy()
+        proba = np.empty_like(logits)
+        proba[data.order] = softmax(logits, axis=1)
+        return proba
+
+    def predict(self, X):
+        """Predict the label of each document.
+
+        Parameters
+        ----------
+        X : array-like of shape (N, T)
+            Token ids, padded on either side.
+
+        Returns
+        -------
+        y : ndarray of shape (N,)
+            Labels from ``classes_``.
+        """
+        proba = self.predict_proba(X)
+        return self.classes_[proba.argmax(axis=1)]
+
+    def predict_log_proba(self, X):
+        """Log of :meth:`predict_proba`.
+
+        Parameters
+        ----------
+        X : array-like of shape (N, T)
+
+        Returns
+        -------
+        log_proba : ndarray of shape (N, C)
+        """
+        return np.log(self.predict_proba(X))
+
+    @property
+    def history_(self):
+        """skorch History of the last fit: per-epoch ``train_loss``,
+        ``train_acc``, ``valid_loss``, ``valid_acc``, ``dur``."""
+        check_is_fitted(self, "net_")
+        return self.net_.history
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.categorical = True
+        tags.input_tags.positive_only = True
+        tags.non_deterministic = False
+        return tags
+
+
+def _silent(*args, **kwargs):
+    pass
+
+
+def _is_shared(value):
+    from ._embeddings import is_word_vectors
+
+    return is_word_vectors(value)
+
+
+class _seeded:
+    """Context: seed torch's global RNGs, restoring them afterwards."""
+
+    def __init__(self, seed, device):
+        self.seed = seed
+        self.cuda = str(device).startswith("cuda") and torch.cuda.is_available()
+
+    def __enter__(self):
+        devices = [torch.cuda.current_device()] if self.cuda else []
+        self._fork = torch.random.fork_rng(devices=devices)
+        self._fork.__enter__()
+        if self.seed is not None:
+            torch.manual_seed(self.seed)
+        return self
+
+    def __exit__(self, *exc):
+        return self._fork.__exit__(*exc)
+
+
+_DOC_PARAMS = """
+    Parameters
+    ----------
+    embedding_dim : int, default=128
+        Size of the token embeddings. Ignored when ``embeddings`` is given
+        (the vectors' dimension wins).
+    hidden_size : int, default=128
+        Size of the recurrent state.
+    num_layers : int, default=1
+        Stacked recurrent layers.
+    bidirectional : bool, default=False
+        Also read each document backwards.
+    dropout : float, default=0.0
+        Dropout on embeddings, between layers and on the pooled features.
+    pooling : {'last', 'max', 'mean'}, default='max'
+        How the per-position outputs become one vector per document:
+        ``'last'`` real position (the classic recipe; read correctly for pre-
+        and post-padded input), or the ``'max'`` / ``'mean'`` over the real
+        positions only.
+    embeddings : array-like, KeyedVectors, Word2Vec or path, default=None
+        Pretrained word vectors. A ``(vocab, dim)`` matrix whose row ``i`` is
+        the vector of token id ``i``; or gensim vectors / a file path, aligned
+        with the vocabulary of the TextVectorizer feeding the classifier at
+        every ``fit`` (so every cross-validation fold is right).
+    freeze_embeddings : bool, default=False
+        Keep pretrained vectors fixed (True) or fine-tune them (False).
+    vocab_size : int, default=None
+        Number of token ids, for ids that do not come from TextVectorizer. None
+        reads it from the vectorizer's output, or takes ``max id + 1``.
+    max_epochs : int, default=10
+        Passes over the training data.
+    lr : float, default=1e-3
+        Learning rate.
+    batch_size : int, default=64
+        Documents per batch, in training and prediction.
+    optimizer : torch optimizer class, default=torch.optim.Adam
+        Configure it with ``optimizer__weight_decay=...`` etc.
+    clip_grad_norm : float or None, default=1.0
+        Clip the gradient norm to this value (vanilla RNNs explode without
+        it); None disables clipping.
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the training data (stratified), stop
+        when the validation loss has not improved for ``n_iter_no_change``
+        epochs and restore the best epoch's weights.
+    validation_fraction : float, default=0.1
+        Share of the training data held out when ``early_stopping``.
+    n_iter_no_change : int, default=3
+        Patience of early stopping, in epochs.
+    train_split : callable, default=None
+        A skorch split such as ``skorch.dataset.ValidSplit(0.2)`` for a
+        validation set without early stopping (or with it, instead of
+        ``validation_fraction``). None: train on all data unless
+        ``early_stopping``.
+    callbacks : list of skorch callbacks, default=None
+        Extra skorch callbacks (or ``(name, callback)`` pairs).
+    device : {'auto', 'cpu', 'cuda', ...}, default='auto'
+        Where to train: ``'auto'`` takes the GPU when one is available. The
+        device used is in ``device_``.
+    verbose : int, default=0
+        0 silent; 1 prints a table of losses and accuracies per epoch; 2 adds
+        a progress bar per epoch.
+    random_state : int, RandomState instance or None, default=None
+        Seeds weight initialisation, dropout, batch shuffling and the
+        validation split; an int makes training on CPU reproducible.
+    warm_start : bool, default=False
+        When fitted already, ``fit`` continues training the same network.
+    **kwargs : dict
+        skorch pass-through parameters: ``module__*``, ``optimizer__*``,
+        ``criterion__*``, ``callbacks__*``, ``iterator_train__*``,
+        ``iterator_valid__*``.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (C,)
+        The labels, as given in ``y``.
+    net_ : skorch.NeuralNet
+        The trained skorch net (``net_.module_`` is the torch module).
+    history_ : skorch.History
+        Per-epoch ``train_loss``, ``train_acc``, ``valid_loss``, ``valid_acc``
+        and ``dur`` (validation entries only with a validation split).
+    device_ : str
+        Device the network was trained on.
+    n_vocab_ : int
+        Rows of the embedding table.
+    tokens_ : tuple of str or None
+        Token of each id, when ``X`` came from TextVectorizer.
+    embeddings_report_ : dict or None
+        Coverage of pretrained vectors over the vocabulary, when given.
+"""
+
+_DOC_SEE_ALSO = """
+    See Also
+    --------
+    TextVectorizer : Turns raw text into the token ids these classifiers take.
+    RNNSentimentClassifier, LSTMSentimentClassifier, GRUSentimentClassifier
+"""
+
+_DOC_NOTES = """
+    Notes
+    -----
+    Documents may be padded at the start or end: padding is stripped and each
+    document re-padded at the start to the fixed width of its length bucket,
+    so its prediction never depends on the other documents in a batch.
+"""
+
+
+def _example(name):
+    return f"""
+    Examples
+    --------
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn_rnn import TextVectorizer, {name}
+    >>> docs = ["a great film", "loved it", "what a waste", "dull and long",
+    ...         "great acting", "boring plot"]
+    >>> y = ["pos", "pos", "neg", "neg", "pos", "neg"]
+    >>> clf = make_pipeline(TextVectorizer(),
+    ...                     {name}(hidden_size=8, max_epochs=1, random_state=0))
+    >>> clf.fit(docs, y).predict_proba(docs).shape
+    (6, 2)
+    >>> clf.classes_.tolist()
+    ['neg', 'pos']
+"""
+
+
+class RNNSentimentClassifier(_RecurrentClassifier):
+    _cell = "rnn"
+
+
+class LSTMSentimentClassifier(_RecurrentClassifier):
+    _cell = "lstm"
+
+
+class GRUSentimentClassifier(_RecurrentClassifier):
+    _cell = "gru"
+
+
+RNNSentimentClassifier.__doc__ = (
+    """Elman RNN (tanh) text classifier with a scikit-learn interface.
+
+    Embeds token ids, runs a vanilla recurrent layer and classifies the pooled
+    states, trained with Adam and cross-entropy through skorch.
+"""
+    + _DOC_PARAMS + _DOC_SEE_ALSO + _DOC_NOTES + _example("RNNSentimentClassifier")
+)
+LSTMSentimentClassifier.__doc__ = (
+    """LSTM text classifier with a scikit-learn interface.
+
+    Embeds token ids, runs an LSTM and classifies the pooled states, trained
+    with Adam and cross-entropy through skorch.
+"""
+    + _DOC_PARAMS + _DOC_SEE_ALSO + _DOC_NOTES + _example("LSTMSentimentClassifier")
+)
+GRUSentimentClassifier.__doc__ = (
+    """GRU text classifier with a scikit-learn interface.
+
+    Embeds token ids, runs a GRU and classifies the pooled states, trained with
+    Adam and cross-entropy through skorch.
+"""
+    + _DOC_PARAMS + _DOC_SEE_ALSO + _DOC_NOTES + _example("GRUSentimentClassifier")
+)

@@ -1,0 +1,208 @@
+"""Variable-length documents: ragged storage, length buckets and batches.
+
+Shapes: ``N`` documents, ``B`` documents in a batch, ``W`` a bucket width.
+
+Why buckets. With pre-padding and no packing, every padding step still
+changes the recurrent state, so a document's output depends on how much
+padding precedes it. Trimming each batch to its longest row would make a
+short review's prediction depend on its neighbours in the batch. Here every
+document is always padded to the fixed width of its own length bucket (the
+smallest boundary >= its length), in training and prediction alike, so its
+output depends on the document alone, whatever the batch. Boundaries are
+exact below 16 tokens and then 8 per octave (16, 18, ..., 30, 32, 36, ...),
+so a document carries at most 12.5% (about 6% on average) extra padding.
+Batches are drawn within a bucket, shuffled across buckets in training. This
+keeps the cuDNN/oneDNN fused kernels (no ``pack_padded_sequence``, which was
+measured 8x slower on GPU and 18x on CPU for the same accuracy).
+
+Documents are stored once as a flat id buffer (real tokens only); each
+bucket is materialised as a padded ``(n_W, W)`` tensor on the training
+device when an iterator is made, so an epoch only slices and gathers
+tensors that are already in place.
+"""
+
+import numpy as np
+import torch
+
+__all__ = ["bucket_width", "SequenceDataset", "BucketIterator"]
+
+
+def bucket_width(lengths):
+    """Return the padded width of each length: exact below 16 tokens, then
+    rounded up to 8 steps per power of two.
+
+    Parameters
+    ----------
+    lengths : array-like of int, shape (N,)
+
+    Returns
+    -------
+    widths : ndarray of int64, shape (N,)
+
+    Examples
+    --------
+    >>> bucket_width([0, 1, 15, 16, 17, 100, 1000]).tolist()
+    [1, 1, 15, 16, 18, 104, 1024]
+    """
+    lengths = np.maximum(np.asarray(lengths, dtype=np.int64), 1)
+    octave = np.floor(np.log2(lengths)).astype(np.int64)
+    step = np.left_shift(1, np.maximum(octave - 3, 0))
+    return -(-lengths // step) * step
+
+
+class SequenceDataset(torch.utils.data.Dataset):
+    """Documents as real token ids in one flat buffer, sorted by bucket.
+
+    Use :meth:`from_padded` to build one from a padded ``(N, T)`` array; the
+    documents are kept in bucket order and ``order[k]`` is the original row
+    of document ``k``.
+
+    Parameters
+    ----------
+    flat : ndarray of shape (n_tokens,)
+        Real token ids of all documents.
+    starts, lengths : ndarray of shape (N,)
+        Where each document starts in ``flat`` and how many ids it has.
+    y : ndarray of shape (N,), default=None
+        Encoded labels.
+    order : ndarray of shape (N,), default=None
+        Original row of each document.
+    """
+
+    def __init__(self, flat, starts, lengths, y=None, order=None):
+        widths = bucket_width(lengths)
+        sort = np.argsort(widths, kind="stable")
+        self.flat = flat
+        self.starts = starts[sort]
+        self.lengths = lengths[sort]
+        self.widths = widths[sort]
+        self.y = None if y is None else np.asarray(y)[sort]
+        self.order = sort if order is None else np.asarray(order)[sort]
+
+    @classmethod
+    def from_padded(cls, X, y=None):
+        """Strip padding (id 0) from both ends of every row of ``X``.
+
+        Pre- and post-padded rows give the same documents; zeros inside a
+        document are kept.
+
+        Parameters
+        ----------
+        X : ndarray of shape (N, T)
+            Non-negative integer ids.
+        y : ndarray of shape (N,), default=None
+            Encoded labels.
+        """
+        X = np.asarray(X)
+        n, t = X.shape
+        nonzero = X != 0
+        has = nonzero.any(axis=1)
+        first = np.where(has, nonzero.argmax(axis=1), 0)
+        last = np.where(has, t - 1 - nonzero[:, ::-1].argmax(axis=1), -1)
+        lengths = (last - first + 1).astype(np.int64)
+        if t and (first == 0).all() and (last == t - 1).all():
+            flat = X.reshape(-1)  # nothing to strip: no copy
+        else:
+            cols = np.arange(t)
+            keep = (cols >= first[:, None]) & (cols <= last[:, None])
+            flat = X[keep]
+        flat = np.ascontiguousarray(flat, dtype=np.int64)
+        starts = np.concatenate(([0], np.cumsum(lengths)[:-1])).astype(np.int64)
+        return cls(flat, starts, lengths, y=y)
+
+    def subset(self, indices):
+        """Return the documents at positions ``indices`` (in this dataset's
+        order) as a new dataset, re-sorted by bucket."""
+        indices = np.asarray(indices, dtype=np.int64)
+        return SequenceDataset(
+            self.flat,
+            self.starts[indices],
+            self.lengths[indices],
+            y=None if self.y is None else self.y[indices],
+            order=self.order[indices],
+        )
+
+    def __len__(self):
+        return len(self.lengths)
+
+    def __getitem__(self, i):
+        w = int(self.widths[i])
+        ids = self.padded(np.array([i]), w)[0]
+        X = {"ids": torch.as_tensor(ids), "lengths": torch.as_tensor(self.lengths[i])}
+        return X, (None if self.y is None else self.y[i])
+
+    def padded(self, positions, width):
+        """Pre-padded ``(len(positions), width)`` int64 ids of some documents."""
+        starts = self.starts[positions]
+        lengths = self.lengths[positions]
+        offset = np.arange(width)[None, :] - (width - lengths)[:, None]
+        valid = offset >= 0
+        src = np.where(valid, starts[:, None] + offset, 0)
+        if self.flat.size == 0:
+            return np.zeros((len(positions), width), dtype=np.int64)
+        return np.where(valid, self.flat[src], 0)
+
+    def buckets(self):
+        """Yield ``(width, start, stop)`` for each run of equal width."""
+        if len(self) == 0:
+            return
+        cuts = np.flatnonzero(np.diff(self.widths)) + 1
+        bounds = np.concatenate(([0], cuts, [len(self)]))
+        for a, b in zip(bounds[:-1], bounds[1:]):
+            yield int(self.widths[a]), int(a), int(b)
+
+
+class BucketIterator:
+    """Batches of equal-width documents, built once on ``device``.
+
+    Each ``__iter__`` is one pass. With ``shuffle`` (training) documents are
+    shuffled within their bucket and batches across buckets; without it
+    (validation, prediction) batches follow the dataset's order, so outputs
+    line up with ``dataset.order``.
+
+    Yields ``({'ids': (B, W) int64, 'lengths': (B,) int64}, y (B,) or None)``.
+    """
+
+    def __init__(self, dataset, batch_size, *, shuffle=False, seed=None, device="cpu"):
+        self.dataset = dataset
+        self.batch_size = max(int(batch_size), 1)
+        self.shuffle = shuffle
+        self.rng = np.random.default_rng(seed)
+        self.device = torch.device(device)
+        self._buckets = []
+        y = dataset.y
+        for width, a, b in dataset.buckets():
+            positions = np.arange(a, b)
+            ids = torch.as_tensor(dataset.padded(positions, width)).to(self.device)
+            lengths = torch.as_tensor(dataset.lengths[a:b]).to(self.device)
+            yb = None if y is None else torch.as_tensor(y[a:b]).to(self.device)
+            self._buckets.append((ids, lengths, yb))
+
+    def __len__(self):
+        bs = self.batch_size
+        return sum(-(-len(lengths) // bs) for _, lengths, _ in self._buckets)
+
+    def __iter__(self):
+        bs = self.batch_size
+        if not self.shuffle:
+            for ids, lengths, y in self._buckets:
+                for a in range(0, len(lengths), bs):
+                    yield (
+                        {"ids": ids[a : a + bs], "lengths": lengths[a : a + bs]},
+                        None if y is None else y[a : a + bs],
+                    )
+            return
+        plan = []
+        perms = []
+        for k, (_, lengths, _) in enumerate(self._buckets):
+            perm = torch.as_tensor(self.rng.permutation(len(lengths)))
+            perms.append(perm.to(self.device))
+            plan += [(k, a) for a in range(0, len(lengths), bs)]
+        for i in self.rng.permutation(len(plan)):
+            k, a = plan[i]
+            ids, lengths, y = self._buckets[k]
+            index = perms[k][a : a + bs]
+            yield (
+                {"ids": ids[index], "lengths": lengths[index]},
+                None if y is None else y[index],
+            )

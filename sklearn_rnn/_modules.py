@@ -1,0 +1,115 @@
+"""The PyTorch module behind the classifiers (plain PyTorch, no sklearn).
+
+Shapes: ``B`` batch, ``T`` positions, ``E`` embedding size, ``H`` hidden
+size, ``D`` directions (1 or 2), ``C`` classes.
+
+Input is pre-padded: the real tokens of a document of length ``L`` sit at
+positions ``T - L .. T - 1``. Pooling reads only those positions:
+
+* ``'last'``: the forward direction's output at ``T - 1`` (its last real
+  token) and, when bidirectional, the backward direction's output at
+  ``T - L`` (after it has read the whole document, before it reaches the
+  padding).
+* ``'max'`` / ``'mean'``: over positions ``T - L .. T - 1`` only.
+"""
+
+import torch
+from torch import nn
+
+__all__ = ["RecurrentClassifierModule"]
+
+_CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
+
+
+class RecurrentClassifierModule(nn.Module):
+    """Embedding -> RNN/LSTM/GRU -> masked pooling -> linear logits.
+
+    Parameters
+    ----------
+    cell : {'rnn', 'lstm', 'gru'}
+        Recurrent layer type (``'rnn'`` is an Elman RNN with tanh).
+    vocab_size : int
+        Rows of the embedding table (id 0 is padding).
+    n_classes : int
+        Number of output logits ``C``.
+    embedding_dim : int, default=128
+    hidden_size : int, default=128
+    num_layers : int, default=1
+    bidirectional : bool, default=False
+    dropout : float, default=0.0
+        Dropout on the embeddings, between stacked layers and on the pooled
+        features.
+    pooling : {'last', 'max', 'mean'}, default='max'
+    embeddings : torch.Tensor of shape (vocab_size, embedding_dim), default=None
+        Initial embedding weights (row 0 is zeroed).
+    freeze_embeddings : bool, default=False
+        Keep the embedding weights fixed during training.
+    """
+
+    def __init__(
+        self,
+        cell,
+        vocab_size,
+        n_classes,
+        embedding_dim=128,
+        hidden_size=128,
+        num_layers=1,
+        bidirectional=False,
+        dropout=0.0,
+        pooling="max",
+        embeddings=None,
+        freeze_embeddings=False,
+    ):
+        super().__init__()
+        self.pooling = pooling
+        self.hidden_size = hidden_size
+        self.bidirectional = bidirectional
+        self.embedding = nn.Embedding(vocab_size, embedding_dim, padding_idx=0)
+        if embeddings is not None:
+            with torch.no_grad():
+                self.embedding.weight.copy_(torch.as_tensor(embeddings))
+                self.embedding.weight[0].zero_()
+        self.embedding.weight.requires_grad_(not freeze_embeddings)
+        self.rnn = _CELLS[cell](
+            embedding_dim,
+            hidden_size,
+            num_layers=num_layers,
+            batch_first=True,
+            bidirectional=bidirectional,
+            dropout=dropout if num_layers > 1 else 0.0,
+        )
+        self.drop = nn.Dropout(dropout)
+        directions = 2 if bidirectional else 1
+        self.classifier = nn.Linear(directions * hidden_size, n_classes)
+
+    def forward(self, ids, lengths):
+        """Return logits ``(B, C)`` for pre-padded ``ids`` ``(B, T)``.
+
+        Parameters
+        ----------
+        ids : torch.LongTensor of shape (B, T)
+        lengths : torch.LongTensor of shape (B,)
+            Real tokens per row (0 for an empty document).
+        """
+        x = self.drop(self.embedding(ids))  # (B, T, E)
+        out, _ = self.rnn(x)  # (B, T, D*H)
+        return self.classifier(self.drop(self._pool(out, lengths)))  # (B, C)
+
+    def _pool(self, out, lengths):
+        B, T, _ = out.shape
+        lengths = lengths.to(out.device)
+        if self.pooling == "last":
+            last = out[:, -1]
+            if not self.bidirectional:
+                return last  # (B, H)
+            H = self.hidden_size
+            first = (T - lengths).clamp(0, T - 1)  # first real position
+            backward = out[torch.arange(B, device=out.device), first, H:]
+            return torch.cat([last[:, :H], backward], dim=1)  # (B, 2H)
+        mask = torch.arange(T, device=out.device)[None, :] >= (T - lengths)[:, None]
+        mask = mask.unsqueeze(-1)  # (B, T, 1)
+        if self.pooling == "max":
+            pooled = out.masked_fill(~mask, float("-inf")).amax(dim=1)
+            return torch.where((lengths > 0)[:, None], pooled, torch.zeros_like(pooled))
+        total = (out * mask).sum(dim=1)
+        return total / lengths.clamp(min=1)[:, None].to(out.dtype)
