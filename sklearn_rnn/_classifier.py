@@ -396,8 +396,8 @@ class _RecurrentClassifier(ClassifierMixin, BaseEstimator):
         return n
 
     def _check_ids_for_predict(self, X):
-        X = check_token_ids(X)
         tokens = getattr(X, "vocabulary", None)
+        X = check_token_ids(X)
         if (
             tokens is not None
             and self.tokens_ is not None
@@ -508,12 +508,12 @@ class _RecurrentClassifier(ClassifierMixin, BaseEstimator):
         """
         validate_params(self)
         self._validate_extra_params()
+        tokens = getattr(X, "vocabulary", None)  # set by TextVectorizer
         X = check_token_ids(X)
         y = self._check_y(X, y)
         if len(y) == 0:
             raise ValueError("Found array with 0 sample(s) (shape=(0, ...)) while a "
                              "minimum of 1 is required.")
-        tokens = getattr(X, "vocabulary", None)
         if self.warm_start and hasattr(self, "net_"):
             return self._continue_fit(X, y)
 
@@ -606,6 +606,7 @@ class _RecurrentClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError("Found array with 0 sample(s) (shape=(0, ...)) while a "
                              "minimum of 1 is required.")
         data = SequenceDataset.from_padded(X)
+        self.net_.batch_size = self.batch_size  # may be changed after fit
         logits = self.net_.forward(data).double().numpy()
         proba = np.empty_like(logits)
         proba[data.order] = softmax(logits, axis=1)
@@ -646,6 +647,14 @@ class _RecurrentClassifier(ClassifierMixin, BaseEstimator):
         ``train_acc``, ``valid_loss``, ``valid_acc``, ``dur``."""
         check_is_fitted(self, "net_")
         return self.net_.history
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        # skorch maps a CUDA-trained net to the CPU when unpickled on a machine
+        # without CUDA (with a DeviceWarning); keep device_ truthful
+        net = state.get("net_")
+        if net is not None:
+            self.device_ = str(net.device)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -1,0 +1,79 @@
+"""End-to-end scikit-learn workflows on real IMDB reviews."""
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_val_score
+from sklearn.pipeline import Pipeline, make_pipeline
+
+from sklearn_rnn import LSTMSentimentClassifier, RNNSentimentClassifier, TextVectorizer
+
+from .conftest import TINY
+
+
+def _pipe(**clf_params):
+    return Pipeline([
+        ("vec", TextVectorizer(maxlen=80, max_features=2000)),
+        ("clf", LSTMSentimentClassifier(**{**TINY, "max_epochs": 2, **clf_params})),
+    ])
+
+
+def test_grid_search_over_hidden_size_and_embedding_dim(imdb_tiny):
+    X, y = imdb_tiny
+    grid = {"clf__hidden_size": [8, 16], "clf__embedding_dim": [8, 16]}
+    cv = StratifiedKFold(2, shuffle=True, random_state=0)
+    serial = GridSearchCV(_pipe(), grid, cv=cv, n_jobs=1).fit(X, y)
+    parallel = GridSearchCV(_pipe(), grid, cv=cv, n_jobs=2).fit(X, y)
+    assert serial.best_params_ == parallel.best_params_
+    np.testing.assert_allclose(
+        serial.cv_results_["mean_test_score"], parallel.cv_results_["mean_test_score"]
+    )
+    assert len(serial.cv_results_["params"]) == 4
+    best = serial.best_estimator_.named_steps["clf"]
+    assert best.hidden_size == serial.best_params_["clf__hidden_size"]
+    assert best.net_.module_.rnn.hidden_size == best.hidden_size
+    assert best.net_.module_.embedding.embedding_dim == best.embedding_dim
+    assert serial.predict(X[:5]).tolist() == serial.best_estimator_.predict(X[:5]).tolist()
+
+
+def test_cross_val_score_next_to_tfidf(imdb_small):
+    X, y, _, _ = imdb_small
+    cv = StratifiedKFold(3, shuffle=True, random_state=0)
+    lstm = make_pipeline(
+        TextVectorizer(maxlen=150, max_features=3000),
+        LSTMSentimentClassifier(**{**TINY, "max_epochs": 4}),
+    )
+    tfidf = make_pipeline(TfidfVectorizer(), LogisticRegression(max_iter=1000))
+    lstm_scores = cross_val_score(lstm, X, y, cv=cv)
+    tfidf_scores = cross_val_score(tfidf, X, y, cv=cv)
+    assert lstm_scores.shape == tfidf_scores.shape == (3,)
+    assert (lstm_scores > 0.6).all()  # learns in every fold
+    assert (tfidf_scores > 0.7).all()
+
+
+def test_pipeline_clone_get_set_params():
+    pipe = _pipe(hidden_size=12)
+    params = pipe.get_params()
+    assert params["clf__hidden_size"] == 12 and params["vec__maxlen"] == 80
+    pipe.set_params(clf__hidden_size=20, clf__optimizer__weight_decay=1e-4, vec__maxlen=50)
+    twin = clone(pipe)
+    assert twin.get_params()["clf__hidden_size"] == 20
+    assert twin.get_params()["clf__optimizer__weight_decay"] == 1e-4
+    assert twin.get_params()["vec__maxlen"] == 50
+    assert twin.named_steps["clf"] is not pipe.named_steps["clf"]
+
+
+@pytest.mark.parametrize("cls", [RNNSentimentClassifier, LSTMSentimentClassifier])
+def test_fold_vocabulary_sizes_the_embedding(cls, imdb_tiny):
+    # every fold fits its own vectorizer; the classifier must follow it
+    X, y = imdb_tiny
+    pipe = make_pipeline(TextVectorizer(maxlen=40), cls(**{**TINY, "max_epochs": 1}))
+    sizes = set()
+    for train, _ in StratifiedKFold(3).split(X, y):
+        fitted = clone(pipe).fit([X[i] for i in train], y[train])
+        vec, clf = fitted[0], fitted[-1]
+        assert clf.n_vocab_ == len(vec.vocabulary_)
+        sizes.add(clf.n_vocab_)
+    assert len(sizes) == 3
