@@ -5,11 +5,21 @@ from ._classifier import (
     LSTMSentimentClassifier,
     RNNSentimentClassifier,
 )
+from ._embeddings import (
+    EmbeddingCoverage,
+    build_embedding_matrix,
+    load_word_vectors,
+    train_word2vec,
+)
 from ._vectorizer import TextVectorizer, TokenArray
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "EmbeddingCoverage",
+    "build_embedding_matrix",
+    "load_word_vectors",
+    "train_word2vec",
     "GRUSentimentClassifier",
     "LSTMSentimentClassifier",
     "RNNSentimentClassifier",
