@@ -1,0 +1,286 @@
+"""Compare fitted text classifiers: tables, sample predictions and plots.
+
+The report every RNN-vs-LSTM tutorial builds by hand: accuracy,
+misclassification rate and per-class accuracy per model, sample and
+misclassified reviews with each model's confidence, training curves and
+confusion matrices. Works with any fitted scikit-learn classifier or
+pipeline (TF-IDF baselines included); plots need matplotlib.
+"""
+
+import time
+
+import numpy as np
+from sklearn.metrics import accuracy_score, f1_score
+
+__all__ = [
+    "evaluate_model",
+    "format_table",
+    "prediction_samples",
+    "format_samples",
+    "plot_training_curves",
+    "plot_confusion_matrix",
+]
+
+
+def _labels_of(model):
+    classes = getattr(model, "classes_", None)
+    if classes is None and hasattr(model, "steps"):
+        classes = getattr(model.steps[-1][1], "classes_", None)
+    return classes
+
+
+def evaluate_model(model, X, y, *, name=None, fit_seconds=None):
+    """Score a fitted classifier on ``X, y``.
+
+    Parameters
+    ----------
+    model : fitted classifier or pipeline
+        Anything with ``predict`` (and ``classes_``).
+    X : sequence of documents
+    y : array-like of labels
+    name : str, default=None
+        Row label; the model's class name by default.
+    fit_seconds : float, default=None
+        Training time to report with the scores.
+
+    Returns
+    -------
+    row : dict
+        ``model``, ``accuracy``, ``misclassified_rate``, ``macro_f1``,
+        ``accuracy_<label>`` for each class (the recall of that class: the
+        share of its documents predicted right), ``fit_seconds``,
+        ``predict_seconds``, ``predict_docs_per_second``.
+
+    Examples
+    --------
+    >>> from sklearn.dummy import DummyClassifier
+    >>> model = DummyClassifier(strategy="constant", constant="pos").fit(
+    ...     [[0]] * 4, ["pos", "neg", "pos", "neg"])
+    >>> row = evaluate_model(model, [[0]] * 4, ["pos", "neg", "pos", "pos"])
+    >>> row["accuracy"], row["accuracy_neg"], row["accuracy_pos"]
+    (0.75, 0.0, 1.0)
+    """
+    y = np.asarray(y)
+    start = time.perf_counter()
+    pred = np.asarray(model.predict(X))
+    predict_seconds = time.perf_counter() - start
+    row = {
+        "model": name or type(model).__name__,
+        "accuracy": float(accuracy_score(y, pred)),
+        "misclassified_rate": float(np.mean(pred != y)),
+        "macro_f1": float(f1_score(y, pred, average="macro")),
+    }
+    labels = _labels_of(model)
+    for label in labels if labels is not None else np.unique(y):
+        mask = y == label
+        row[f"accuracy_{label}"] = float(np.mean(pred[mask] == label)) if mask.any() else None
+    row["fit_seconds"] = None if fit_seconds is None else float(fit_seconds)
+    row["predict_seconds"] = float(predict_seconds)
+    row["predict_docs_per_second"] = float(len(y) / predict_seconds) if predict_seconds else None
+    return row
+
+
+def format_table(rows, columns=None):
+    """Format result rows as a Markdown table.
+
+    Parameters
+    ----------
+    rows : list of dict
+        From :func:`evaluate_model`.
+    columns : list of str, default=None
+        Keys to show, in order; all keys of the first row by default. Rates and
+        accuracies are shown as percentages, times with one decimal.
+
+    Returns
+    -------
+    table : str
+    """
+    if not rows:
+        return ""
+    columns = columns or list(rows[0])
+
+    def fmt(key, value):
+        if value is None:
+            return "-"
+        if isinstance(value, float):
+            if key.startswith(("accuracy", "misclassified", "macro_f1")):
+                return f"{100 * value:.1f}%"
+            if key.endswith("per_second"):
+                return f"{value:,.0f}"
+            return f"{value:.1f}"
+        return str(value)
+
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    for row in rows:
+        lines.append("| " + " | ".join(fmt(c, row.get(c)) for c in columns) + " |")
+    return "\n".join(lines)
+
+
+def prediction_samples(models, X, y, *, n=5, misclassified=False, random_state=0):
+    """Pick documents and collect every model's prediction and confidence.
+
+    Parameters
+    ----------
+    models : dict of str -> fitted classifier
+        Models with ``predict_proba``.
+    X : sequence of str
+        Documents.
+    y : array-like
+        True labels.
+    n : int, default=5
+        Number of documents.
+    misclassified : bool or str, default=False
+        False: a random sample. True: documents that at least one model gets
+        wrong. A model name: documents that this model gets wrong.
+    random_state : int, default=0
+
+    Returns
+    -------
+    samples : list of dict
+        ``index``, ``text``, ``truth`` and, per model, ``{name: (label,
+        confidence)}`` under ``predictions``.
+    """
+    y = np.asarray(y)
+    preds = {}
+    for name, model in models.items():
+        proba = np.asarray(model.predict_proba(X))
+        labels = _labels_of(model)
+        preds[name] = (labels[proba.argmax(axis=1)], proba.max(axis=1))
+    if misclassified is True:
+        wrong = np.zeros(len(y), dtype=bool)
+        for label, _ in preds.values():
+            wrong |= label != y
+        candidates = np.flatnonzero(wrong)
+    elif misclassified:
+        if misclassified not in preds:
+            raise ValueError(f"No model named {misclassified!r}; have {list(preds)}.")
+        candidates = np.flatnonzero(preds[misclassified][0] != y)
+    else:
+        candidates = np.arange(len(y))
+    rng = np.random.default_rng(random_state)
+    chosen = np.sort(rng.permutation(candidates)[:n])
+    return [
+        {
+            "index": int(i),
+            "text": X[i],
+            "truth": y[i],
+            "predictions": {m: (p[0][i], float(p[1][i])) for m, p in preds.items()},
+        }
+        for i in chosen
+    ]
+
+
+def format_samples(samples, width=200):
+    """Format :func:`prediction_samples` output for a terminal.
+
+    Parameters
+    ----------
+    samples : list of dict
+    width : int, default=200
+        Characters of each document to show.
+
+    Returns
+    -------
+    text : str
+    """
+    out = []
+    for s in samples:
+        text = " ".join(str(s["text"]).split())
+        if len(text) > width:
+            text = text[: width - 3] + "..."
+        out.append(f"[{s['index']}] truth: {s['truth']}")
+        for name, (label, conf) in s["predictions"].items():
+            mark = "ok " if label == s["truth"] else "BAD"
+            out.append(f"    {mark} {name}: {label} ({100 * conf:.1f}%)")
+        out.append(f"    {text}")
+    return "\n".join(out)
+
+
+def _pyplot():
+    try:
+        import matplotlib.pyplot as plt
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise ImportError(
+            "Plotting needs matplotlib: pip install matplotlib (or sklearn-rnn[plot])."
+        ) from exc
+    return plt
+
+
+def _history(model):
+    if hasattr(model, "steps"):
+        model = model.steps[-1][1]
+    history = getattr(model, "history_", None)
+    if history is None:
+        history = getattr(model, "history", None)
+    if history is None:
+        raise ValueError("The model has no training history (history_).")
+    return history
+
+
+def plot_training_curves(model, *, title=None):
+    """Plot loss and accuracy per epoch, train vs validation.
+
+    Parameters
+    ----------
+    model : fitted classifier, pipeline or skorch History
+        A recurrent classifier (or a pipeline ending in one).
+    title : str, default=None
+
+    Returns
+    -------
+    fig : matplotlib Figure
+        Two panels: loss and accuracy. Validation curves appear when the
+        model was trained with a validation split (``early_stopping`` or
+        ``train_split``).
+    """
+    plt = _pyplot()
+    from matplotlib.ticker import MaxNLocator
+
+    history = model if hasattr(model, "record_batch") else _history(model)
+    epochs = history[:, "epoch"]
+    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(10, 4))
+    for ax, key, label in ((ax_loss, "loss", "loss"), (ax_acc, "acc", "accuracy")):
+        for split in ("train", "valid"):
+            try:
+                values = history[:, f"{split}_{key}"]
+            except KeyError:
+                continue
+            ax.plot(epochs, values, marker="o", label=f"{split}")
+        ax.set_xlabel("epoch")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_ylabel(label)
+        ax.grid(alpha=0.3)
+        ax.legend()
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_confusion_matrix(model, X, y, *, title=None, normalize=None):
+    """Plot the confusion matrix of a fitted classifier on ``X, y``.
+
+    Parameters
+    ----------
+    model : fitted classifier or pipeline
+    X, y : documents and labels
+    title : str, default=None
+    normalize : {'true', 'pred', 'all'} or None, default=None
+        As in :func:`sklearn.metrics.confusion_matrix`.
+
+    Returns
+    -------
+    fig : matplotlib Figure
+    """
+    from sklearn.metrics import ConfusionMatrixDisplay
+
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(5, 4.5))
+    ConfusionMatrixDisplay.from_predictions(
+        y, model.predict(X), labels=_labels_of(model), normalize=normalize, ax=ax,
+        colorbar=False,
+    )
+    if title:
+        ax.set_title(title)
+    fig.tight_layout()
+    return fig
