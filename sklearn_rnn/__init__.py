@@ -4,6 +4,7 @@ from ._classifier import (
     GRUSentimentClassifier,
     LSTMSentimentClassifier,
     RNNSentimentClassifier,
+    TrainingDivergedError,
 )
 from ._embeddings import (
     EmbeddingCoverage,
@@ -25,5 +26,6 @@ __all__ = [
     "RNNSentimentClassifier",
     "TextVectorizer",
     "TokenArray",
+    "TrainingDivergedError",
     "__version__",
 ]

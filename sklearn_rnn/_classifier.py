@@ -16,8 +16,8 @@ it. We chose this over subclassing ``NeuralNetClassifier`` because:
   into length buckets, encode labels) and the outputs un-sorting after.
 
 skorch's power stays reachable: ``callbacks=``, ``module__*``,
-``optimizer__*``, ``criterion__*``, ``callbacks__*`` and ``iterator_*__*``
-parameters are passed through to the net; the fitted ``net_`` has the
+``optimizer__*``, ``criterion__*``, ``callbacks__*`` and
+``iterator_*__batch_size`` parameters are passed through to the net; the fitted ``net_`` has the
 ``history``, ``save_params``/``load_params`` and everything else.
 """
 
@@ -331,6 +331,11 @@ class _RecurrentClassifier(ClassifierMixin, BaseEstimator):
             if prefix == "embeddings" and "__" in key:
                 continue  # checked by resolve_embeddings
             if "__" in key and prefix in SKORCH_PREFIXES:
+                if prefix.startswith("iterator_") and key.split("__", 1)[1] != "batch_size":
+                    errors.append(
+                        f"{key} is not supported: batches are built by length bucket "
+                        f"(only {prefix}__batch_size can be set)."
+                    )
                 if prefix == "module":
                     sub = key.split("__", 1)[1]
                     if sub in named or sub in ("cell", "vocab_size", "n_classes"):
@@ -667,8 +672,11 @@ class _RecurrentClassifier(ClassifierMixin, BaseEstimator):
 
     @property
     def history_(self):
-        """skorch History of the last fit: per-epoch ``train_loss``,
-        ``train_acc``, ``valid_loss``, ``valid_acc``, ``dur``."""
+        """The skorch History of the last fit.
+
+        Per epoch: ``train_loss``, ``train_acc``, ``dur`` and, with a
+        validation split, ``valid_loss`` and ``valid_acc``.
+        """
         check_is_fitted(self, "net_")
         return self.net_.history
 
@@ -795,8 +803,9 @@ _DOC_PARAMS = """
         When fitted already, ``fit`` continues training the same network.
     **kwargs : dict
         skorch pass-through parameters: ``module__*``, ``optimizer__*``,
-        ``criterion__*``, ``callbacks__*``, ``iterator_train__*``,
-        ``iterator_valid__*``.
+        ``criterion__*``, ``callbacks__*``, and ``iterator_train__batch_size``
+        / ``iterator_valid__batch_size`` (a different batch size for training
+        or validation and prediction).
 
     Attributes
     ----------

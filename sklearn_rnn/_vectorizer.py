@@ -564,7 +564,7 @@ class TextVectorizer(TransformerMixin, BaseEstimator):
 
         Returns
         -------
-        X : TokenArray of shape (N, maxlen_)
+        X : TokenArray of shape (N, T)
             Token ids.
         """
         flat, lengths = self._fit(raw_documents)
@@ -610,7 +610,7 @@ class TextVectorizer(TransformerMixin, BaseEstimator):
 
         Returns
         -------
-        X : TokenArray of shape (N, maxlen_)
+        X : TokenArray of shape (N, T)
             Token ids, ``dtype`` integers.
         """
         check_is_fitted(self, "vocabulary_")

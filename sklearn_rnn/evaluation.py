@@ -7,10 +7,13 @@ confusion matrices. Works with any fitted scikit-learn classifier or
 pipeline (TF-IDF baselines included); plots need matplotlib.
 """
 
+import re
 import time
 
 import numpy as np
 from sklearn.metrics import accuracy_score, f1_score
+
+_HTML_TAG = re.compile(r"<[^<>]{0,200}>")
 
 __all__ = [
     "evaluate_model",
@@ -185,7 +188,7 @@ def format_samples(samples, width=200):
     """
     out = []
     for s in samples:
-        text = " ".join(str(s["text"]).split())
+        text = " ".join(_HTML_TAG.sub(" ", str(s["text"])).split())
         if len(text) > width:
             text = text[: width - 3] + "..."
         out.append(f"[{s['index']}] truth: {s['truth']}")

@@ -17,7 +17,7 @@ from sklearn.utils import Bunch, check_random_state
 
 from ._base import fetch_file, get_data_home
 
-__all__ = ["load_imdb", "load_movie_reviews"]
+__all__ = ["load_imdb", "load_imdb_splits", "load_movie_reviews"]
 
 IMDB_URL = "https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz"
 IMDB_ARCHIVE = "aclImdb_v1.tar.gz"
@@ -54,14 +54,23 @@ and tokenized, in NLTK's corpus layout movie_reviews/{pos,neg}/cv*.txt.
 """
 
 
+def _given_path(data_home, folder_name):
+    """A file or dataset folder named directly by ``data_home``, else None."""
+    if data_home is None:
+        return None
+    given = Path(data_home).expanduser()
+    if given.is_file() or (given.is_dir() and given.name == folder_name):
+        return given
+    if not given.exists() and given.suffix.lower() in (".gz", ".tgz", ".tar", ".zip"):
+        raise FileNotFoundError(f"No such dataset file: {given}")
+    return None
+
+
 def _imdb_source(data_home, download_if_missing):
     """Find an aclImdb folder or archive; download the archive if allowed."""
-    if data_home is not None:
-        given = Path(data_home).expanduser()
-        if given.is_file():
-            return given
-        if given.is_dir() and given.name == "aclImdb":
-            return given
+    given = _given_path(data_home, "aclImdb")
+    if given is not None:
+        return given
     home = get_data_home(data_home)
     if (home / "aclImdb").is_dir():
         return home / "aclImdb"
@@ -88,29 +97,128 @@ def _imdb_source(data_home, download_if_missing):
     )
 
 
-def _read_imdb_records(source, subset):
-    """Yield ``(label_dir, id, rating, name, text)`` for one subset."""
-    split = "test" if subset == "test" else "train"
-    wanted = {"unsup"} if subset == "unsup" else {"pos", "neg"}
+def _split_of(subset):
+    return ("test" if subset == "test" else "train"), (
+        {"unsup"} if subset == "unsup" else {"pos", "neg"}
+    )
+
+
+def _read_imdb_records(source, subsets):
+    """Read ``{subset: [(label_dir, id, rating, name, text), ...]}`` in one pass."""
+    wanted = {s: _split_of(s) for s in subsets}
+    out = {s: [] for s in subsets}
+
+    def route(split, label, record):
+        for subset, (want_split, labels) in wanted.items():
+            if split == want_split and label in labels:
+                out[subset].append(record)
+
     source = Path(source)
     if source.is_dir():
-        for label in sorted(wanted):
-            folder = source / split / label
-            for path in folder.glob("*.txt"):
-                m = _IMDB_NAME.search(path.as_posix())
-                if m:
-                    text = path.read_text(encoding="utf-8")
-                    yield label, int(m.group(3)), int(m.group(4)), path.as_posix(), text
-        return
+        for subset, (split, labels) in wanted.items():
+            for label in sorted(labels):
+                for path in (source / split / label).glob("*.txt"):
+                    m = _IMDB_NAME.search(path.as_posix())
+                    if m:
+                        text = path.read_text(encoding="utf-8")
+                        out[subset].append(
+                            (label, int(m.group(3)), int(m.group(4)), path.as_posix(), text)
+                        )
+        return out
     with tarfile.open(source, "r:*") as tar:
         for member in tar:
             if not member.isfile():
                 continue
             m = _IMDB_NAME.search(member.name)
-            if not m or m.group(1) != split or m.group(2) not in wanted:
+            if not m:
                 continue
             text = tar.extractfile(member).read().decode("utf-8")
-            yield m.group(2), int(m.group(3)), int(m.group(4)), member.name, text
+            route(m.group(1), m.group(2),
+                  (m.group(2), int(m.group(3)), int(m.group(4)), member.name, text))
+    return out
+
+
+def _bunch(records, subset, target, shuffle, random_state, n_samples, return_X_y):
+    records = sorted(records, key=lambda r: (r[0], r[1]))
+    order = np.arange(len(records))
+    if shuffle:
+        check_random_state(random_state).shuffle(order)
+    if n_samples is not None:
+        order = order[:n_samples]
+    records = [records[i] for i in order]
+    data = [r[4] for r in records]
+    ratings = np.array([r[2] for r in records], dtype=np.int64)
+    if subset == "unsup":
+        y, names = None, np.array([], dtype=object)
+    elif target == "sentiment":
+        y = np.array([_LABELS[r[0]] for r in records], dtype=object)
+        names = np.array(["negative", "positive"], dtype=object)
+    else:
+        y = ratings
+        names = np.unique(ratings)
+    if return_X_y:
+        return data, y
+    return Bunch(
+        data=data,
+        target=y,
+        target_names=names,
+        ratings=ratings,
+        ids=np.array([r[1] for r in records], dtype=np.int64),
+        filenames=np.array([r[3] for r in records], dtype=object),
+        DESCR=IMDB_DESCR,
+    )
+
+
+def _check_imdb_args(subset, target):
+    if subset not in ("train", "test", "unsup"):
+        raise ValueError(f"subset must be 'train', 'test' or 'unsup', got {subset!r}.")
+    if target not in ("sentiment", "rating"):
+        raise ValueError(f"target must be 'sentiment' or 'rating', got {target!r}.")
+
+
+def load_imdb_splits(
+    subsets=("train", "test"),
+    *,
+    data_home=None,
+    download_if_missing=True,
+    target="sentiment",
+    shuffle=True,
+    random_state=42,
+):
+    """Load several IMDB subsets in one pass over the archive.
+
+    Like :func:`load_imdb` for each of ``subsets``, but the ``.tar.gz`` is
+    decompressed once. A subset with no reviews in the source (the archive
+    may hold only the train split) maps to None.
+
+    Parameters
+    ----------
+    subsets : sequence of {'train', 'test', 'unsup'}, default=('train', 'test')
+        Subsets to read.
+    data_home : str or path-like, default=None
+        As in :func:`load_imdb`.
+    download_if_missing : bool, default=True
+        As in :func:`load_imdb`.
+    target : {'sentiment', 'rating'}, default='sentiment'
+        As in :func:`load_imdb`.
+    shuffle : bool, default=True
+        As in :func:`load_imdb`.
+    random_state : int, RandomState instance or None, default=42
+        As in :func:`load_imdb`.
+
+    Returns
+    -------
+    splits : dict of str -> Bunch or None
+    """
+    for subset in subsets:
+        _check_imdb_args(subset, target)
+    source = _imdb_source(data_home, download_if_missing)
+    records = _read_imdb_records(source, subsets)
+    return {
+        subset: _bunch(recs, subset, target, shuffle, random_state, None, False)
+        if recs else None
+        for subset, recs in records.items()
+    }
 
 
 def load_imdb(
@@ -181,12 +289,9 @@ def load_imdb(
     >>> len(X), sorted(set(y))  # doctest: +SKIP
     (25000, ['negative', 'positive'])
     """
-    if subset not in ("train", "test", "unsup"):
-        raise ValueError(f"subset must be 'train', 'test' or 'unsup', got {subset!r}.")
-    if target not in ("sentiment", "rating"):
-        raise ValueError(f"target must be 'sentiment' or 'rating', got {target!r}.")
+    _check_imdb_args(subset, target)
     source = _imdb_source(data_home, download_if_missing)
-    records = sorted(_read_imdb_records(source, subset), key=lambda r: (r[0], r[1]))
+    records = _read_imdb_records(source, [subset])[subset]
     if not records:
         raise OSError(
             f"No aclImdb/{'test' if subset == 'test' else 'train'} reviews for "
@@ -194,40 +299,13 @@ def load_imdb(
             "dataset (e.g. only the train split); hold out part of the train "
             "split instead."
         )
-    order = np.arange(len(records))
-    if shuffle:
-        check_random_state(random_state).shuffle(order)
-    if n_samples is not None:
-        order = order[:n_samples]
-    records = [records[i] for i in order]
-    data = [r[4] for r in records]
-    ratings = np.array([r[2] for r in records], dtype=np.int64)
-    if subset == "unsup":
-        y, names = None, np.array([], dtype=object)
-    elif target == "sentiment":
-        y = np.array([_LABELS[r[0]] for r in records], dtype=object)
-        names = np.array(["negative", "positive"], dtype=object)
-    else:
-        y = ratings
-        names = np.unique(ratings)
-    if return_X_y:
-        return data, y
-    return Bunch(
-        data=data,
-        target=y,
-        target_names=names,
-        ratings=ratings,
-        ids=np.array([r[1] for r in records], dtype=np.int64),
-        filenames=np.array([r[3] for r in records], dtype=object),
-        DESCR=IMDB_DESCR,
-    )
+    return _bunch(records, subset, target, shuffle, random_state, n_samples, return_X_y)
 
 
 def _movie_reviews_source(data_home, download_if_missing):
-    if data_home is not None:
-        given = Path(data_home).expanduser()
-        if given.is_file() or (given.is_dir() and given.name == "movie_reviews"):
-            return given
+    given = _given_path(data_home, "movie_reviews")
+    if given is not None:
+        return given
     home = get_data_home(data_home)
     for candidate in (home / "movie_reviews", home / MOVIE_REVIEWS_ARCHIVE):
         if candidate.exists():
