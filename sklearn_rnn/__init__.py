@@ -13,8 +13,7 @@ from ._embeddings import (
     train_word2vec,
 )
 from ._vectorizer import TextVectorizer, TokenArray
-
-__version__ = "0.1.0"
+from ._version import __version__
 
 __all__ = [
     "EmbeddingCoverage",

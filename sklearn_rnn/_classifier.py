@@ -21,7 +21,7 @@ skorch's power stays reachable: ``callbacks=``, ``module__*``,
 ``history``, ``save_params``/``load_params`` and everything else.
 """
 
-import numbers
+import math
 import warnings
 from numbers import Integral, Real
 
@@ -46,7 +46,9 @@ from skorch.callbacks import (
     PrintLog,
     ProgressBar,
 )
+from skorch.exceptions import DeviceWarning
 from skorch.helper import predefined_split
+from skorch.history import History
 
 from ._data import BucketIterator, SequenceDataset
 from ._embeddings import (
@@ -57,6 +59,7 @@ from ._embeddings import (
 )
 from ._modules import RecurrentClassifierModule
 from ._validation import check_token_ids, suggest, validate_params
+from ._version import __version__
 
 __all__ = [
     "RNNSentimentClassifier",
@@ -128,9 +131,10 @@ class _RecurrentNet(NeuralNet):
 
     def train_step(self, batch, **fit_params):
         step = super().train_step(batch, **fit_params)
-        if not torch.isfinite(step["loss"]).item():
+        loss = step["loss"].item()  # skorch reads it right after: no extra wait
+        if not math.isfinite(loss):
             raise TrainingDivergedError(
-                f"The training loss became {step['loss'].item()} in epoch "
+                f"The training loss became {loss} in epoch "
                 f"{len(self.history)}. Lower the learning rate (lr), keep "
                 "gradient clipping on (clip_grad_norm, e.g. 1.0), or check the "
                 "pretrained embeddings for NaN/inf values."
@@ -452,15 +456,13 @@ class _RecurrentClassifier(ClassifierMixin, BaseEstimator):
     # ------------------------------------------------------------------ #
     # fit
     # ------------------------------------------------------------------ #
-    def _callbacks(self, has_valid):
+    def _callbacks(self):
         callbacks = []
         if self.clip_grad_norm is not None:
             callbacks.append(
                 ("gradient_clipping", GradientNormClipping(self.clip_grad_norm))
             )
         if self.early_stopping:
-            if not has_valid:
-                raise ValueError("early_stopping=True needs a validation split.")
             callbacks.append((
                 "early_stopping",
                 EarlyStopping(
@@ -570,23 +572,9 @@ class _RecurrentClassifier(ClassifierMixin, BaseEstimator):
         self.tokens_ = None if tokens is None else tuple(tokens)
         self.n_vocab_ = n_vocab
         self.device_ = device
-        self.embedding_matrix_shape_ = None if matrix is None else matrix.shape
 
-        net = _RecurrentNet(
-            RecurrentClassifierModule,
-            criterion=torch.nn.CrossEntropyLoss,
-            optimizer=self.optimizer,
-            lr=self.lr,
-            max_epochs=self.max_epochs,
-            batch_size=self.batch_size,
-            train_split=train_split,
-            callbacks=self._callbacks(has_valid=train_split is not None),
-            verbose=self.verbose,
-            device=device,
-            shuffle_seed=seed,
-            **self._module_params(n_vocab, len(self.classes_), matrix),
-            **{k: getattr(self, k) for k in self._extra_param_names()
-               if not k.startswith("embeddings__")},
+        net = self._make_net(
+            n_vocab, len(self.classes_), matrix, train_split, device, seed
         )
         with _seeded(seed, device):
             net.fit(train, train.y)
@@ -594,6 +582,24 @@ class _RecurrentClassifier(ClassifierMixin, BaseEstimator):
         net.module__embeddings = None
         self.net_ = net
         return self
+
+    def _make_net(self, n_vocab, n_classes, matrix, train_split, device, seed):
+        return _RecurrentNet(
+            RecurrentClassifierModule,
+            criterion=torch.nn.CrossEntropyLoss,
+            optimizer=self.optimizer,
+            lr=self.lr,
+            max_epochs=self.max_epochs,
+            batch_size=self.batch_size,
+            train_split=train_split,
+            callbacks=self._callbacks(),
+            verbose=self.verbose,
+            device=device,
+            shuffle_seed=seed,
+            **self._module_params(n_vocab, n_classes, matrix),
+            **{k: getattr(self, k) for k in self._extra_param_names()
+               if not k.startswith("embeddings__")},
+        )
 
     def _continue_fit(self, X, y):
         unknown = set(np.unique(y)) - set(self.classes_)
@@ -605,8 +611,10 @@ class _RecurrentClassifier(ClassifierMixin, BaseEstimator):
         X = self._check_ids_for_predict(X)
         encoded = np.searchsorted(self.classes_, y)
         data = SequenceDataset.from_padded(X, encoded)
+        seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+        train, self.net_.train_split = self._split(data, seed)
         with _seeded(None, self.device_):
-            self.net_.partial_fit(data, data.y)
+            self.net_.partial_fit(train, train.y)
         return self
 
     # ------------------------------------------------------------------ #
@@ -635,11 +643,51 @@ class _RecurrentClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError("Found array with 0 sample(s) (shape=(0, ...)) while a "
                              "minimum of 1 is required.")
         data = SequenceDataset.from_padded(X)
-        self.net_.batch_size = self.batch_size  # may be changed after fit
-        logits = self.net_.forward(data).double().numpy()
+        logits = self._forward_with_retry(data).double().numpy()
         proba = np.empty_like(logits)
         proba[data.order] = softmax(logits, axis=1)
         return proba
+
+    def _forward(self, data, batch_size):
+        """Logits ``(N, C)`` in ``data``'s (bucket) order. Builds its own
+        iterator and mutates nothing: safe to call from several threads."""
+        net = self.net_
+        outputs = [
+            net.evaluation_step(batch).cpu()
+            for batch in BucketIterator(data, batch_size, device=net.device)
+        ]
+        return torch.cat(outputs) if outputs else torch.zeros((0, len(self.classes_)))
+
+    def _forward_with_retry(self, data):
+        """:meth:`_forward`, halving the batch size when memory runs out."""
+        batch_size = getattr(self, "iterator_valid__batch_size", self.batch_size)
+        first = batch_size
+        while True:
+            try:
+                logits = self._forward(data, batch_size)
+            except (torch.OutOfMemoryError, RuntimeError, MemoryError) as exc:
+                if not _is_out_of_memory(exc):
+                    raise
+                if str(self.device_).startswith("cuda"):
+                    torch.cuda.empty_cache()
+                if batch_size == 1:
+                    raise MemoryError(
+                        f"Out of memory predicting on {self.device_} even one document "
+                        "at a time. Lower maxlen in the TextVectorizer (documents are "
+                        "that long), or predict on the CPU: set_params(device='cpu') "
+                        "and refit, or unpickle the model on a CPU-only process."
+                    ) from exc
+                batch_size = max(batch_size // 2, 1)
+                continue
+            if batch_size != first:
+                warnings.warn(
+                    f"Ran out of memory on {self.device_} predicting with batch_size="
+                    f"{first}; predicted with batch_size={batch_size} instead. Set "
+                    f"iterator_valid__batch_size={batch_size} (or a lower batch_size) "
+                    "to avoid the retries.",
+                    ResourceWarning,
+                )
+            return logits
 
     def predict(self, X):
         """Predict the label of each document.
@@ -680,21 +728,67 @@ class _RecurrentClassifier(ClassifierMixin, BaseEstimator):
         check_is_fitted(self, "net_")
         return self.net_.history
 
+    # ------------------------------------------------------------------ #
+    # persistence
+    # ------------------------------------------------------------------ #
     def __getstate__(self):
-        state = super().__getstate__()
-        # A fitted model holds the rows its vocabulary needs in the network's
-        # weights: never save a (possibly multi-GB) vector set along with it.
-        if "net_" in state and is_word_vectors(state.get("embeddings")):
-            state["embeddings"] = VectorsNotSaved(describe_vectors(state["embeddings"]))
+        """Plain-data state: numpy arrays and Python primitives, no torch
+        objects, so that pickle, joblib and skops.io files load without
+        running arbitrary code (skops) and without a GPU."""
+        state = dict(super().__getstate__())  # a copy: never touch self.__dict__
+        net = state.pop("net_", None)
+        if net is not None:
+            state["net_state_"] = _export_net(net)
+            # The rows the vocabulary needs are in the network's weights: never
+            # save a (possibly multi-GB) vector set along with a fitted model.
+            if is_word_vectors(state.get("embeddings")):
+                state["embeddings"] = VectorsNotSaved(describe_vectors(state["embeddings"]))
         return state
 
     def __setstate__(self, state):
+        net_state = state.pop("net_state_", None)
         super().__setstate__(state)
-        # skorch maps a CUDA-trained net to the CPU when unpickled on a machine
-        # without CUDA (with a DeviceWarning); keep device_ truthful
-        net = state.get("net_")
-        if net is not None:
-            self.device_ = str(net.device)
+        if net_state is not None:
+            self.net_ = self._import_net(net_state)
+            self.device_ = str(self.net_.device)
+
+    def _import_net(self, saved):
+        version = saved.get("format")
+        if version != _STATE_FORMAT:
+            raise ValueError(
+                f"This {type(self).__name__} was saved by sklearn_rnn "
+                f"{saved.get('sklearn_rnn', '?')} in model format {version!r}; this "
+                f"sklearn_rnn {__version__} reads format {_STATE_FORMAT}. Load it with "
+                "the version that saved it, or retrain."
+            )
+        device = saved["device"]
+        if str(device).startswith("cuda") and not torch.cuda.is_available():
+            warnings.warn(
+                f"This model was trained on {device}, which is not available here; "
+                "it is loaded on the CPU.",
+                DeviceWarning,
+            )
+            device = "cpu"
+        net = self._make_net(
+            saved["n_vocab"], saved["n_classes"], None,
+            self.train_split, device, saved["shuffle_seed"],
+        )
+        try:
+            net.initialize()
+            net.module_.load_state_dict(
+                {k: torch.as_tensor(v) for k, v in saved["module"].items()}
+            )
+            if saved.get("optimizer") is not None:
+                net.optimizer_.load_state_dict(_to_torch(saved["optimizer"]))
+        except (RuntimeError, KeyError, ValueError) as exc:
+            raise ValueError(
+                f"Could not restore the network of this {type(self).__name__} "
+                f"(saved by sklearn_rnn {saved.get('sklearn_rnn', '?')}, loading with "
+                f"{__version__}): {exc}"
+            ) from exc
+        net.history_ = History(saved["history"])
+        net.module__embeddings = None
+        return net
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -706,6 +800,58 @@ class _RecurrentClassifier(ClassifierMixin, BaseEstimator):
 
 def _silent(*args, **kwargs):
     pass
+
+
+def _is_out_of_memory(exc):
+    if isinstance(exc, (torch.OutOfMemoryError, MemoryError)):
+        return True
+    text = str(exc).lower()
+    return "out of memory" in text or "can't allocate memory" in text
+
+
+#: Version of the saved-model layout written by ``__getstate__``.
+_STATE_FORMAT = 1
+
+
+def _plain(value):
+    """Tensors -> numpy arrays, numpy scalars -> Python, recursively."""
+    if isinstance(value, torch.Tensor):
+        return value.detach().cpu().numpy()
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_plain(v) for v in value)
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _to_torch(value):
+    if isinstance(value, np.ndarray):
+        return torch.as_tensor(value)
+    if isinstance(value, dict):
+        return {k: _to_torch(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_to_torch(v) for v in value)
+    return value
+
+
+def _export_net(net):
+    """The trained network as plain data (see ``__getstate__``)."""
+    module = net.module_
+    params = net.get_params_for("module")
+    optimizer = getattr(net, "optimizer_", None)
+    return {
+        "format": _STATE_FORMAT,
+        "sklearn_rnn": __version__,
+        "device": str(net.device),
+        "n_vocab": params["vocab_size"],
+        "n_classes": params["n_classes"],
+        "shuffle_seed": net.shuffle_seed,
+        "module": {k: v.detach().cpu().numpy() for k, v in module.state_dict().items()},
+        "optimizer": None if optimizer is None else _plain(optimizer.state_dict()),
+        "history": _plain([dict(row) for row in net.history]),
+    }
 
 
 class _seeded:

@@ -475,7 +475,7 @@ class TextVectorizer(TransformerMixin, BaseEstimator):
         return cache[1]
 
     def __getstate__(self):
-        state = super().__getstate__()
+        state = dict(super().__getstate__())  # a copy: never touch self.__dict__
         state.pop("_bytes_lookup_cache", None)
         return state
 

@@ -1,15 +1,11 @@
-import pickle
 import warnings
 
-import joblib
 import numpy as np
 import pytest
 import torch
 from sklearn.base import clone
-from sklearn.exceptions import NotFittedError
 from sklearn.metrics import accuracy_score, classification_report
 from sklearn.pipeline import make_pipeline
-from skorch.exceptions import DeviceWarning
 
 from sklearn_rnn import (
     GRUSentimentClassifier,
@@ -17,7 +13,6 @@ from sklearn_rnn import (
     RNNSentimentClassifier,
     TextVectorizer,
 )
-from sklearn_rnn._classifier import TrainingDivergedError
 
 from .conftest import TINY
 
@@ -132,53 +127,12 @@ def test_poolings_read_padding_correctly(pooling, bidirectional, tiny_ids):
     assert np.isfinite(clf.predict_proba(empty)).all()
 
 
-def test_random_state_reproducible_and_clone(tiny_ids):
-    X, y, _ = tiny_ids
-    clf = LSTMSentimentClassifier(dropout=0.2, **FAST)
-    a = clf.fit(X, y).predict_proba(X)
-    b = clone(clf).fit(X, y).predict_proba(X)
-    c = clf.fit(X, y).predict_proba(X)
-    np.testing.assert_array_equal(a, b)
-    np.testing.assert_array_equal(a, c)
-    d = clone(clf).set_params(random_state=1).fit(X, y).predict_proba(X)
-    assert not np.allclose(a, d)
 
 
-def test_fit_does_not_touch_global_torch_rng(tiny_ids):
-    X, y, _ = tiny_ids
-    torch.manual_seed(123)
-    expected = torch.rand(3)
-    torch.manual_seed(123)
-    LSTMSentimentClassifier(**FAST).fit(X, y)
-    np.testing.assert_array_equal(torch.rand(3), expected)
 
 
-def test_pickle_and_joblib_roundtrip(fitted_lstm, imdb_small, tmp_path):
-    _, _, X_test, _ = imdb_small
-    expected = fitted_lstm.predict_proba(X_test[:100])
-    restored = pickle.loads(pickle.dumps(fitted_lstm))
-    np.testing.assert_array_equal(restored.predict_proba(X_test[:100]), expected)
-    joblib.dump(fitted_lstm, tmp_path / "model.joblib")
-    restored = joblib.load(tmp_path / "model.joblib")
-    np.testing.assert_array_equal(restored.predict_proba(X_test[:100]), expected)
 
 
-def test_cuda_trained_model_loads_on_cpu(fitted_lstm, imdb_small):
-    # What a model pickled on a GPU machine looks like: skorch records the
-    # CUDA device. On a machine without CUDA it must map to the CPU.
-    if torch.cuda.is_available():
-        pytest.skip("needs a machine without CUDA")
-    _, _, X_test, _ = imdb_small
-    model = pickle.loads(pickle.dumps(fitted_lstm))
-    model[-1].net_.device = "cuda"
-    model[-1].device_ = "cuda"
-    buffer = pickle.dumps(model)
-    with pytest.warns(DeviceWarning, match="cuda"):
-        restored = pickle.loads(buffer)
-    assert restored[-1].device_ == "cpu"
-    np.testing.assert_array_equal(
-        restored.predict_proba(X_test[:50]), fitted_lstm.predict_proba(X_test[:50])
-    )
 
 
 def test_get_set_params_and_pass_through(tiny_ids):
@@ -213,46 +167,10 @@ def test_parameter_errors(params, match, tiny_ids):
         LSTMSentimentClassifier(**{**FAST, **params}).fit(X, y)
 
 
-@pytest.mark.parametrize(
-    "X, y, error, match",
-    [
-        (np.array([[0, 2, 3], [0, -1, 2]]), [0, 1], ValueError, "Negative values in data"),
-        (np.array([[0.5, 2.0], [1.0, 2.0]]), [0, 1], ValueError, "fractional part"),
-        (np.ones((2, 3, 4), dtype=int), [0, 1], ValueError, "2-D array .* 3 dimension"),
-        (np.array([1, 2, 3]), [0, 1, 0], ValueError, "Reshape your data"),
-        (np.array([[1, 2], [3, 4]]), [0, 1, 1], ValueError, "inconsistent numbers of samples"),
-        (np.array([[1, 2], [3, 4]]), [0, 0], ValueError, "y has 1 class"),
-        (np.array([[1, 2], [3, 4]]), [0.0, np.nan], ValueError, "y contains NaN at position 1"),
-        (np.array([[1, 2], [3, 4]]), ["a", None], ValueError, "missing label .* position 1"),
-        (["a review", "another"], [0, 1], ValueError, "Put a TextVectorizer before it"),
-        (np.array([[np.nan, 2.0], [1.0, 2.0]]), [0, 1], ValueError, "NaN or infinity"),
-        (np.zeros((0, 3), dtype=int), [], ValueError, "0 sample"),
-    ],
-)
-def test_bad_input_errors(X, y, error, match):
-    with pytest.raises(error, match=match):
-        LSTMSentimentClassifier(**FAST).fit(X, y)
 
 
-def test_whole_number_floats_are_accepted(tiny_ids):
-    X, y, _ = tiny_ids
-    clf = LSTMSentimentClassifier(**FAST).fit(X, y)
-    np.testing.assert_array_equal(clf.predict_proba(X.astype(float)), clf.predict_proba(X))
 
 
-def test_predict_errors(fitted_lstm, tiny_ids):
-    X, y, vec = tiny_ids
-    with pytest.raises(NotFittedError):
-        LSTMSentimentClassifier().predict(X)
-    clf = fitted_lstm[-1]
-    too_big = np.array([[0, 2, clf.n_vocab_ + 5]])
-    with pytest.raises(ValueError, match=f"token id {clf.n_vocab_ + 5} .* vocabulary of {clf.n_vocab_} ids"):
-        clf.predict(too_big)
-    # ids made by another vectorizer mean other tokens: refuse them
-    with pytest.raises(ValueError, match="different TextVectorizer"):
-        clf.predict(X)
-    with pytest.raises(ValueError, match="0 sample"):
-        clf.predict(np.zeros((0, 5), dtype=int))
 
 
 def test_vocab_size_for_own_ids():
@@ -303,12 +221,6 @@ def test_verbose_prints_epoch_table(tiny_ids, capsys):
     assert capsys.readouterr().out == ""
 
 
-def test_diverging_loss_stops_with_advice(tiny_ids):
-    X, y, _ = tiny_ids
-    clf = RNNSentimentClassifier(lr=1e30, clip_grad_norm=None, optimizer=torch.optim.SGD,
-                                 **{**FAST, "max_epochs": 5})
-    with pytest.raises(TrainingDivergedError, match="Lower the learning rate"):
-        clf.fit(X, y)
 
 
 def test_user_callbacks_and_history(tiny_ids):
@@ -338,18 +250,6 @@ def test_warm_start_continues_training(tiny_ids):
     assert len(clf.history_) == 2 * FAST["max_epochs"]
 
 
-def test_skorch_save_and_load_params(fitted_lstm, imdb_small, tmp_path):
-    _, _, X_test, _ = imdb_small
-    clf = fitted_lstm[-1]
-    ids = fitted_lstm[0].transform(X_test[:50])
-    clf.net_.save_params(f_params=tmp_path / "params.pt")
-    other = pickle.loads(pickle.dumps(clf))
-    with torch.no_grad():
-        for p in other.net_.module_.parameters():
-            p.zero_()
-    assert not np.allclose(other.predict_proba(ids), clf.predict_proba(ids))
-    other.net_.load_params(f_params=tmp_path / "params.pt")
-    np.testing.assert_array_equal(other.predict_proba(ids), clf.predict_proba(ids))
 
 
 def test_fit_and_predict_emit_no_warnings(tiny_ids):
