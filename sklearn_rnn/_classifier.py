@@ -82,6 +82,26 @@ class TrainingDivergedError(FloatingPointError):
     """Raised when the training loss becomes NaN or infinite."""
 
 
+class _EarlyStopping(EarlyStopping):
+    """skorch's EarlyStopping, but the epoch that triggers the stop is still
+    printed (skorch's PrintLog runs after it and never sees that epoch)."""
+
+    def on_epoch_end(self, net, **kwargs):
+        messages = []
+        sink, self.sink = self.sink, messages.append
+        try:
+            super().on_epoch_end(net, **kwargs)
+        except KeyboardInterrupt:
+            for _, callback in net.callbacks_:
+                if isinstance(callback, PrintLog):
+                    callback.on_epoch_end(net, **kwargs)
+            raise
+        finally:
+            self.sink = sink
+            for message in messages:
+                sink(message)
+
+
 def _accuracy(net, X, y):
     # EpochScoring with caching: ``net.predict`` replays the epoch's outputs.
     return float(np.mean(net.predict(X) == np.asarray(y)))
@@ -465,7 +485,7 @@ class _RecurrentClassifier(ClassifierMixin, BaseEstimator):
         if self.early_stopping:
             callbacks.append((
                 "early_stopping",
-                EarlyStopping(
+                _EarlyStopping(
                     monitor="valid_loss",
                     patience=self.n_iter_no_change,
                     load_best=True,

@@ -26,6 +26,7 @@ builds the matrix itself, at every ``fit``, for the vocabulary of the
 
 import gzip
 import os
+import re
 import warnings
 from numbers import Integral
 
@@ -41,7 +42,7 @@ __all__ = [
 ]
 
 #: Options accepted as ``embeddings__<name>`` by the classifiers.
-EMBEDDING_OPTIONS = ("oov", "lowercase_fallback", "limit", "format")
+EMBEDDING_OPTIONS = ("oov", "lowercase_fallback", "contractions", "limit", "format")
 
 
 def is_word_vectors(value):
@@ -62,6 +63,9 @@ class EmbeddingCoverage:
         Tokens with a pretrained vector (exactly or via the lowercase form).
     n_lowercase : int
         Of those, found only through their lowercase form.
+    n_contractions : int
+        Of those, contractions without a vector of their own given the mean
+        of their parts' vectors ("don't" -> "do" + "n't").
     n_tokens : int
         Tokens looked up (the vocabulary without ``<pad>`` and ``<unk>``).
     missing : list of str
@@ -70,9 +74,10 @@ class EmbeddingCoverage:
         ``n_found / n_tokens``.
     """
 
-    def __init__(self, n_found, n_lowercase, n_tokens, missing):
+    def __init__(self, n_found, n_lowercase, n_tokens, missing, n_contractions=0):
         self.n_found = n_found
         self.n_lowercase = n_lowercase
+        self.n_contractions = n_contractions
         self.n_tokens = n_tokens
         self.missing = missing
 
@@ -109,6 +114,7 @@ def build_embedding_matrix(
     *,
     oov="random",
     lowercase_fallback=True,
+    contractions=True,
     random_state=0,
     dtype=np.float32,
 ):
@@ -130,6 +136,11 @@ def build_embedding_matrix(
         start on the same scale, or zeros as in most recipes.
     lowercase_fallback : bool, default=True
         Look a missing token up again in lowercase (``'Paris'`` -> ``'paris'``).
+    contractions : bool, default=True
+        Give a contraction missing from the vectors the mean of its parts,
+        split as GloVe and the Penn Treebank split them (``"don't"`` ->
+        ``"do"`` + ``"n't"``, ``"it's"`` -> ``"it"`` + ``"'s"``).
+        TextVectorizer keeps contractions whole, and they carry negation.
     random_state : int, RandomState instance or None, default=0
         Seed of the random rows.
     dtype : numpy dtype, default=np.float32
@@ -169,6 +180,7 @@ def build_embedding_matrix(
     key_to_index = kv.key_to_index
     rows, sources, missing = [], [], []
     n_lower = 0
+    composed = []
     for i, tok in enumerate(tokens):
         if i == 0 or tok in ("<pad>", "<unk>"):
             continue
@@ -176,13 +188,19 @@ def build_embedding_matrix(
         if j is None and lowercase_fallback:
             j = key_to_index.get(tok.lower())
             n_lower += j is not None
-        if j is None:
-            missing.append(i)
-        else:
+        if j is not None:
             rows.append(i)
             sources.append(j)
+            continue
+        parts = _contraction_parts(tok, key_to_index, lowercase_fallback) if contractions else None
+        if parts is not None:
+            composed.append((i, parts))
+        else:
+            missing.append(i)
     if rows:
         matrix[rows] = kv.vectors[sources]
+    for i, parts in composed:
+        matrix[i] = kv.vectors[parts].mean(axis=0)
     random_rows = missing + [i for i, t in enumerate(tokens) if i > 0 and t == "<unk>"]
     if oov == "random" and random_rows:
         sample = kv.vectors[: min(len(kv.vectors), 100_000)]
@@ -191,10 +209,30 @@ def build_embedding_matrix(
         matrix[random_rows] = rng.normal(0.0, scale, size=(len(random_rows), dim))
     n_tokens = sum(1 for i, t in enumerate(tokens) if i > 0 and t not in ("<pad>", "<unk>"))
     coverage = EmbeddingCoverage(
-        n_found=len(rows), n_lowercase=n_lower, n_tokens=n_tokens,
-        missing=[tokens[i] for i in missing[:20]],
+        n_found=len(rows) + len(composed), n_lowercase=n_lower, n_tokens=n_tokens,
+        missing=[tokens[i] for i in missing[:20]], n_contractions=len(composed),
     )
     return matrix, coverage
+
+
+_CONTRACTION = re.compile(r"^(.+?)(n't|'s|'re|'ve|'ll|'d|'m)$")
+
+
+def _contraction_parts(token, key_to_index, lowercase_fallback):
+    """Indices of a contraction's parts split the GloVe/Penn Treebank way
+    ("don't" -> "do" + "n't", "it's" -> "it" + "'s"), or None."""
+    m = _CONTRACTION.match(token.replace("’", "'"))
+    if m is None:
+        return None
+    indices = []
+    for part in m.groups():
+        j = key_to_index.get(part)
+        if j is None and lowercase_fallback:
+            j = key_to_index.get(part.lower())
+        if j is None:
+            return None
+        indices.append(j)
+    return indices
 
 
 def _sniff_format(path):
@@ -411,6 +449,7 @@ def resolve_embeddings(embeddings, *, tokens, embedding_dim, seed, options=None)
             tokens,
             oov=options.get("oov", "random"),
             lowercase_fallback=options.get("lowercase_fallback", True),
+            contractions=options.get("contractions", True),
             random_state=seed,
         )
     else:

@@ -265,3 +265,16 @@ def test_vocabulary_size_read_from_vectorizer(fitted_lstm):
     assert clf.n_vocab_ == len(vec.vocabulary_) == 3002
     assert clf.net_.module_.embedding.num_embeddings == clf.n_vocab_
     assert clf.tokens_ == tuple(vec.vocabulary_)
+
+
+def test_verbose_early_stopping_prints_every_epoch(tiny_ids, capsys):
+    X, y, _ = tiny_ids
+    clf = LSTMSentimentClassifier(
+        early_stopping=True, n_iter_no_change=1, verbose=1,
+        **{**FAST, "max_epochs": 30, "lr": 0.05},
+    ).fit(X, y)
+    out = capsys.readouterr().out
+    assert len(clf.history_) < 30
+    rows = [line for line in out.splitlines() if line.strip()[:1].isdigit()]
+    assert len(rows) == len(clf.history_)  # the stopping epoch is printed too
+    assert out.index("Stopping since valid_loss") > out.rindex(rows[-1])

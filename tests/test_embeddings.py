@@ -283,3 +283,15 @@ def test_matrix_route(glove, imdb_tiny):
     bad[3, 0] = np.nan
     with pytest.raises(ValueError, match="NaN or infinite"):
         LSTMSentimentClassifier(embeddings=bad, **FAST).fit(ids, y)
+
+
+def test_contractions_get_the_mean_of_their_parts(glove):
+    # TextVectorizer keeps "don't" whole; GloVe has "do" and "n't"
+    assert "don't" not in glove.key_to_index and "n't" in glove.key_to_index
+    vocab = ["<pad>", "<unk>", "don't", "it’s", "wasn't"]
+    matrix, coverage = build_embedding_matrix(glove, vocab, oov="zeros")
+    np.testing.assert_allclose(matrix[2], (glove["do"] + glove["n't"]) / 2, rtol=1e-6)
+    np.testing.assert_allclose(matrix[3], (glove["it"] + glove["'s"]) / 2, rtol=1e-6)
+    assert coverage.n_found == 3 and coverage.n_contractions == 3
+    _, plain = build_embedding_matrix(glove, vocab, contractions=False)
+    assert plain.n_found == 0 and plain.missing == ["don't", "it’s", "wasn't"]
