@@ -23,10 +23,14 @@ def _need(path):
     return path
 
 
+#: Under pytest-xdist (``-n auto``) every worker gets one core to itself.
+THREADS = 1 if os.environ.get("PYTEST_XDIST_WORKER") else min(2, torch.get_num_threads())
+
+
 @pytest.fixture(autouse=True)
 def _few_threads():
     # the suite must behave the same on 2-core CI machines
-    torch.set_num_threads(min(2, torch.get_num_threads()))
+    torch.set_num_threads(THREADS)
 
 
 @pytest.fixture
