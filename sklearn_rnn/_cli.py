@@ -27,7 +27,9 @@ def _positive_int_or_all(text):
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer or 'all', got {text!r}")
+        raise argparse.ArgumentTypeError(
+            f"expected a positive integer or 'all', got {text!r}"
+        ) from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a positive integer or 'all', got {text!r}")
     return value

@@ -149,7 +149,7 @@ class SequenceDataset(torch.utils.data.Dataset):
             return
         cuts = np.flatnonzero(np.diff(self.widths)) + 1
         bounds = np.concatenate(([0], cuts, [len(self)]))
-        for a, b in zip(bounds[:-1], bounds[1:]):
+        for a, b in zip(bounds[:-1], bounds[1:], strict=True):
             yield int(self.widths[a]), int(a), int(b)
 
 

@@ -528,7 +528,9 @@ class TextVectorizer(TransformerMixin, BaseEstimator):
         remap = np.full(max(n_prov, 1), UNK_ID, dtype=np.int64)
         remap[order] = np.arange(2, len(order) + 2)
         vocabulary = {PAD_TOKEN: PAD_ID, UNK_TOKEN: UNK_ID}
-        vocabulary.update(zip((names[i] for i in order), range(2, len(order) + 2)))
+        vocabulary.update(
+            zip((names[i] for i in order), range(2, len(order) + 2), strict=True)
+        )
         return vocabulary, remap[flat], lengths
 
     def fit(self, raw_documents, y=None):
@@ -637,7 +639,9 @@ class TextVectorizer(TransformerMixin, BaseEstimator):
         src = ends - kept if self.truncating == "pre" else ends - lengths
         dst = maxlen - kept if self.padding == "pre" else np.zeros_like(kept)
         # one slice copy per row: far faster than fancy indexing
-        for i, (s0, d0, k) in enumerate(zip(src.tolist(), dst.tolist(), kept.tolist())):
+        for i, (s0, d0, k) in enumerate(
+            zip(src.tolist(), dst.tolist(), kept.tolist(), strict=True)
+        ):
             if k:
                 out[i, d0 : d0 + k] = flat[s0 : s0 + k]
         return TokenArray(out, vocabulary=self._tokens)

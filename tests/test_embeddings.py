@@ -147,7 +147,7 @@ def _check_rows(vec, weight, kv):
     """Assert every vocabulary token with a vector has exactly that row; count them."""
     pairs = [(idx, kv.key_to_index[tok]) for tok, idx in vec.vocabulary_.items()
              if tok in kv.key_to_index]
-    rows, sources = map(list, zip(*pairs))
+    rows, sources = map(list, zip(*pairs, strict=True))
     np.testing.assert_array_equal(weight[rows], kv.vectors[sources])
     return len(rows)
 
@@ -254,7 +254,8 @@ def test_embedding_dim_rule(glove, imdb_tiny):
         warnings.simplefilter("error")  # the default embedding_dim is silently replaced
         clf = LSTMSentimentClassifier(embeddings=glove, **FAST).fit(ids, y)
     assert clf.net_.module_.embedding.embedding_dim == 50
-    with pytest.warns(UserWarning, match="embedding_dim=100 is ignored: the pretrained vectors have 50"):
+    match = "embedding_dim=100 is ignored: the pretrained vectors have 50"
+    with pytest.warns(UserWarning, match=match):
         clf = LSTMSentimentClassifier(embeddings=glove, embedding_dim=100, **FAST).fit(ids, y)
     assert clf.net_.module_.embedding.embedding_dim == 50
 

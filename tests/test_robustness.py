@@ -115,7 +115,7 @@ def test_transform_properties(fit_docs, docs, maxlen, padding, truncating):
     assert X.shape == (len(docs), maxlen) and X.dtype == np.int32
     assert X.min() >= 0 and X.max() < len(vec.vocabulary_)
     analyze = vec.build_analyzer()
-    for row, doc, tokens in zip(X, docs, vec.inverse_transform(X)):
+    for row, doc, tokens in zip(X, docs, vec.inverse_transform(X), strict=True):
         expected = [t if t in vec.vocabulary_ else "<unk>" for t in analyze(doc)]
         expected = (expected[-maxlen:] if truncating == "pre" else expected[:maxlen])
         assert tokens == expected
@@ -162,7 +162,8 @@ def test_predict_errors(fitted_lstm, tiny_ids):
         LSTMSentimentClassifier().predict(X)
     clf = fitted_lstm[-1]
     too_big = np.array([[0, 2, clf.n_vocab_ + 5]])
-    with pytest.raises(ValueError, match=f"token id {clf.n_vocab_ + 5} .* vocabulary of {clf.n_vocab_} ids"):
+    match = f"token id {clf.n_vocab_ + 5} .* vocabulary of {clf.n_vocab_} ids"
+    with pytest.raises(ValueError, match=match):
         clf.predict(too_big)
     # ids made by another vectorizer mean other tokens: refuse them
     with pytest.raises(ValueError, match="different TextVectorizer"):
@@ -416,5 +417,5 @@ def test_predict_from_several_threads(fitted_lstm, imdb_small):
     serial = [fitted_lstm.predict_proba(c) for c in chunks]
     with ThreadPoolExecutor(max_workers=4) as pool:
         parallel = list(pool.map(fitted_lstm.predict_proba, chunks * 2))
-    for got, want in zip(parallel, serial * 2):
+    for got, want in zip(parallel, serial * 2, strict=True):
         np.testing.assert_allclose(got, want, atol=1e-6)

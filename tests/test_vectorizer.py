@@ -104,7 +104,8 @@ def test_token_pattern_with_group_and_custom_tokenizer():
         TextVectorizer(token_pattern=r"(a)(b)").fit(["ab"])
     # a character tokenizer, as for Japanese without an analyser
     vec = TextVectorizer(tokenizer=list).fit(["映画が好き", "映画"])
-    assert vec.vocabulary_["映"] == 2 and vec.inverse_transform(vec.transform(["映画"])) == [["映", "画"]]
+    assert vec.vocabulary_["映"] == 2
+    assert vec.inverse_transform(vec.transform(["映画"])) == [["映", "画"]]
 
 
 def test_preprocessor_overrides_builtin_preprocessing():
