@@ -67,6 +67,10 @@ __all__ = [
     "GRUSentimentClassifier",
 ]
 
+#: ``early_stopping='auto'`` turns early stopping on above this many training
+#: documents (as scikit-learn's HistGradientBoosting does above 10,000 samples).
+AUTO_EARLY_STOPPING_MIN_DOCUMENTS = 10_000
+
 #: Prefixes of skorch parameters passed through to the net.
 SKORCH_PREFIXES = (
     "module",
@@ -214,7 +218,7 @@ class _RecurrentClassifier(ClassifierMixin, BaseEstimator):
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "optimizer": [callable],
         "clip_grad_norm": [Interval(Real, 0, None, closed="neither"), None],
-        "early_stopping": ["boolean"],
+        "early_stopping": ["boolean", StrOptions({"auto"})],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "train_split": [callable, None],
@@ -242,7 +246,7 @@ class _RecurrentClassifier(ClassifierMixin, BaseEstimator):
         batch_size=64,
         optimizer=torch.optim.Adam,
         clip_grad_norm=1.0,
-        early_stopping=False,
+        early_stopping="auto",
         validation_fraction=0.1,
         n_iter_no_change=3,
         train_split=None,
@@ -476,13 +480,13 @@ class _RecurrentClassifier(ClassifierMixin, BaseEstimator):
     # ------------------------------------------------------------------ #
     # fit
     # ------------------------------------------------------------------ #
-    def _callbacks(self):
+    def _callbacks(self, early_stopping):
         callbacks = []
         if self.clip_grad_norm is not None:
             callbacks.append(
                 ("gradient_clipping", GradientNormClipping(self.clip_grad_norm))
             )
-        if self.early_stopping:
+        if early_stopping:
             callbacks.append((
                 "early_stopping",
                 _EarlyStopping(
@@ -498,18 +502,23 @@ class _RecurrentClassifier(ClassifierMixin, BaseEstimator):
             callbacks.append(cb)
         return callbacks
 
-    def _split(self, data, seed):
+    def _uses_early_stopping(self, n_documents):
+        if self.early_stopping == "auto":
+            return n_documents > AUTO_EARLY_STOPPING_MIN_DOCUMENTS
+        return bool(self.early_stopping)
+
+    def _split(self, data, seed, early_stopping):
         """Train/validation datasets: the user's train_split, or our own
         stratified ``validation_fraction`` hold-out when early stopping."""
         if self.train_split is not None:
             return data, self.train_split
-        if not self.early_stopping:
+        if not early_stopping:
             return data, None
         n = len(data)
         n_valid = int(np.ceil(self.validation_fraction * n))
         if n_valid < 1 or n - n_valid < 1:
             raise ValueError(
-                f"early_stopping=True with validation_fraction="
+                f"early stopping with validation_fraction="
                 f"{self.validation_fraction} leaves no documents to train or "
                 f"validate on ({n} documents)."
             )
@@ -587,8 +596,10 @@ class _RecurrentClassifier(ClassifierMixin, BaseEstimator):
             )
         device = _resolve_device(self.device)
         data = SequenceDataset.from_padded(X, encoder.transform(y))
-        train, train_split = self._split(data, seed)
+        early_stopping = self._uses_early_stopping(len(data))
+        train, train_split = self._split(data, seed, early_stopping)
         self.classes_ = encoder.classes_
+        self.early_stopping_ = early_stopping
         self.tokens_ = None if tokens is None else tuple(tokens)
         self.n_vocab_ = n_vocab
         self.device_ = device
@@ -604,6 +615,7 @@ class _RecurrentClassifier(ClassifierMixin, BaseEstimator):
         return self
 
     def _make_net(self, n_vocab, n_classes, matrix, train_split, device, seed):
+        early_stopping = getattr(self, "early_stopping_", False)
         return _RecurrentNet(
             RecurrentClassifierModule,
             criterion=torch.nn.CrossEntropyLoss,
@@ -612,7 +624,7 @@ class _RecurrentClassifier(ClassifierMixin, BaseEstimator):
             max_epochs=self.max_epochs,
             batch_size=self.batch_size,
             train_split=train_split,
-            callbacks=self._callbacks(),
+            callbacks=self._callbacks(early_stopping),
             verbose=self.verbose,
             device=device,
             shuffle_seed=seed,
@@ -632,7 +644,7 @@ class _RecurrentClassifier(ClassifierMixin, BaseEstimator):
         encoded = np.searchsorted(self.classes_, y)
         data = SequenceDataset.from_padded(X, encoded)
         seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
-        train, self.net_.train_split = self._split(data, seed)
+        train, self.net_.train_split = self._split(data, seed, self.early_stopping_)
         with _seeded(None, self.device_):
             self.net_.partial_fit(train, train.y)
         return self
@@ -941,10 +953,13 @@ _DOC_PARAMS = """
     clip_grad_norm : float or None, default=1.0
         Clip the gradient norm to this value (vanilla RNNs explode without
         it); None disables clipping.
-    early_stopping : bool, default=False
+    early_stopping : 'auto' or bool, default='auto'
         Hold out ``validation_fraction`` of the training data (stratified), stop
         when the validation loss has not improved for ``n_iter_no_change``
-        epochs and restore the best epoch's weights.
+        epochs and restore the best epoch's weights. ``'auto'`` does so when
+        there are more than 10,000 training documents: measured on IMDB, an
+        LSTM peaks after 3 epochs and then overfits. ``early_stopping_`` says
+        whether it was used.
     validation_fraction : float, default=0.1
         Share of the training data held out when ``early_stopping``.
     n_iter_no_change : int, default=3
@@ -952,8 +967,8 @@ _DOC_PARAMS = """
     train_split : callable, default=None
         A skorch split such as ``skorch.dataset.ValidSplit(0.2)`` for a
         validation set without early stopping (or with it, instead of
-        ``validation_fraction``). None: train on all data unless
-        ``early_stopping``.
+        ``validation_fraction``). None: train on all data unless early
+        stopping.
     callbacks : list of skorch callbacks, default=None
         Extra skorch callbacks (or ``(name, callback)`` pairs).
     device : {'auto', 'cpu', 'cuda', ...}, default='auto'
@@ -984,6 +999,8 @@ _DOC_PARAMS = """
         and ``dur`` (validation entries only with a validation split).
     device_ : str
         Device the network was trained on.
+    early_stopping_ : bool
+        Whether early stopping was used (see ``early_stopping``).
     n_vocab_ : int
         Rows of the embedding table.
     tokens_ : tuple of str or None

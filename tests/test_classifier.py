@@ -278,3 +278,19 @@ def test_verbose_early_stopping_prints_every_epoch(tiny_ids, capsys):
     rows = [line for line in out.splitlines() if line.strip()[:1].isdigit()]
     assert len(rows) == len(clf.history_)  # the stopping epoch is printed too
     assert out.index("Stopping since valid_loss") > out.rindex(rows[-1])
+
+
+def test_early_stopping_auto_depends_on_training_size(tiny_ids, monkeypatch):
+    import sklearn_rnn._classifier as classifier_module
+
+    X, y, _ = tiny_ids
+    clf = LSTMSentimentClassifier(**FAST).fit(X, y)  # 300 documents: off
+    assert clf.early_stopping == "auto" and clf.early_stopping_ is False
+    assert "valid_loss" not in clf.history_[-1]
+    monkeypatch.setattr(classifier_module, "AUTO_EARLY_STOPPING_MIN_DOCUMENTS", 100)
+    clf = LSTMSentimentClassifier(**FAST).fit(X, y)
+    assert clf.early_stopping_ is True
+    assert sum(clf.history_[-1, "batches", :, "valid_batch_size"]) == 30  # 10%
+    assert "early_stopping" in dict(clf.net_.callbacks_)
+    clf = LSTMSentimentClassifier(early_stopping=False, **FAST).fit(X, y)
+    assert clf.early_stopping_ is False
