@@ -419,3 +419,25 @@ def test_predict_from_several_threads(fitted_lstm, imdb_small):
         parallel = list(pool.map(fitted_lstm.predict_proba, chunks * 2))
     for got, want in zip(parallel, serial * 2, strict=True):
         np.testing.assert_allclose(got, want, atol=1e-6)
+
+
+@settings(max_examples=150, deadline=None)
+@given(fit_docs=st.lists(st.text(max_size=40), min_size=1, max_size=10),
+       docs=st.lists(st.text(max_size=60), max_size=10),
+       maxlen=st.integers(1, 12), padding=st.sampled_from(["pre", "post"]),
+       dtype=st.sampled_from([np.int16, np.int32, np.int64]))
+def test_any_unicode_text(fit_docs, docs, maxlen, padding, dtype):
+    vec = TextVectorizer(maxlen=maxlen, padding=padding, dtype=dtype)
+    try:
+        vec.fit(fit_docs)
+    except ValueError as exc:  # only when no document has a single token
+        assert "empty vocabulary" in str(exc)
+        assert not any(vec.build_analyzer()(d) for d in fit_docs)
+        return
+    X = vec.transform(docs)
+    assert X.shape == (len(docs), maxlen) and X.dtype == dtype
+    assert X.min(initial=0) >= 0 and X.max(initial=0) < len(vec.vocabulary_)
+    analyze = vec.build_analyzer()
+    for doc, tokens in zip(docs, vec.inverse_transform(X), strict=True):
+        expected = [t if t in vec.vocabulary_ else "<unk>" for t in analyze(doc)]
+        assert tokens == expected[-maxlen:]
