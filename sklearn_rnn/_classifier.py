@@ -685,10 +685,12 @@ class _RecurrentClassifier(ClassifierMixin, BaseEstimator):
         iterator and mutates nothing: safe to call from several threads."""
         net = self.net_
         outputs = [
-            net.evaluation_step(batch).cpu()
+            net.evaluation_step(batch)  # stays on the device: no sync per batch
             for batch in BucketIterator(data, batch_size, device=net.device)
         ]
-        return torch.cat(outputs) if outputs else torch.zeros((0, len(self.classes_)))
+        if not outputs:
+            return torch.zeros((0, len(self.classes_)))
+        return torch.cat(outputs).cpu()
 
     def _forward_with_retry(self, data):
         """:meth:`_forward`, halving the batch size when memory runs out."""
