@@ -532,8 +532,11 @@ class _RecurrentClassifier(ClassifierMixin, BaseEstimator):
             train, valid = train_test_split(positions, test_size=n_valid, random_state=seed)
         return data.subset(train), predefined_split(data.subset(valid))
 
-    def _module_params(self, n_vocab, n_classes, matrix):
-        dim = matrix.shape[1] if matrix is not None else (self.embedding_dim or 128)
+    def _module_params(self, n_vocab, n_classes, matrix, embedding_dim=None):
+        if matrix is not None:
+            dim = matrix.shape[1]  # pretrained vectors set the embedding size
+        else:
+            dim = embedding_dim or self.embedding_dim or 128
         return {
             "module__cell": self._cell,
             "module__vocab_size": n_vocab,
@@ -614,7 +617,9 @@ class _RecurrentClassifier(ClassifierMixin, BaseEstimator):
         self.net_ = net
         return self
 
-    def _make_net(self, n_vocab, n_classes, matrix, train_split, device, seed):
+    def _make_net(
+        self, n_vocab, n_classes, matrix, train_split, device, seed, embedding_dim=None
+    ):
         early_stopping = getattr(self, "early_stopping_", False)
         return _RecurrentNet(
             RecurrentClassifierModule,
@@ -628,7 +633,7 @@ class _RecurrentClassifier(ClassifierMixin, BaseEstimator):
             verbose=self.verbose,
             device=device,
             shuffle_seed=seed,
-            **self._module_params(n_vocab, n_classes, matrix),
+            **self._module_params(n_vocab, n_classes, matrix, embedding_dim),
             **{k: getattr(self, k) for k in self._extra_param_names()
                if not k.startswith("embeddings__")},
         )
@@ -805,7 +810,7 @@ class _RecurrentClassifier(ClassifierMixin, BaseEstimator):
             device = "cpu"
         net = self._make_net(
             saved["n_vocab"], saved["n_classes"], None,
-            self.train_split, device, saved["shuffle_seed"],
+            self.train_split, device, saved["shuffle_seed"], saved["embedding_dim"],
         )
         try:
             net.initialize()
@@ -881,6 +886,7 @@ def _export_net(net):
         "device": str(net.device),
         "n_vocab": params["vocab_size"],
         "n_classes": params["n_classes"],
+        "embedding_dim": params["embedding_dim"],
         "shuffle_seed": net.shuffle_seed,
         "module": {k: v.detach().cpu().numpy() for k, v in module.state_dict().items()},
         "optimizer": None if optimizer is None else _plain(optimizer.state_dict()),

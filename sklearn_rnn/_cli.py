@@ -202,7 +202,7 @@ def compare(args, stdout=None):
     say(format_table(rows, columns))
     for name, model in fitted.items():
         say(f"\n== Classification report: {name}\n")
-        say(classification_report(y_test, model.predict(X_test), digits=3))
+        say(classification_report(y_test, model.predict(X_test), digits=3, zero_division=0))
 
     say("== Sample reviews (truth, then each model's prediction and confidence)\n")
     say(format_samples(prediction_samples(fitted, X_test, y_test, n=5,

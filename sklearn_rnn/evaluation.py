@@ -71,7 +71,7 @@ def evaluate_model(model, X, y, *, name=None, fit_seconds=None):
         "model": name or type(model).__name__,
         "accuracy": float(accuracy_score(y, pred)),
         "misclassified_rate": float(np.mean(pred != y)),
-        "macro_f1": float(f1_score(y, pred, average="macro")),
+        "macro_f1": float(f1_score(y, pred, average="macro", zero_division=0)),
     }
     labels = _labels_of(model)
     for label in labels if labels is not None else np.unique(y):
