@@ -33,7 +33,7 @@ args = parser.parse_args()
 if args.full:  # every labelled review, 5 folds of 20,000 / 5,000
     n_samples, folds = None, 5
     vec_params = dict(maxlen=400, max_features=20_000)
-    net_params = dict(embedding_dim=128, hidden_size=128, lr=1e-3, max_epochs=6)
+    net_params = dict(embedding_dim=128, hidden_size=128, max_epochs=6)
 else:  # quick check: 3 folds of 800 / 400 reviews, tiny LSTM
     n_samples, folds = 1_200, 3
     vec_params = dict(maxlen=100, max_features=2_000)

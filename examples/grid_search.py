@@ -33,7 +33,7 @@ args = parser.parse_args()
 if args.full:  # 9 combinations x 3 folds = 27 fits (plus the refit)
     n_train, n_test, folds = 10_000, 5_000, 3
     vec_params = dict(maxlen=400, max_features=20_000)
-    net_params = dict(lr=1e-3, max_epochs=6)
+    net_params = dict(max_epochs=6)
     grid = {"clf__hidden_size": [32, 64, 128], "clf__embedding_dim": [32, 64, 128]}
 else:  # quick check: 4 combinations x 2 folds of tiny networks
     n_train, n_test, folds = 1_200, 300, 2

@@ -40,7 +40,7 @@ out.mkdir(parents=True, exist_ok=True)
 
 if args.full:  # a realistic run: early stopping decides the number of epochs
     n_train, n_test = 20_000, 5_000
-    net_params = dict(embedding_dim=128, hidden_size=128, lr=1e-3, max_epochs=30)
+    net_params = dict(embedding_dim=128, hidden_size=128, max_epochs=30)
 else:  # quick check: small slice and net; lr high enough to overfit in a few epochs
     n_train, n_test = 2_000, 500
     net_params = dict(embedding_dim=32, hidden_size=32, lr=1e-2, max_epochs=8)

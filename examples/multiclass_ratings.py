@@ -42,7 +42,7 @@ out.mkdir(parents=True, exist_ok=True)
 if args.full:  # 20,000 / 5,000 reviews and a network of a realistic size
     n_train, n_test = 20_000, 5_000
     vec_params = dict(maxlen=400, max_features=20_000)
-    net_params = dict(embedding_dim=128, hidden_size=128, lr=1e-3, max_epochs=8)
+    net_params = dict(embedding_dim=128, hidden_size=128, max_epochs=8)
 else:  # quick check: small slice, tiny GRU
     n_train, n_test = 2_000, 500
     vec_params = dict(maxlen=100, max_features=2_000)

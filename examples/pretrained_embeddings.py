@@ -41,7 +41,7 @@ args = parser.parse_args()
 if args.full:  # 20,000 / 5,000 reviews, up to 400,000 words with a vector
     n_train, n_test, n_words = 20_000, 5_000, 400_000
     vec_params = dict(maxlen=400, max_features=20_000)
-    net_params = dict(hidden_size=128, lr=1e-3, max_epochs=8)
+    net_params = dict(hidden_size=128, max_epochs=8)
 else:  # quick check: small slice, tiny LSTM, the 100,000 most frequent words
     n_train, n_test, n_words = 2_000, 500, 100_000
     vec_params = dict(maxlen=100, max_features=20_000)

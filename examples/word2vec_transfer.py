@@ -36,7 +36,7 @@ if args.full:  # word2vec on all 50,000 reviews (minutes on one core), then
     n_unsup, n_train, n_test = None, 5_000, 5_000
     w2v_params = dict(vector_size=100, epochs=5)
     vec_params = dict(maxlen=400, max_features=20_000)
-    net_params = dict(hidden_size=128, lr=1e-3, max_epochs=8)
+    net_params = dict(hidden_size=128, max_epochs=8)
 else:  # quick check: 3,000 reviews, few passes at a higher learning rate (alpha)
     n_unsup, n_train, n_test = 3_000, 2_000, 500
     w2v_params = dict(vector_size=50, epochs=3, alpha=0.05)
