@@ -52,7 +52,14 @@ def main(argv=None):
     parser.add_argument("--hidden-size", type=int, default=64)
     parser.add_argument("--maxlen", type=int, default=400)
     parser.add_argument("--out", default="benchmarks/results/embeddings_comparison.json")
+    parser.add_argument("--configs", default=None,
+                        help="comma-separated row keys to run (random50, random128, "
+                             "glove-frozen, glove-finetuned, w2v-frozen, w2v-finetuned; "
+                             "default: all); the other rows already in --out are kept")
+    parser.add_argument("--threads", type=int, default=None, help="torch threads")
     args = parser.parse_args(argv)
+    if args.threads:
+        torch.set_num_threads(args.threads)
 
     data = load_imdb(data_home=args.data)
     X, y = data.data, data.target
@@ -70,17 +77,26 @@ def main(argv=None):
     print(f"word2vec on {len(unsup):,} unsup reviews: {len(w2v.key_to_index):,} words, "
           f"{w2v_time:.0f} s")
 
-    configs = [
-        ("random init, 50d", dict(embedding_dim=50)),
-        ("random init, 128d", dict(embedding_dim=128)),
-        ("GloVe 6B 50d, frozen", dict(embeddings=glove, freeze_embeddings=True)),
-        ("GloVe 6B 50d, fine-tuned", dict(embeddings=glove, freeze_embeddings=False)),
-        ("word2vec 100d (IMDB unsup), frozen", dict(embeddings=w2v, freeze_embeddings=True)),
-        ("word2vec 100d (IMDB unsup), fine-tuned", dict(embeddings=w2v,
-                                                         freeze_embeddings=False)),
+    configs = [  # (key for --configs, row label, classifier parameters)
+        ("random50", "random init, 50d", dict(embedding_dim=50)),
+        ("random128", "random init, 128d", dict(embedding_dim=128)),
+        ("glove-frozen", "GloVe 6B 50d, frozen",
+         dict(embeddings=glove, freeze_embeddings=True)),
+        ("glove-finetuned", "GloVe 6B 50d, fine-tuned",
+         dict(embeddings=glove, freeze_embeddings=False)),
+        ("w2v-frozen", "word2vec 100d (IMDB unsup), frozen",
+         dict(embeddings=w2v, freeze_embeddings=True)),
+        ("w2v-finetuned", "word2vec 100d (IMDB unsup), fine-tuned",
+         dict(embeddings=w2v, freeze_embeddings=False)),
     ]
+    wanted = None if args.configs is None else set(args.configs.split(","))
+    out = Path(args.out)
+    previous = json.loads(out.read_text())["rows"] if out.exists() else []
     rows = []
-    for name, params in configs:
+    for key, name, params in configs:
+        if wanted is not None and key not in wanted:
+            rows += [r for r in previous if r.get("key") == key]
+            continue
         pipe = make_pipeline(
             TextVectorizer(maxlen=args.maxlen),
             LSTMSentimentClassifier(
@@ -95,6 +111,7 @@ def main(argv=None):
         clf = pipe[-1]
         report = clf.embeddings_report_
         rows.append({
+            "key": key,
             "embeddings": name,
             "valid_accuracy": round(acc, 4),
             "coverage": None if report is None else round(report.coverage, 4),
@@ -111,8 +128,8 @@ def main(argv=None):
                                "machine": machine, "torch": torch.__version__},
         "rows": rows,
     }
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps(result, indent=2))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2))
     print("\n| embeddings | valid accuracy | coverage | epochs (best) | fit s |")
     print("|---|---|---|---|---|")
     for r in rows:
