@@ -194,10 +194,14 @@ def test_early_stopping_uses_held_out_split_and_restores_best(tiny_ids):
         **{**FAST, "max_epochs": 40, "lr": 0.05},
     ).fit(X, y)
     history = clf.history_
-    valid_loss = history[:, "valid_loss"]
+    valid_acc = history[:, "valid_acc"]
     assert len(history) < 40  # stopped early
-    best = int(np.argmin(valid_loss))
+    best = int(np.argmax(valid_acc))
     assert len(history) == best + 1 + 2
+    # the restored weights are the best epoch's: they score its accuracy again
+    valid = clf.net_.train_split.keywords["valid_ds"]
+    pred = clf._forward(valid, 32).argmax(dim=1).numpy()
+    assert np.mean(pred == valid.y) == pytest.approx(valid_acc[best])
     assert sum(history[-1, "batches", :, "valid_batch_size"]) == 60  # 20% of 300
     assert {"train_loss", "train_acc", "valid_acc", "dur"} <= set(history[-1])
 
@@ -277,7 +281,7 @@ def test_verbose_early_stopping_prints_every_epoch(tiny_ids, capsys):
     assert len(clf.history_) < 30
     rows = [line for line in out.splitlines() if line.strip()[:1].isdigit()]
     assert len(rows) == len(clf.history_)  # the stopping epoch is printed too
-    assert out.index("Stopping since valid_loss") > out.rindex(rows[-1])
+    assert out.index("Stopping since valid_acc") > out.rindex(rows[-1])
 
 
 def test_early_stopping_auto_depends_on_training_size(tiny_ids, monkeypatch):
