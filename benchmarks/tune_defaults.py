@@ -4,8 +4,8 @@ Trains ``TextVectorizer()`` + ``LSTMSentimentClassifier(**config)`` (what
 ``make_pipeline`` does) for 8 epochs on a fixed split of the IMDB train reviews
 (default 20,000 to train, 5,000 to validate) for each named configuration,
 records the held-out accuracy after every epoch (which epoch count to default
-to), and appends the results to a JSON file, so a long series can be resumed. Accuracy does not depend on the
-machine; the times do.
+to), and appends the results to a JSON file, so a long series can be resumed.
+Accuracy does not depend on the machine; the times do.
 
 Usage::
 
