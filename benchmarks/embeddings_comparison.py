@@ -116,7 +116,7 @@ def main(argv=None):
             "valid_accuracy": round(acc, 4),
             "coverage": None if report is None else round(report.coverage, 4),
             "epochs": len(clf.history_),
-            "best_epoch": int(np.argmin(clf.history_[:, "valid_loss"])) + 1,
+            "best_epoch": int(np.argmax(clf.history_[:, "valid_acc"])) + 1,
             "fit_seconds": round(fit_time, 1),
         })
         print(rows[-1], flush=True)
