@@ -10,7 +10,7 @@ Accuracy does not depend on the machine; the times do.
 Usage::
 
     python benchmarks/tune_defaults.py --data ../shared/datasets/imdb/aclImdb_train.tar.gz \
-        --configs default,lr3e-3,last,bidirectional
+        --configs shipped,lr3e-3,lr3e-3-last,lr3e-3-bidirectional
 """
 
 import argparse
