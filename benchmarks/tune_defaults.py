@@ -50,6 +50,8 @@ def main(argv=None):
     parser.add_argument("--n-train", type=int, default=20000)
     parser.add_argument("--n-valid", type=int, default=5000)
     parser.add_argument("--configs", default="default")
+    parser.add_argument("--max-epochs", type=int, default=8,
+                        help="epochs for the rows without early stopping")
     parser.add_argument("--out", default="benchmarks/results/tune_defaults.json")
     args = parser.parse_args(argv)
 
@@ -60,7 +62,7 @@ def main(argv=None):
     results = json.loads(out.read_text()) if out.exists() else []
     for name in args.configs.split(","):
         vec_params, clf_params = CONFIGS[name]
-        params = {"max_epochs": 8, "early_stopping": False, **clf_params}
+        params = {"max_epochs": args.max_epochs, "early_stopping": False, **clf_params}
         if name == "shipped":
             params.pop("early_stopping")
         start = time.perf_counter()
