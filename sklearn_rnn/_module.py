@@ -16,7 +16,7 @@ positions ``T - L .. T - 1``. Pooling reads only those positions:
 import torch
 from torch import nn
 
-__all__ = ["RecurrentClassifierModule"]
+__all__ = ["RecurrentClassifierModule", "pool"]
 
 _CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
 
@@ -61,6 +61,7 @@ class RecurrentClassifierModule(nn.Module):
         freeze_embeddings=False,
     ):
         super().__init__()
+        self.n_classes = n_classes
         self.pooling = pooling
         self.hidden_size = hidden_size
         self.bidirectional = bidirectional
@@ -93,23 +94,42 @@ class RecurrentClassifierModule(nn.Module):
         """
         x = self.drop(self.embedding(ids))  # (B, T, E)
         out, _ = self.rnn(x)  # (B, T, D*H)
-        return self.classifier(self.drop(self._pool(out, lengths)))  # (B, C)
+        pooled = pool(out, lengths, self.pooling, self.bidirectional)
+        return self.classifier(self.drop(pooled))  # (B, C)
 
-    def _pool(self, out, lengths):
-        B, T, _ = out.shape
-        lengths = lengths.to(out.device)
-        if self.pooling == "last":
-            last = out[:, -1]
-            if not self.bidirectional:
-                return last  # (B, H)
-            H = self.hidden_size
-            first = (T - lengths).clamp(0, T - 1)  # first real position
-            backward = out[torch.arange(B, device=out.device), first, H:]
-            return torch.cat([last[:, :H], backward], dim=1)  # (B, 2H)
-        mask = torch.arange(T, device=out.device)[None, :] >= (T - lengths)[:, None]
-        mask = mask.unsqueeze(-1)  # (B, T, 1)
-        if self.pooling == "max":
-            pooled = out.masked_fill(~mask, float("-inf")).amax(dim=1)
-            return torch.where((lengths > 0)[:, None], pooled, torch.zeros_like(pooled))
-        total = (out * mask).sum(dim=1)
-        return total / lengths.clamp(min=1)[:, None].to(out.dtype)
+
+def pool(out, lengths, how, bidirectional=False):
+    """Pool recurrent outputs over the real positions of pre-padded rows.
+
+    Parameters
+    ----------
+    out : torch.Tensor of shape (B, T, D*H)
+        Outputs of the recurrent layer (forward then backward halves).
+    lengths : torch.LongTensor of shape (B,)
+        Real tokens per row; they sit at positions ``T - L .. T - 1``.
+    how : {'last', 'max', 'mean'}
+    bidirectional : bool, default=False
+        With ``'last'``: the backward half is read at the first real position.
+
+    Returns
+    -------
+    pooled : torch.Tensor of shape (B, D*H)
+        Zeros for an empty row with ``'max'`` and ``'mean'``.
+    """
+    B, T, _ = out.shape
+    lengths = lengths.to(out.device)
+    if how == "last":
+        last = out[:, -1]
+        if not bidirectional:
+            return last  # (B, H)
+        H = out.shape[2] // 2
+        first = (T - lengths).clamp(0, T - 1)  # first real position
+        backward = out[torch.arange(B, device=out.device), first, H:]
+        return torch.cat([last[:, :H], backward], dim=1)  # (B, 2H)
+    mask = torch.arange(T, device=out.device)[None, :] >= (T - lengths)[:, None]
+    mask = mask.unsqueeze(-1)  # (B, T, 1)
+    if how == "max":
+        pooled = out.masked_fill(~mask, float("-inf")).amax(dim=1)
+        return torch.where((lengths > 0)[:, None], pooled, torch.zeros_like(pooled))
+    total = (out * mask).sum(dim=1)
+    return total / lengths.clamp(min=1)[:, None].to(out.dtype)

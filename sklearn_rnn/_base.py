@@ -1,0 +1,390 @@
+"""The machinery of the recurrent text classifiers: fit, predict, persistence hooks.
+
+Shapes: ``N`` documents, ``T`` positions, ``C`` classes.
+
+Design: compose skorch, do not subclass it. Each classifier is a plain
+scikit-learn estimator whose ``__init__`` only stores its (flat, named)
+parameters; ``fit`` builds a :class:`~sklearn_rnn._net.RecurrentNet` (a skorch
+``NeuralNet``) in ``net_`` and trains it. skorch's ``__init__`` sets
+attributes and its ``device`` must be concrete while ours defaults to
+``'auto'``; composing keeps both sklearn-correct. skorch stays reachable:
+``callbacks=``, ``module__*``, ``optimizer__*``, ``criterion__*``,
+``callbacks__*`` and ``iterator_*__batch_size`` pass through to the net, and
+``net_`` has skorch's ``history`` and ``save_params``/``load_params``.
+
+The fitted state is built aside and set in one step at the end of ``fit``.
+"""
+
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
+
+from ._data import to_dataset
+from ._embeddings import as_pretrained, without_vectors
+from ._module import RecurrentClassifierModule
+from ._net import RecurrentNet
+from ._params import PassThroughParamsMixin
+from ._persistence import export_net, import_net
+from ._token_array import token_metadata
+from ._training import make_callbacks, realign_vocabulary, uses_early_stopping, validation_split
+from ._utils import resolve_device, seeded
+from ._validation import (
+    check_ids_fit_vocabulary,
+    check_labels,
+    check_token_ids,
+    validate_params,
+    vocabulary_size,
+)
+
+__all__ = ["DEFAULT_EMBEDDING_DIM"]
+
+DEFAULT_EMBEDDING_DIM = 128
+
+#: Estimator parameter -> module parameter of the same meaning.
+_MODULE_PARAMS = ("hidden_size", "num_layers", "bidirectional", "dropout", "pooling",
+                  "freeze_embeddings")
+
+
+class _RecurrentBase(PassThroughParamsMixin, ClassifierMixin, BaseEstimator):
+    """Fit, predict, parameters and persistence of the recurrent classifiers.
+
+    Subclasses set the cell: :class:`RecurrentTextClassifier` as a parameter,
+    the fixed-cell classifiers as the class attribute ``_cell``.
+    """
+
+    _cell = "lstm"
+    _module_owned = _MODULE_PARAMS + ("cell", "vocab_size", "n_classes", "embedding_dim",
+                                      "embeddings")
+
+    _parameter_constraints = {
+        "embedding_dim": [Interval(Integral, 1, None, closed="left"), None],
+        "hidden_size": [Interval(Integral, 1, None, closed="left")],
+        "num_layers": [Interval(Integral, 1, None, closed="left")],
+        "bidirectional": ["boolean"],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "pooling": [StrOptions({"last", "max", "mean"})],
+        "embeddings": "no_validation",
+        "freeze_embeddings": ["boolean"],
+        "vocab_size": [Interval(Integral, 2, None, closed="left"), None],
+        "max_epochs": [Interval(Integral, 1, None, closed="left")],
+        "lr": [Interval(Real, 0, None, closed="neither")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "optimizer": [callable],
+        "clip_grad_norm": [Interval(Real, 0, None, closed="neither"), None],
+        "early_stopping": ["boolean", StrOptions({"auto"})],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "train_split": [callable, None],
+        "callbacks": [list, None],
+        "device": [str, torch.device, None],
+        "verbose": ["verbose"],
+        "random_state": ["random_state"],
+        "warm_start": ["boolean"],
+    }
+
+    def __init__(
+        self,
+        *,
+        embedding_dim=DEFAULT_EMBEDDING_DIM,
+        hidden_size=128,
+        num_layers=1,
+        bidirectional=False,
+        dropout=0.0,
+        pooling="max",
+        embeddings=None,
+        freeze_embeddings=False,
+        vocab_size=None,
+        max_epochs=10,
+        lr=3e-3,
+        batch_size=64,
+        optimizer=torch.optim.Adam,
+        clip_grad_norm=1.0,
+        early_stopping="auto",
+        validation_fraction=0.1,
+        n_iter_no_change=3,
+        train_split=None,
+        callbacks=None,
+        device="auto",
+        verbose=0,
+        random_state=None,
+        warm_start=False,
+        **kwargs,
+    ):
+        self.embedding_dim = embedding_dim
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.bidirectional = bidirectional
+        self.dropout = dropout
+        self.pooling = pooling
+        self.embeddings = embeddings
+        self.freeze_embeddings = freeze_embeddings
+        self.vocab_size = vocab_size
+        self.max_epochs = max_epochs
+        self.lr = lr
+        self.batch_size = batch_size
+        self.optimizer = optimizer
+        self.clip_grad_norm = clip_grad_norm
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.train_split = train_split
+        self.callbacks = callbacks
+        self.device = device
+        self.verbose = verbose
+        self.random_state = random_state
+        self.warm_start = warm_start
+        vars(self).update(kwargs)  # skorch pass-through parameters (module__* ...)
+
+    def _get_cell(self):
+        return getattr(self, "cell", self._cell)
+
+    # ------------------------------------------------------------------ #
+    # fit
+    # ------------------------------------------------------------------ #
+    def fit(self, X, y):
+        """Train the network on token ids ``X`` and labels ``y``.
+
+        Parameters
+        ----------
+        X : array-like of shape (N, T)
+            Non-negative integer token ids, padded with 0 on either side, as
+            produced by :class:`~sklearn_rnn.TextVectorizer`.
+        y : array-like of shape (N,)
+            Labels: strings, integers or any values scikit-learn accepts for
+            classification; at least two classes.
+
+        Returns
+        -------
+        self : object
+            Fitted classifier.
+        """
+        validate_params(self)
+        self._check_pass_through()
+        tokens, lengths, padding = token_metadata(X)
+        X = check_token_ids(X)
+        y = check_labels(X, y, estimator_name=type(self).__name__)
+        if len(y) == 0:
+            raise ValueError(
+                "Found array with 0 sample(s) (shape=(0, ...)) while a minimum of 1 is required."
+            )
+        if self.warm_start and hasattr(self, "net_"):
+            return self._continue_fit(X, y, tokens, lengths, padding)
+        classes, encoded = np.unique(y, return_inverse=True)
+        if len(classes) < 2:
+            raise ValueError(
+                f"y has 1 class ({classes[0]!r}); a classifier needs documents of at "
+                "least 2 classes."
+            )
+        seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+        matrix, report = self._initial_embeddings(tokens, seed)
+        n_vocab = vocabulary_size(X, tokens=tokens, matrix=matrix, vocab_size=self.vocab_size)
+        device = resolve_device(self.device)
+        data = to_dataset(X, encoded, lengths=lengths, padding=padding)
+        early_stopping = uses_early_stopping(self.early_stopping, len(data))
+        train, train_split = validation_split(
+            data, seed=seed, validation_fraction=self.validation_fraction,
+            train_split=self.train_split, early_stopping=early_stopping,
+        )
+        sizes = {
+            "vocab_size": n_vocab,
+            "n_classes": len(classes),
+            "embedding_dim": self.embedding_dim if matrix is None else matrix.shape[1],
+        }
+        net = self._make_net(sizes, device, seed, train_split, early_stopping, matrix)
+        with seeded(seed, device):
+            net.fit(train, train.y)
+        net.module__embeddings = None  # the initial matrix is in the weights now
+        vars(self).update(
+            classes_=classes, n_vocab_=n_vocab, tokens_=None if tokens is None else tuple(tokens),
+            device_=device, early_stopping_=early_stopping, embeddings_report_=report,
+            net_=net,
+        )
+        return self
+
+    def _initial_embeddings(self, tokens, seed):
+        """The pretrained matrix for this vocabulary and its coverage, or Nones."""
+        embeddings = as_pretrained(self.embeddings)
+        if embeddings is None:
+            return None, None
+        matrix, report = embeddings.build_matrix(tokens, random_state=seed)
+        if self.embedding_dim not in (DEFAULT_EMBEDDING_DIM, None, matrix.shape[1]):
+            warnings.warn(
+                f"embedding_dim={self.embedding_dim} is ignored: the pretrained vectors "
+                f"have {matrix.shape[1]} dimensions, and they set the embedding size.",
+                UserWarning,
+            )
+        return matrix, report
+
+    def _make_net(self, sizes, device, seed, train_split=None, early_stopping=False,
+                  matrix=None):
+        module_params = {f"module__{k}": getattr(self, k) for k in _MODULE_PARAMS}
+        module_params.update((f"module__{k}", v) for k, v in sizes.items())
+        return RecurrentNet(
+            RecurrentClassifierModule,
+            criterion=torch.nn.CrossEntropyLoss,
+            optimizer=self.optimizer,
+            lr=self.lr,
+            max_epochs=self.max_epochs,
+            batch_size=self.batch_size,
+            train_split=train_split,
+            callbacks=make_callbacks(
+                clip_grad_norm=self.clip_grad_norm, early_stopping=early_stopping,
+                n_iter_no_change=self.n_iter_no_change, verbose=self.verbose,
+                extra=self.callbacks,
+            ),
+            verbose=self.verbose,
+            device=device,
+            shuffle_seed=seed,
+            module__cell=self._get_cell(),
+            module__embeddings=None if matrix is None else torch.as_tensor(matrix),
+            **module_params,
+            **{k: getattr(self, k) for k in self._pass_through_names()},
+        )
+
+    def _continue_fit(self, X, y, tokens, lengths, padding):
+        unknown = set(np.unique(y)) - set(self.classes_)
+        if unknown:
+            raise ValueError(
+                f"warm_start: y has labels {sorted(unknown)!r} not seen in the first fit "
+                f"(classes_ = {list(self.classes_)!r})."
+            )
+        seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+        if tokens is not None and self.tokens_ is not None and tuple(tokens) != self.tokens_:
+            # e.g. Pipeline.fit refitted the TextVectorizer on new documents: move
+            # every known token's trained row to its new id, start new tokens fresh
+            rows = self._initial_embeddings(tokens, seed)[0]
+            if rows is None:
+                rows = torch.randn(len(tokens), self.net_.module_.embedding.embedding_dim,
+                                   generator=torch.Generator().manual_seed(int(seed)))
+            realign_vocabulary(self.net_, self.tokens_, tokens, rows)
+            self.tokens_, self.n_vocab_ = tuple(tokens), len(tokens)
+        elif tokens is None and self.tokens_ is not None:
+            warnings.warn(
+                "warm_start: X carries no vocabulary (it is not the TokenArray of a "
+                "TextVectorizer), so its ids are taken to mean the tokens of the first "
+                "fit. Transform new documents with the same fitted vectorizer.",
+                UserWarning,
+            )
+        check_ids_fit_vocabulary(X, tokens, self.tokens_, self.n_vocab_)
+        data = to_dataset(X, np.searchsorted(self.classes_, y), lengths=lengths,
+                          padding=padding)
+        train, self.net_.train_split = validation_split(
+            data, seed=seed, validation_fraction=self.validation_fraction,
+            train_split=self.train_split, early_stopping=self.early_stopping_,
+        )
+        with seeded(None, self.device_):
+            self.net_.partial_fit(train, train.y)
+        return self
+
+    # ------------------------------------------------------------------ #
+    # predict
+    # ------------------------------------------------------------------ #
+    def _logits(self, X):
+        """Logits ``(N, C)`` (float64 tensor) in the rows' order."""
+        check_is_fitted(self, "net_")
+        tokens, lengths, padding = token_metadata(X)
+        X = check_token_ids(X)
+        check_ids_fit_vocabulary(X, tokens, self.tokens_, self.n_vocab_)
+        if X.shape[0] == 0:
+            raise ValueError(
+                "Found array with 0 sample(s) (shape=(0, ...)) while a minimum of 1 is required."
+            )
+        data = to_dataset(X, lengths=lengths, padding=padding)
+        logits = self.net_.forward_logits(data).double()
+        out = torch.empty_like(logits)
+        out[torch.as_tensor(data.order)] = logits
+        return out
+
+    def predict_proba(self, X):
+        """Class probabilities of each document.
+
+        A document's probabilities do not depend on the other documents in
+        ``X`` or on ``batch_size``.
+
+        Parameters
+        ----------
+        X : array-like of shape (N, T)
+            Token ids, padded on either side.
+
+        Returns
+        -------
+        proba : ndarray of shape (N, C)
+            Columns follow ``classes_``.
+        """
+        return torch.softmax(self._logits(X), dim=1).numpy()
+
+    def predict_log_proba(self, X):
+        """Log of :meth:`predict_proba`, computed stably from the logits.
+
+        Parameters
+        ----------
+        X : array-like of shape (N, T)
+
+        Returns
+        -------
+        log_proba : ndarray of shape (N, C)
+        """
+        return torch.log_softmax(self._logits(X), dim=1).numpy()
+
+    def predict(self, X):
+        """Predict the label of each document.
+
+        Parameters
+        ----------
+        X : array-like of shape (N, T)
+            Token ids, padded on either side.
+
+        Returns
+        -------
+        y : ndarray of shape (N,)
+            Labels from ``classes_``.
+        """
+        logits = self._logits(X)
+        return self.classes_[logits.argmax(dim=1).numpy()]
+
+    @property
+    def history_(self):
+        """The skorch History of the last fit: per epoch ``train_loss``,
+        ``train_acc``, ``dur`` and, with a validation split, ``valid_loss`` and
+        ``valid_acc``."""
+        check_is_fitted(self, "net_")
+        return self.net_.history
+
+    # ------------------------------------------------------------------ #
+    # persistence (the format is in _persistence.py)
+    # ------------------------------------------------------------------ #
+    def __getstate__(self):
+        state = dict(super().__getstate__())  # a copy: never touch self.__dict__
+        net = state.pop("net_", None)
+        if net is not None:
+            state["net_state_"] = export_net(net, self._module_sizes(net))
+            # the vocabulary's rows are in the weights: never save the vectors
+            state["embeddings"] = without_vectors(state.get("embeddings"))
+        return state
+
+    def __setstate__(self, state):
+        saved = state.pop("net_state_", None)
+        super().__setstate__(state)
+        if saved is not None:
+            self.net_ = import_net(
+                saved, lambda sizes, device, seed: self._make_net(sizes, device, seed),
+                owner=type(self).__name__,
+            )
+            self.device_ = str(self.net_.device)
+
+    def _module_sizes(self, net):
+        params = net.get_params_for("module")
+        return {k: params[k] for k in ("vocab_size", "n_classes", "embedding_dim")}
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.categorical = True
+        tags.input_tags.positive_only = True
+        tags.non_deterministic = False
+        return tags

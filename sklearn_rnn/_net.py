@@ -1,0 +1,185 @@
+"""The skorch layer: a ``NeuralNet`` that batches documents by length bucket.
+
+Shapes: ``N`` documents, ``C`` classes.
+
+:class:`RecurrentNet` is what the classifiers build in ``fit`` (their
+``net_``). It adds to skorch's ``NeuralNet``: batches from
+:class:`~sklearn_rnn._data.BucketIterator` (in training, validation and
+prediction), a check that the loss stays finite, inference mode for
+evaluation, per-epoch accuracy, and :meth:`RecurrentNet.forward_logits`, the
+prediction pass that halves its batch size when memory runs out. It returns
+logits; the classifiers turn them into probabilities.
+"""
+
+import math
+import warnings
+
+import numpy as np
+import torch
+from skorch import NeuralNet
+from skorch.callbacks import EarlyStopping, EpochScoring, EpochTimer, PassthroughScoring, PrintLog
+
+from ._data import BucketIterator, SequenceDataset
+from ._utils import is_out_of_memory
+
+__all__ = ["RecurrentNet", "TrainingDivergedError", "BestEpochStopping"]
+
+
+class TrainingDivergedError(FloatingPointError):
+    """Raised when training diverges: the training loss becomes NaN or infinite.
+
+    Lower the learning rate (``lr``), keep gradient clipping on
+    (``clip_grad_norm``), or check pretrained embeddings for NaN values.
+    """
+
+
+class BestEpochStopping(EarlyStopping):
+    """skorch's EarlyStopping, but the epoch that triggers the stop is still
+    printed (skorch's PrintLog runs after it and never sees that epoch)."""
+
+    def on_epoch_end(self, net, **kwargs):
+        messages = []
+        sink, self.sink = self.sink, messages.append
+        try:
+            super().on_epoch_end(net, **kwargs)
+        except KeyboardInterrupt:
+            for _, callback in net.callbacks_:
+                if isinstance(callback, PrintLog):
+                    callback.on_epoch_end(net, **kwargs)
+            raise
+        finally:
+            self.sink = sink
+            for message in messages:
+                sink(message)
+
+
+def _accuracy(net, X, y):
+    # EpochScoring caches the epoch's outputs: net.predict replays them.
+    return float(np.mean(net.predict(X) == np.asarray(y)))
+
+
+class RecurrentNet(NeuralNet):
+    """skorch ``NeuralNet`` over :class:`SequenceDataset`, batched by length bucket.
+
+    Parameters
+    ----------
+    *args, **kwargs
+        As for ``skorch.NeuralNet``.
+    shuffle_seed : int, default=None
+        Seed of the batch order in training.
+    """
+
+    def __init__(self, *args, shuffle_seed=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.shuffle_seed = shuffle_seed
+
+    @property
+    def _default_callbacks(self):
+        return [
+            ("epoch_timer", EpochTimer()),
+            ("train_loss", PassthroughScoring(name="train_loss", on_train=True)),
+            ("train_acc", EpochScoring(_accuracy, name="train_acc", on_train=True,
+                                       lower_is_better=False)),
+            ("valid_loss", PassthroughScoring(name="valid_loss")),
+            ("valid_acc", EpochScoring(_accuracy, name="valid_acc", lower_is_better=False)),
+            ("print_log", PrintLog()),
+        ]
+
+    def batch_size_for(self, n_documents, training=False):
+        """The batch size of training or of validation and prediction.
+
+        ``iterator_train__batch_size`` / ``iterator_valid__batch_size`` when
+        set, else ``batch_size``; ``-1`` means all documents in one batch, as in
+        skorch.
+        """
+        prefix = "iterator_train" if training else "iterator_valid"
+        batch_size = self.get_params_for(prefix).get("batch_size", self.batch_size)
+        return max(n_documents, 1) if batch_size == -1 else batch_size
+
+    def get_iterator(self, dataset, training=False):
+        return BucketIterator(
+            dataset,
+            self.batch_size_for(len(dataset), training),
+            shuffle=training,
+            seed=self.shuffle_seed,
+            device=self.device,
+        )
+
+    def get_split_datasets(self, X, y=None, **fit_params):
+        train, valid = super().get_split_datasets(X, y, **fit_params)
+        # a user's train_split (e.g. skorch's ValidSplit) returns torch
+        # Subsets: turn them back into bucket-sorted datasets
+        return _as_sequence_dataset(train), _as_sequence_dataset(valid)
+
+    def train_step(self, batch, **fit_params):
+        step = super().train_step(batch, **fit_params)
+        loss = step["loss"].item()  # skorch reads it right after: no extra wait
+        if not math.isfinite(loss):
+            raise TrainingDivergedError(
+                f"The training loss became {loss} in epoch {len(self.history)}. Lower "
+                "the learning rate (lr), keep gradient clipping on (clip_grad_norm, "
+                "e.g. 1.0), or check the pretrained embeddings for NaN/inf values."
+            )
+        return step
+
+    def evaluation_step(self, batch, training=False):
+        with torch.inference_mode(not training):
+            return super().evaluation_step(batch, training=training)
+
+    def predict(self, X):
+        """Class index of each document of ``X`` (a :class:`SequenceDataset`),
+        in its order: the argmax of the logits."""
+        return self.forward(X).argmax(dim=1).numpy()
+
+    def forward_logits(self, dataset):
+        """Logits ``(N, C)`` on the CPU, in ``dataset``'s (bucket) order.
+
+        Builds its own iterator and changes nothing, so it is safe to call
+        from several threads. When memory runs out it halves the batch size
+        and tries again (a ``ResourceWarning`` says so).
+        """
+        batch_size = first = self.batch_size_for(len(dataset))
+        while True:
+            try:
+                outputs = [
+                    self.evaluation_step(batch)  # stays on the device: no sync per batch
+                    for batch in BucketIterator(dataset, batch_size, device=self.device)
+                ]
+            except (torch.OutOfMemoryError, RuntimeError, MemoryError) as exc:
+                if not is_out_of_memory(exc):
+                    raise
+                if str(self.device).startswith("cuda"):
+                    torch.cuda.empty_cache()
+                if batch_size == 1:
+                    raise MemoryError(
+                        f"Out of memory predicting on {self.device} even one document "
+                        "at a time. Lower maxlen in the TextVectorizer (documents are "
+                        "that long), or predict on the CPU: set_params(device='cpu') "
+                        "and refit, or unpickle the model on a CPU-only process."
+                    ) from exc
+                batch_size = max(batch_size // 2, 1)
+                continue
+            if batch_size != first:
+                warnings.warn(
+                    f"Ran out of memory on {self.device} predicting with batch_size="
+                    f"{first}; predicted with batch_size={batch_size} instead. Set "
+                    f"iterator_valid__batch_size={batch_size} (or a lower batch_size) "
+                    "to avoid the retries.",
+                    ResourceWarning,
+                )
+            if not outputs:
+                return torch.zeros((0, self.module_.n_classes))
+            return torch.cat(outputs).cpu()
+
+
+def _as_sequence_dataset(dataset):
+    if dataset is None or isinstance(dataset, SequenceDataset):
+        return dataset
+    if isinstance(dataset, torch.utils.data.Subset) and isinstance(
+        dataset.dataset, SequenceDataset
+    ):
+        return dataset.dataset.subset(dataset.indices)
+    raise TypeError(
+        "train_split must return subsets of the dataset it is given (as skorch's "
+        f"ValidSplit does), got {type(dataset).__name__}."
+    )

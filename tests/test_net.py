@@ -1,0 +1,58 @@
+"""The skorch layer: batch sizes, the prediction pass and its memory fallback."""
+
+import numpy as np
+import pytest
+import torch
+
+from sklearn_rnn import LSTMSentimentClassifier
+
+from .conftest import FAST
+
+
+@pytest.mark.parametrize("params, train, predict", [
+    ({}, 32, 32),
+    ({"iterator_train__batch_size": 8}, 8, 32),
+    ({"iterator_valid__batch_size": -1}, 32, 300),  # -1: all documents, as in skorch
+])
+def test_batch_sizes_of_training_and_prediction(review_ids, params, train, predict):
+    X, y, _ = review_ids
+    clf = LSTMSentimentClassifier(**{**FAST, "max_epochs": 1}, **params).fit(X, y)
+    assert max(clf.history_[-1, "batches", :, "train_batch_size"]) == train
+    assert clf.net_.batch_size_for(len(X)) == predict
+    np.testing.assert_allclose(
+        clf.predict_proba(X),
+        LSTMSentimentClassifier(**{**FAST, "max_epochs": 1}, **params).fit(X, y)
+        .set_params(batch_size=5, iterator_valid__batch_size=5).predict_proba(X),
+        atol=1e-6,
+    )
+
+
+def test_out_of_memory_in_predict_falls_back_to_smaller_batches(review_ids, monkeypatch):
+    X, y, _ = review_ids
+    clf = LSTMSentimentClassifier(**FAST).fit(X, y)
+    expected = clf.predict_proba(X)
+    real_step = clf.net_.evaluation_step
+
+    def step(batch, training=False):
+        if batch[0]["ids"].shape[0] > 8:
+            raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")
+        return real_step(batch, training=training)
+
+    monkeypatch.setattr(clf.net_, "evaluation_step", step)
+    with pytest.warns(ResourceWarning, match="predicted with batch_size=8 instead"):
+        proba = clf.predict_proba(X)
+    np.testing.assert_allclose(proba, expected, atol=1e-6)
+
+    def always_oom(batch, training=False):
+        raise torch.OutOfMemoryError("CUDA out of memory.")
+
+    monkeypatch.setattr(clf.net_, "evaluation_step", always_oom)
+    with pytest.raises(MemoryError, match="Lower maxlen"):
+        clf.predict_proba(X)
+
+    def other_error(batch, training=False):
+        raise RuntimeError("something else broke")
+
+    monkeypatch.setattr(clf.net_, "evaluation_step", other_error)
+    with pytest.raises(RuntimeError, match="something else broke"):
+        clf.predict_proba(X)  # only memory errors are retried
