@@ -29,6 +29,7 @@ from ._data import to_dataset
 from ._embeddings import as_pretrained, without_vectors
 from ._module import RecurrentClassifierModule
 from ._net import RecurrentNet
+from ._ngram import token_keys
 from ._params import PassThroughParamsMixin
 from ._persistence import export_net, import_net
 from ._token_array import token_metadata
@@ -37,6 +38,7 @@ from ._utils import resolve_device, seeded
 from ._validation import (
     check_ids_fit_vocabulary,
     check_labels,
+    check_ngram_range,
     check_token_ids,
     validate_params,
     vocabulary_size,
@@ -48,7 +50,7 @@ DEFAULT_EMBEDDING_DIM = 128
 
 #: Estimator parameter -> module parameter of the same meaning.
 _MODULE_PARAMS = ("hidden_size", "num_layers", "bidirectional", "dropout", "pooling",
-                  "freeze_embeddings")
+                  "freeze_embeddings", "ngram_range", "ngram_buckets")
 
 
 class _RecurrentBase(PassThroughParamsMixin, ClassifierMixin, BaseEstimator):
@@ -60,7 +62,7 @@ class _RecurrentBase(PassThroughParamsMixin, ClassifierMixin, BaseEstimator):
 
     _cell = "lstm"
     _module_owned = _MODULE_PARAMS + ("cell", "vocab_size", "n_classes", "embedding_dim",
-                                      "embeddings")
+                                      "embeddings", "token_keys")
 
     _parameter_constraints = {
         "embedding_dim": [Interval(Integral, 1, None, closed="left"), None],
@@ -69,6 +71,8 @@ class _RecurrentBase(PassThroughParamsMixin, ClassifierMixin, BaseEstimator):
         "bidirectional": ["boolean"],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "pooling": [StrOptions({"last", "max", "mean"})],
+        "ngram_range": [tuple, None],
+        "ngram_buckets": [Interval(Integral, 2, 2**24, closed="both")],
         "embeddings": "no_validation",
         "freeze_embeddings": ["boolean"],
         "vocab_size": [Interval(Integral, 2, None, closed="left"), None],
@@ -97,6 +101,8 @@ class _RecurrentBase(PassThroughParamsMixin, ClassifierMixin, BaseEstimator):
         bidirectional=False,
         dropout=0.0,
         pooling="max",
+        ngram_range=None,
+        ngram_buckets=2**20,
         embeddings=None,
         freeze_embeddings=False,
         vocab_size=None,
@@ -122,6 +128,8 @@ class _RecurrentBase(PassThroughParamsMixin, ClassifierMixin, BaseEstimator):
         self.bidirectional = bidirectional
         self.dropout = dropout
         self.pooling = pooling
+        self.ngram_range = ngram_range
+        self.ngram_buckets = ngram_buckets
         self.embeddings = embeddings
         self.freeze_embeddings = freeze_embeddings
         self.vocab_size = vocab_size
@@ -165,6 +173,7 @@ class _RecurrentBase(PassThroughParamsMixin, ClassifierMixin, BaseEstimator):
             Fitted classifier.
         """
         validate_params(self)
+        check_ngram_range(self.ngram_range)
         self._check_pass_through()
         tokens, lengths, padding = token_metadata(X)
         X = check_token_ids(X)
@@ -196,10 +205,11 @@ class _RecurrentBase(PassThroughParamsMixin, ClassifierMixin, BaseEstimator):
             "n_classes": len(classes),
             "embedding_dim": self.embedding_dim if matrix is None else matrix.shape[1],
         }
-        net = self._make_net(sizes, device, seed, train_split, early_stopping, matrix)
+        net = self._make_net(sizes, device, seed, train_split, early_stopping, matrix, tokens)
         with seeded(seed, device):
             net.fit(train, train.y)
-        net.module__embeddings = None  # the initial matrix is in the weights now
+        # the initial matrix and the n-gram keys are in the module's state now
+        net.module__embeddings = net.module__token_keys = None
         vars(self).update(
             classes_=classes, n_vocab_=n_vocab, tokens_=None if tokens is None else tuple(tokens),
             device_=device, early_stopping_=early_stopping, embeddings_report_=report,
@@ -222,7 +232,7 @@ class _RecurrentBase(PassThroughParamsMixin, ClassifierMixin, BaseEstimator):
         return matrix, report
 
     def _make_net(self, sizes, device, seed, train_split=None, early_stopping=False,
-                  matrix=None):
+                  matrix=None, tokens=None):
         module_params = {f"module__{k}": getattr(self, k) for k in _MODULE_PARAMS}
         module_params.update((f"module__{k}", v) for k, v in sizes.items())
         return RecurrentNet(
@@ -243,6 +253,8 @@ class _RecurrentBase(PassThroughParamsMixin, ClassifierMixin, BaseEstimator):
             shuffle_seed=seed,
             module__cell=self._get_cell(),
             module__embeddings=None if matrix is None else torch.as_tensor(matrix),
+            module__token_keys=None if tokens is None or self.ngram_range is None
+            else token_keys(tokens),
             **module_params,
             **{k: getattr(self, k) for k in self._pass_through_names()},
         )

@@ -16,6 +16,8 @@ positions ``T - L .. T - 1``. Pooling reads only those positions:
 import torch
 from torch import nn
 
+from ._ngram import NgramBag
+
 __all__ = ["RecurrentClassifierModule", "pool"]
 
 _CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
@@ -44,6 +46,13 @@ class RecurrentClassifierModule(nn.Module):
         Initial embedding weights (row 0 is zeroed).
     freeze_embeddings : bool, default=False
         Keep the embedding weights fixed during training.
+    ngram_range : (int, int), default=None
+        Add a linear bag of hashed n-grams of these sizes to the logits
+        (:class:`~sklearn_rnn._ngram.NgramBag`); None for none.
+    ngram_buckets : int, default=2**20
+        Rows of the n-gram table.
+    token_keys : torch.LongTensor of shape (vocab_size,), default=None
+        Hash key of each id for the n-grams (None: the ids).
     """
 
     def __init__(
@@ -59,6 +68,9 @@ class RecurrentClassifierModule(nn.Module):
         pooling="max",
         embeddings=None,
         freeze_embeddings=False,
+        ngram_range=None,
+        ngram_buckets=2**20,
+        token_keys=None,
     ):
         super().__init__()
         self.n_classes = n_classes
@@ -82,6 +94,8 @@ class RecurrentClassifierModule(nn.Module):
         self.drop = nn.Dropout(dropout)
         directions = 2 if bidirectional else 1
         self.classifier = nn.Linear(directions * hidden_size, n_classes)
+        self.ngram = None if ngram_range is None else NgramBag(
+            vocab_size, n_classes, ngram_range, ngram_buckets, keys=token_keys)
 
     def forward(self, ids, lengths):
         """Return logits ``(B, C)`` for pre-padded ``ids`` ``(B, T)``.
@@ -95,7 +109,10 @@ class RecurrentClassifierModule(nn.Module):
         x = self.drop(self.embedding(ids))  # (B, T, E)
         out, _ = self.rnn(x)  # (B, T, D*H)
         pooled = pool(out, lengths, self.pooling, self.bidirectional)
-        return self.classifier(self.drop(pooled))  # (B, C)
+        logits = self.classifier(self.drop(pooled))  # (B, C)
+        if self.ngram is not None:
+            logits = logits + self.ngram(ids, lengths)
+        return logits
 
 
 def pool(out, lengths, how, bidirectional=False):

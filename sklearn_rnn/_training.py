@@ -12,6 +12,7 @@ from skorch.helper import predefined_split
 from skorch.utils import noop
 
 from ._net import BestEpochStopping
+from ._ngram import token_keys
 
 __all__ = [
     "AUTO_EARLY_STOPPING_MIN_DOCUMENTS",
@@ -115,6 +116,9 @@ def realign_vocabulary(net, old_tokens, new_tokens, new_rows):
             key: _remap_rows(value, old.shape[0], known, src_known)
             for key, value in state.items()
         }
+    if getattr(net.module_, "ngram", None) is not None:
+        # n-grams are hashed from the tokens' text: their rows stay valid
+        net.module_.ngram.keys = token_keys(new_tokens).to(old.device)
     # keep skorch's record of the module's parameters in step (not set_params,
     # which would re-initialize the module)
     net.module__vocab_size = len(new_tokens)

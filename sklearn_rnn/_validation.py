@@ -24,6 +24,7 @@ __all__ = [
     "check_token_ids",
     "check_labels",
     "check_integer_dtype",
+    "check_ngram_range",
     "check_ids_fit_vocabulary",
     "vocabulary_size",
     "suggest",
@@ -348,4 +349,20 @@ def check_ids_fit_vocabulary(X, tokens, fitted_tokens, n_vocab):
             f"{n_vocab - 1}). Transform new documents with the same "
             "TextVectorizer the classifier was fitted after; with your own ids, set "
             "vocab_size= to the full vocabulary size before fitting."
+        )
+
+
+def check_ngram_range(ngram_range, *, largest=5):
+    """``None`` or ``(min_n, max_n)`` with ``1 <= min_n <= max_n <= largest``."""
+    if ngram_range is None:
+        return
+    ok = (
+        isinstance(ngram_range, tuple) and len(ngram_range) == 2
+        and all(isinstance(n, numbers.Integral) for n in ngram_range)
+        and 1 <= ngram_range[0] <= ngram_range[1] <= largest
+    )
+    if not ok:
+        raise ValueError(
+            f"ngram_range must be None or a tuple (min_n, max_n) with 1 <= min_n <= "
+            f"max_n <= {largest}, e.g. (1, 2) for unigrams and bigrams; got {ngram_range!r}."
         )

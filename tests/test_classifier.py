@@ -363,3 +363,52 @@ def test_ids_from_another_vectorizer_are_refused(fitted_pipeline, reviews):
     other = TextVectorizer(max_features=20).fit(X).transform(X)
     with pytest.raises(ValueError, match="different TextVectorizer"):
         fitted_pipeline[-1].predict(other)
+
+
+@pytest.mark.parametrize("cls", CLASSIFIERS)
+def test_ngram_path_keeps_exactness_and_persists(cls, fitted_pipeline, reviews):
+    import pickle
+
+    X, y = reviews
+    vec = fitted_pipeline[0]
+    ids = vec.transform(X)
+    clf = cls(ngram_range=(1, 2), ngram_buckets=2**12, **FAST).fit(ids, y)
+    table = clf.net_.module_.ngram.table.weight
+    assert table.shape == (2**12, 2) and table.detach().abs().sum() > 0  # it learnt
+    proba = clf.predict_proba(ids)
+    np.testing.assert_allclose(clf.predict_proba(to_post_padding(ids)), proba, atol=1e-6)
+    for i in (0, 17, 299):
+        np.testing.assert_allclose(clf.predict_proba(ids[i:i + 1])[0], proba[i], atol=1e-6)
+    restored = pickle.loads(pickle.dumps(clf))
+    np.testing.assert_array_equal(restored.predict_proba(ids), proba)
+
+
+def test_grid_search_over_ngram_range(reviews):
+    X, y = reviews
+    pipe = make_pipeline(TextVectorizer(), LSTMSentimentClassifier(ngram_buckets=2**12, **FAST))
+    grid = {"lstmsentimentclassifier__ngram_range": [None, (1, 1), (1, 2)]}
+    search = GridSearchCV(pipe, grid, cv=2).fit(X, y)
+    assert list(search.cv_results_["param_lstmsentimentclassifier__ngram_range"]) == [
+        None, (1, 1), (1, 2)]
+    best = search.best_estimator_[-1]
+    assert (best.net_.module_.ngram is None) == (best.ngram_range is None)
+
+
+@pytest.mark.parametrize("bad", [(2, 1), (0, 2), (1, 9), (1, 2, 3), [1, 2], 2])
+def test_ngram_range_errors(bad, review_ids):
+    X, y, _ = review_ids
+    with pytest.raises(ValueError, match="ngram_range.* must be .*tuple"):
+        LSTMSentimentClassifier(ngram_range=bad, **FAST).fit(X, y)
+
+
+def test_ngram_rows_survive_a_refitted_vocabulary(reviews):
+    X, y = reviews
+    pipe = make_pipeline(TextVectorizer(), LSTMSentimentClassifier(
+        warm_start=True, ngram_range=(1, 2), ngram_buckets=2**12, **FAST)).fit(X, y)
+    X2, y2 = make_reviews(100, seed=21, max_words=10)
+    pipe.fit(X2, y2)  # refits the vectorizer: ids change, hashed keys do not
+    keys = pipe[-1].net_.module_.ngram.keys
+    vocab = pipe[0].vocabulary_
+    from sklearn_rnn._ngram import token_keys
+
+    np.testing.assert_array_equal(keys.numpy(), token_keys(tuple(vocab)).numpy())

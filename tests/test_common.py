@@ -43,7 +43,8 @@ ESTIMATORS = [
     cls(**TINY_PARAMS)
     for cls in (RNNSentimentClassifier, LSTMSentimentClassifier, GRUSentimentClassifier,
                 RecurrentTextClassifier)
-]
+] + [RecurrentTextClassifier(cell="gru", ngram_range=(1, 2), ngram_buckets=2**10,
+                             **TINY_PARAMS)]
 
 
 @parametrize_with_checks(ESTIMATORS, expected_failed_checks=lambda est: EXPECTED_FAILED_CHECKS)

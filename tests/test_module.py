@@ -4,6 +4,7 @@ import pytest
 import torch
 
 from sklearn_rnn._module import RecurrentClassifierModule, pool
+from sklearn_rnn._ngram import NgramBag, ngram_rows, token_keys
 
 
 def _module(cell="lstm", **params):
@@ -70,3 +71,35 @@ def test_pretrained_rows_and_freezing():
     torch.testing.assert_close(module.embedding.weight[1:], matrix[1:])
     assert not module.embedding.weight[0].any()  # padding row zeroed
     assert not module.embedding.weight.requires_grad
+
+
+def test_ngram_rows_skip_padding_and_depend_only_on_the_document():
+    keys = torch.arange(30)
+    ids, lengths = _pre_padded([4, 9, 2], 6)
+    rows = ngram_rows(ids, lengths, keys, (1, 2), 1000)
+    # 3 unigrams and 2 bigrams are real; every slot touching padding is 0
+    assert (rows != 0).sum() == 5 and rows.shape == (1, 6 + 5)
+    wider = ngram_rows(*_pre_padded([4, 9, 2], 11), keys, (1, 2), 1000)
+    assert sorted(rows[rows != 0].tolist()) == sorted(wider[wider != 0].tolist())
+    swapped = ngram_rows(*_pre_padded([9, 4, 2], 6), keys, (1, 2), 1000)
+    assert sorted(swapped[swapped != 0].tolist()) != sorted(rows[rows != 0].tolist())
+    assert ((rows >= 0) & (rows < 1000)).all()
+
+
+def test_ngram_bag_is_exact_under_padding_and_batching():
+    torch.manual_seed(0)
+    bag = NgramBag(30, 2, (1, 3), 4096)
+    torch.nn.init.normal_(bag.table.weight)
+    docs = [[4, 9, 2, 17], [5], [], [3, 3, 3, 8]]
+    batch = torch.cat([_pre_padded(d, 7)[0] for d in docs])
+    together = bag(batch, torch.tensor([len(d) for d in docs]))
+    for i, doc in enumerate(docs):
+        torch.testing.assert_close(bag(*_pre_padded(doc, len(doc) or 1))[0], together[i])
+    assert not together[2].any()  # an empty document adds nothing
+
+
+def test_token_keys_are_stable_hashes_of_the_text():
+    a = token_keys(["<pad>", "<unk>", "good", "film"])
+    b = token_keys(["film", "good"])
+    assert a[2] == b[1] and a[3] == b[0]  # the same token, another id: the same key
+    assert a.dtype == torch.long and (a >= 0).all()
