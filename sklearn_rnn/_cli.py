@@ -9,6 +9,7 @@ matrices and the table (CSV, JSON) into an output folder.
 import argparse
 import csv
 import json
+import re
 import sys
 import time
 from pathlib import Path
@@ -138,20 +139,36 @@ def _models(args):
     if args.lr is not None:
         common["lr"] = args.lr
 
-    def rnn_pipeline(cls):
+    def rnn_pipeline(cls, **params):
         return make_pipeline(
             TextVectorizer(maxlen=args.maxlen, max_features=args.max_features),
-            cls(**common),
+            cls(**common, **params),
         )
 
     return {
         "RNN": rnn_pipeline(RNNSentimentClassifier),
         "LSTM": rnn_pipeline(LSTMSentimentClassifier),
+        "LSTM + n-grams": rnn_pipeline(LSTMSentimentClassifier, ngram_range=(1, 2)),
         "TF-IDF + LogReg": make_pipeline(
             TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True),
             LogisticRegression(max_iter=1000),
         ),
     }
+
+
+#: Soft votes of models already fitted (no refit): name -> the two members.
+VOTES = {"TF-IDF + LSTM n-grams (soft vote)": ("TF-IDF + LogReg", "LSTM + n-grams")}
+
+
+def _vote(fitted, members, X_train, y_train):
+    """``VotingClassifier(voting='soft')`` over fitted members, without refitting
+    them (``FrozenEstimator``): the mean of their ``predict_proba``."""
+    from sklearn.ensemble import VotingClassifier
+    from sklearn.frozen import FrozenEstimator
+
+    return VotingClassifier(
+        [(name, FrozenEstimator(fitted[name])) for name in members], voting="soft"
+    ).fit(X_train, y_train)
 
 
 def _write_table(rows, out):
@@ -191,9 +208,14 @@ def compare(args, stdout=None):
         start = time.perf_counter()
         model.fit(X_train, y_train)
         fit_seconds = time.perf_counter() - start
-        clf = model[-1]
+        clf = model[-1] if hasattr(model, "steps") else model
         extra = f" on {clf.device_}, {len(clf.history_)} epochs" if hasattr(clf, "device_") else ""
         say(f"   fitted in {fit_seconds:.1f} s{extra}")
+        rows.append(evaluate_model(model, X_test, y_test, name=name, fit_seconds=fit_seconds))
+        fitted[name] = model
+    for name, members in VOTES.items():
+        model = _vote(fitted, members, X_train, y_train)
+        fit_seconds = sum(r["fit_seconds"] for r in rows if r["model"] in members)
         rows.append(evaluate_model(model, X_test, y_test, name=name, fit_seconds=fit_seconds))
         fitted[name] = model
 
@@ -221,8 +243,8 @@ def compare(args, stdout=None):
         import matplotlib.pyplot as plt
 
         for name, model in fitted.items():
-            slug = name.lower().replace(" + ", "_").replace("-", "").replace(" ", "_")
-            if hasattr(model[-1], "history_"):
+            slug = re.sub(r"[^a-z0-9]+", "_", name.lower().replace("-", "")).strip("_")
+            if hasattr(model, "steps") and hasattr(model[-1], "history_"):
                 fig = plot_training_curves(model, title=f"{name} training curves")
                 fig.savefig(out / f"curves_{slug}.png", dpi=110)
                 plt.close(fig)

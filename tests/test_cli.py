@@ -21,18 +21,21 @@ def test_compare_prints_table_and_writes_files(imdb_archive, tmp_path, capsys):
     header = ("| model | accuracy | misclassified_rate | accuracy_positive | "
               "accuracy_negative | macro_f1 | fit_seconds | predict_seconds |")
     assert header in out
-    for name in ("RNN", "LSTM", "TF-IDF + LogReg"):
+    names = ["RNN", "LSTM", "LSTM + n-grams", "TF-IDF + LogReg",
+             "TF-IDF + LSTM n-grams (soft vote)"]
+    for name in names:
         assert f"| {name} |" in out
         assert f"== Classification report: {name}" in out
     assert out.count("truth: ") >= 5  # sample reviews (and misclassified ones)
     assert "== Misclassified reviews" in out
     rows = json.loads((tmp_path / "comparison.json").read_text())
-    assert [r["model"] for r in rows] == ["RNN", "LSTM", "TF-IDF + LogReg"]
+    assert [r["model"] for r in rows] == names
     for r in rows:
         assert abs(r["accuracy"] + r["misclassified_rate"] - 1) < 1e-9
     assert (tmp_path / "comparison.csv").read_text().startswith("model,accuracy,")
-    for png in ("curves_rnn.png", "curves_lstm.png", "confusion_rnn.png",
-                "confusion_lstm.png", "confusion_tfidf_logreg.png"):
+    for png in ("curves_rnn.png", "curves_lstm.png", "curves_lstm_ngrams.png",
+                "confusion_rnn.png", "confusion_lstm.png", "confusion_tfidf_logreg.png",
+                "confusion_tfidf_lstm_ngrams_soft_vote.png"):
         assert (tmp_path / png).stat().st_size > 1000
 
 

@@ -10,7 +10,7 @@ from sklearn.pipeline import Pipeline, make_pipeline
 
 from sklearn_rnn import LSTMSentimentClassifier, RNNSentimentClassifier, TextVectorizer
 
-from .conftest import TINY, make_reviews
+from .conftest import FAST, TINY, make_reviews
 
 
 def _pipe(**clf_params):
@@ -77,3 +77,29 @@ def test_fold_vocabulary_sizes_the_embedding(cls):
         assert clf.n_vocab_ == len(vec.vocabulary_)
         sizes.add(clf.n_vocab_)
     assert len(sizes) == 3
+
+
+def test_soft_voting_and_stacking_with_tfidf(reviews):
+    # the documented recipe for combining with the TF-IDF baseline
+    from sklearn.ensemble import StackingClassifier, VotingClassifier
+
+    X, y = reviews
+    X_test, y_test = make_reviews(200, seed=31)
+
+    def members():
+        return [
+            ("tfidf", make_pipeline(TfidfVectorizer(ngram_range=(1, 2)),
+                                    LogisticRegression(max_iter=1000))),
+            ("rnn", make_pipeline(TextVectorizer(), LSTMSentimentClassifier(
+                ngram_range=(1, 2), ngram_buckets=2**12, **{**FAST, "max_epochs": 3}))),
+        ]
+
+    vote = VotingClassifier(members(), voting="soft").fit(X, y)
+    alone = [clone(m).fit(X, y).predict_proba(X_test) for _, m in members()]
+    np.testing.assert_allclose(vote.predict_proba(X_test), np.mean(alone, axis=0), atol=1e-6)
+    assert vote.score(X_test, y_test) > 0.7
+    stack = StackingClassifier(members(), final_estimator=LogisticRegression(), cv=2).fit(X, y)
+    assert stack.predict_proba(X_test).shape == (200, 2)
+    assert stack.score(X_test, y_test) > 0.7
+    # the meta-model weighs both members
+    assert (np.abs(stack.final_estimator_.coef_) > 0).all()
