@@ -16,6 +16,7 @@ __all__ = [
     "make_analyzer",
     "make_fast_analyzer",
     "stop_word_set",
+    "fastest_analyzer",
 ]
 
 #: Words and digits (unicode-aware), keeping in-word apostrophes ("don't").
@@ -118,3 +119,18 @@ def make_fast_analyzer(slow, *, strip_html, lowercase, stop_words, min_token_len
         return tokens
 
     return analyze
+
+
+def fastest_analyzer(vectorizer):
+    """``(analyze, as_bytes)``: the ASCII fast path for a vectorizer with the
+    default token pattern and no custom tokenizer or preprocessor (tokens as
+    UTF-8 bytes), else its ``build_analyzer()`` (tokens as str)."""
+    analyze = vectorizer.build_analyzer()
+    if (vectorizer.tokenizer is not None or vectorizer.preprocessor is not None
+            or vectorizer.token_pattern != DEFAULT_TOKEN_PATTERN):
+        return analyze, False
+    fast = make_fast_analyzer(
+        analyze, strip_html=vectorizer.strip_html, lowercase=vectorizer.lowercase,
+        stop_words=vectorizer.get_stop_words(), min_token_length=vectorizer.min_token_length,
+    )
+    return fast, True

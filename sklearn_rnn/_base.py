@@ -15,6 +15,7 @@ attributes and its ``device`` must be concrete while ours defaults to
 The fitted state is built aside and set in one step at the end of ``fit``.
 """
 
+import copy
 import warnings
 from numbers import Integral, Real
 
@@ -31,10 +32,17 @@ from ._module import RecurrentClassifierModule
 from ._net import RecurrentNet
 from ._ngram import token_keys
 from ._params import PassThroughParamsMixin
-from ._persistence import export_net, import_net
+from ._persistence import export_net, import_net, with_new_parameters
 from ._token_array import token_metadata
-from ._training import make_callbacks, realign_vocabulary, uses_early_stopping, validation_split
-from ._utils import resolve_device, seeded
+from ._training import (
+    check_training_memory,
+    make_callbacks,
+    realign_vocabulary,
+    uses_early_stopping,
+    validation_split,
+    warn_if_one_class,
+)
+from ._utils import Interrupted, interrupt_raises, resolve_device, seeded
 from ._validation import (
     check_ids_fit_vocabulary,
     check_labels,
@@ -205,9 +213,9 @@ class _RecurrentBase(PassThroughParamsMixin, ClassifierMixin, BaseEstimator):
             "n_classes": len(classes),
             "embedding_dim": self.embedding_dim if matrix is None else matrix.shape[1],
         }
+        check_training_memory(train, self.batch_size, sizes, self, device)
         net = self._make_net(sizes, device, seed, train_split, early_stopping, matrix, tokens)
-        with seeded(seed, device):
-            net.fit(train, train.y)
+        self._train(net, train, seed, device, classes, warm=False)
         # the initial matrix and the n-gram keys are in the module's state now
         net.module__embeddings = net.module__token_keys = None
         vars(self).update(
@@ -216,6 +224,25 @@ class _RecurrentBase(PassThroughParamsMixin, ClassifierMixin, BaseEstimator):
             net_=net,
         )
         return self
+
+    def _train(self, net, train, seed, device, classes, warm):
+        """Train ``net`` (a new one, or a copy for a warm start) on ``train``.
+
+        Ctrl-C stops training and propagates as ``KeyboardInterrupt``; the
+        caller then leaves the estimator as it was.
+        """
+        try:
+            with interrupt_raises(), seeded(seed, device):
+                if warm:
+                    net.partial_fit(train, train.y)
+                else:
+                    net.fit(train, train.y)
+        except Interrupted:
+            raise KeyboardInterrupt(
+                f"{type(self).__name__}.fit was interrupted; the estimator is left as it "
+                "was before this fit."
+            ) from None
+        warn_if_one_class(net, train, classes)
 
     def _initial_embeddings(self, tokens, seed):
         """The pretrained matrix for this vocabulary and its coverage, or Nones."""
@@ -267,31 +294,39 @@ class _RecurrentBase(PassThroughParamsMixin, ClassifierMixin, BaseEstimator):
                 f"(classes_ = {list(self.classes_)!r})."
             )
         seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
-        if tokens is not None and self.tokens_ is not None and tuple(tokens) != self.tokens_:
+        net = copy.deepcopy(self.net_)  # train a copy: the fitted model stays whole
+        fitted_tokens, n_vocab = self.tokens_, self.n_vocab_
+        if tokens is not None and fitted_tokens is not None and tuple(tokens) != fitted_tokens:
             # e.g. Pipeline.fit refitted the TextVectorizer on new documents: move
             # every known token's trained row to its new id, start new tokens fresh
             rows = self._initial_embeddings(tokens, seed)[0]
             if rows is None:
-                rows = torch.randn(len(tokens), self.net_.module_.embedding.embedding_dim,
+                rows = torch.randn(len(tokens), net.module_.embedding.embedding_dim,
                                    generator=torch.Generator().manual_seed(int(seed)))
-            realign_vocabulary(self.net_, self.tokens_, tokens, rows)
-            self.tokens_, self.n_vocab_ = tuple(tokens), len(tokens)
-        elif tokens is None and self.tokens_ is not None:
+            realign_vocabulary(net, fitted_tokens, tokens, rows)
+            fitted_tokens, n_vocab = tuple(tokens), len(tokens)
+        elif tokens is None and fitted_tokens is not None:
             warnings.warn(
                 "warm_start: X carries no vocabulary (it is not the TokenArray of a "
                 "TextVectorizer), so its ids are taken to mean the tokens of the first "
                 "fit. Transform new documents with the same fitted vectorizer.",
                 UserWarning,
             )
-        check_ids_fit_vocabulary(X, tokens, self.tokens_, self.n_vocab_)
+        check_ids_fit_vocabulary(X, tokens, fitted_tokens, n_vocab)
         data = to_dataset(X, np.searchsorted(self.classes_, y), lengths=lengths,
                           padding=padding)
-        train, self.net_.train_split = validation_split(
+        train, train_split = validation_split(
             data, seed=seed, validation_fraction=self.validation_fraction,
             train_split=self.train_split, early_stopping=self.early_stopping_,
         )
-        with seeded(None, self.device_):
-            self.net_.partial_fit(train, train.y)
+        # the training parameters set since the first fit apply to the rest
+        net.set_params(train_split=train_split, max_epochs=self.max_epochs, lr=self.lr)
+        net.callbacks = make_callbacks(
+            clip_grad_norm=self.clip_grad_norm, early_stopping=self.early_stopping_,
+            n_iter_no_change=self.n_iter_no_change, verbose=self.verbose, extra=self.callbacks)
+        net.initialize_callbacks()
+        self._train(net, train, None, self.device_, self.classes_, warm=True)
+        vars(self).update(net_=net, tokens_=fitted_tokens, n_vocab_=n_vocab)
         return self
 
     # ------------------------------------------------------------------ #
@@ -309,6 +344,12 @@ class _RecurrentBase(PassThroughParamsMixin, ClassifierMixin, BaseEstimator):
             )
         data = to_dataset(X, lengths=lengths, padding=padding)
         logits = self.net_.forward_logits(data).double()
+        if not torch.isfinite(logits).all():
+            raise ValueError(
+                f"This {type(self).__name__} computes NaN or infinite outputs: its "
+                "weights are not finite (a damaged file, or weights changed by hand). "
+                "Refit it, or load it again from a good file."
+            )
         out = torch.empty_like(logits)
         out[torch.as_tensor(data.order)] = logits
         return out
@@ -381,6 +422,7 @@ class _RecurrentBase(PassThroughParamsMixin, ClassifierMixin, BaseEstimator):
         return state
 
     def __setstate__(self, state):
+        state = with_new_parameters(type(self), state)
         saved = state.pop("net_state_", None)
         super().__setstate__(state)
         if saved is not None:

@@ -97,7 +97,7 @@ class RecurrentClassifierModule(nn.Module):
         self.ngram = None if ngram_range is None else NgramBag(
             vocab_size, n_classes, ngram_range, ngram_buckets, keys=token_keys)
 
-    def forward(self, ids, lengths):
+    def forward(self, ids, lengths, widths=None):
         """Return logits ``(B, C)`` for pre-padded ``ids`` ``(B, T)``.
 
         Parameters
@@ -105,7 +105,20 @@ class RecurrentClassifierModule(nn.Module):
         ids : torch.LongTensor of shape (B, T)
         lengths : torch.LongTensor of shape (B,)
             Real tokens per row (0 for an empty document).
+        widths : torch.LongTensor of shape (B,), default=None
+            Training batches that mix length buckets: the width each row is
+            read at (its last ``widths[b]`` columns), so that every group of
+            rows runs the recurrent layer on its own bucket's width.
         """
+        if widths is not None:
+            groups = torch.unique(widths).tolist()
+            if len(groups) > 1:
+                logits = torch.empty((len(ids), self.n_classes), device=ids.device)
+                for width in groups:
+                    rows = (widths == width).nonzero().squeeze(1)
+                    logits = logits.index_put((rows,), self(ids[rows, -width:], lengths[rows]))
+                return logits
+            ids = ids[:, -groups[0]:]
         x = self.drop(self.embedding(ids))  # (B, T, E)
         out, _ = self.rnn(x)  # (B, T, D*H)
         pooled = pool(out, lengths, self.pooling, self.bidirectional)

@@ -24,9 +24,17 @@ from ._utils import is_out_of_memory
 
 __all__ = ["RecurrentNet", "TrainingDivergedError", "BestEpochStopping"]
 
+#: Training stops with TrainingDivergedError when a batch's loss exceeds this
+#: multiple of the larger of the first batch's loss and log(classes).
+DIVERGENCE_FACTOR = 100
+
+_ADVICE = ("Lower the learning rate (lr), keep gradient clipping on (clip_grad_norm, e.g. "
+           "1.0), or check the pretrained embeddings for NaN/inf values.")
+
 
 class TrainingDivergedError(FloatingPointError):
-    """Raised when training diverges: the training loss becomes NaN or infinite.
+    """Raised when training diverges: the loss becomes NaN or infinite or grows
+    100-fold, or the weights become NaN or infinite.
 
     Lower the learning rate (``lr``), keep gradient clipping on
     (``clip_grad_norm``), or check pretrained embeddings for NaN values.
@@ -85,6 +93,13 @@ class RecurrentNet(NeuralNet):
             ("print_log", PrintLog()),
         ]
 
+    def initialize(self):
+        super().initialize()
+        # one generator for the whole life of the net: a warm start continues
+        # the sequence of batch orders instead of replaying the first epochs
+        self.shuffle_rng_ = np.random.default_rng(self.shuffle_seed)
+        return self
+
     def batch_size_for(self, n_documents, training=False):
         """The batch size of training or of validation and prediction.
 
@@ -101,7 +116,7 @@ class RecurrentNet(NeuralNet):
             dataset,
             self.batch_size_for(len(dataset), training),
             shuffle=training,
-            seed=self.shuffle_seed,
+            seed=self.shuffle_rng_ if training else None,
             device=self.device,
         )
 
@@ -111,16 +126,36 @@ class RecurrentNet(NeuralNet):
         # Subsets: turn them back into bucket-sorted datasets
         return _as_sequence_dataset(train), _as_sequence_dataset(valid)
 
+    def on_train_begin(self, net, X=None, y=None, **kwargs):
+        super().on_train_begin(net, X=X, y=y, **kwargs)
+        self._first_loss = None
+
     def train_step(self, batch, **fit_params):
         step = super().train_step(batch, **fit_params)
         loss = step["loss"].item()  # skorch reads it right after: no extra wait
-        if not math.isfinite(loss):
+        if self._first_loss is None:
+            self._first_loss = loss
+        # far above the loss of guessing (log C) and of the first batch
+        bound = DIVERGENCE_FACTOR * max(self._first_loss, math.log(self.module_.n_classes))
+        if not math.isfinite(loss) or loss > bound:
+            what = f"became {loss}" if not math.isfinite(loss) else (
+                f"grew to {loss:.4g}, over {DIVERGENCE_FACTOR}x its start "
+                f"({self._first_loss:.4g})")
             raise TrainingDivergedError(
-                f"The training loss became {loss} in epoch {len(self.history)}. Lower "
-                "the learning rate (lr), keep gradient clipping on (clip_grad_norm, "
-                "e.g. 1.0), or check the pretrained embeddings for NaN/inf values."
+                f"The training loss {what} in epoch {len(self.history)}. {_ADVICE}"
             )
         return step
+
+    def on_epoch_end(self, net, dataset_train=None, dataset_valid=None, **kwargs):
+        super().on_epoch_end(net, dataset_train=dataset_train, dataset_valid=dataset_valid,
+                             **kwargs)
+        bad = [name for name, p in self.module_.named_parameters()
+               if not torch.isfinite(p).all()]
+        if bad:
+            raise TrainingDivergedError(
+                f"The weights became NaN or infinite in epoch {len(self.history)} "
+                f"({', '.join(bad[:3])}). {_ADVICE}"
+            )
 
     def evaluation_step(self, batch, training=False):
         with torch.inference_mode(not training):

@@ -3,9 +3,11 @@
 Shapes: ``N`` documents, ``T`` positions.
 """
 
+import warnings
+
 import numpy as np
 
-__all__ = ["TokenArray", "token_metadata", "pad_ragged"]
+__all__ = ["TokenArray", "token_metadata", "pad_ragged", "auto_maxlen"]
 
 #: Refuse to allocate a padded output larger than this (bytes).
 _MAX_OUTPUT_BYTES = 4 * 2**30
@@ -144,3 +146,25 @@ def pad_ragged(flat, lengths, *, maxlen, padding, truncating, dtype, vocabulary=
         if k:
             out[i, d0 : d0 + k] = flat[s0 : s0 + k]
     return TokenArray(out, vocabulary=vocabulary, lengths=kept, padding=padding)
+
+
+#: maxlen=None: the longest document, unless longer than this many times the
+#: 99th percentile of the lengths (and than _MIN_AUTO_MAXLEN tokens).
+_OUTLIER_FACTOR = 4
+_MIN_AUTO_MAXLEN = 256
+
+def auto_maxlen(lengths):
+    """The longest length, or a cap when the longest is an outlier (warns)."""
+    longest = int(lengths.max()) if len(lengths) else 0
+    cap = max(_OUTLIER_FACTOR * int(np.percentile(lengths, 99)) if len(lengths) else 0,
+              _MIN_AUTO_MAXLEN)
+    if longest <= cap:
+        return max(longest, 1)
+    warnings.warn(
+        f"{int((lengths > cap).sum()):,} of {len(lengths):,} documents are longer than "
+        f"{cap:,} tokens ({_OUTLIER_FACTOR} times the 99th percentile of the lengths; "
+        f"the longest has {longest:,}): with maxlen=None they are cut to maxlen_={cap:,} "
+        "(truncating side). Set maxlen= to choose the length yourself.",
+        UserWarning,
+    )
+    return cap

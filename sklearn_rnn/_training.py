@@ -4,18 +4,24 @@ warm starts on a refitted vocabulary.
 Shapes: ``V`` vocabulary size, ``E`` embedding size.
 """
 
+import warnings
+
 import numpy as np
 import torch
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from skorch.callbacks import GradientNormClipping, ProgressBar
 from skorch.helper import predefined_split
 from skorch.utils import noop
 
+from ._data import BucketIterator, bucket_width
 from ._net import BestEpochStopping
 from ._ngram import token_keys
 
 __all__ = [
     "AUTO_EARLY_STOPPING_MIN_DOCUMENTS",
+    "check_training_memory",
+    "warn_if_one_class",
     "uses_early_stopping",
     "make_callbacks",
     "validation_split",
@@ -132,3 +138,93 @@ def _remap_rows(value, n_old, known, src_known):
                       device=value.device)
     out[known] = value[src_known]
     return out
+
+
+#: Bytes of training memory per token of a batch, measured on CPU (torch 2.13)
+#: for the LSTM: about 2.4 KB plus 21 B per embedding dimension and 60 B per
+#: hidden unit, layer and direction (the activations kept for backpropagation).
+_BYTES_PER_TOKEN = (2400, 21, 60)
+
+
+def _available_memory(device):
+    """Free memory in bytes on ``device``, or None when it cannot be read."""
+    if str(device).startswith("cuda"):
+        return torch.cuda.mem_get_info(torch.device(device))[0]
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return None
+
+
+def estimate_training_memory(data, batch_size, sizes, params):
+    """Bytes the largest training step and the weights need (a rough upper guess).
+
+    Parameters
+    ----------
+    data : SequenceDataset
+        The training documents.
+    batch_size : int
+    sizes : dict
+        ``vocab_size``, ``n_classes``, ``embedding_dim``.
+    params : estimator
+        ``hidden_size``, ``num_layers``, ``bidirectional``, ``ngram_buckets``...
+    """
+    widths = bucket_width(data.lengths) if len(data) else np.array([1])
+    widest = int(widths.max())
+    # the widest batch: the widest documents (and leftovers pooled with them,
+    # at most 1.25 times narrower), all padded to the widest
+    n_wide = int((widths * BucketIterator.POOL_RATIO >= widest).sum())
+    tokens = widest * min(batch_size, n_wide)
+    base, per_dim, per_unit = _BYTES_PER_TOKEN
+    layers = params.num_layers * (2 if params.bidirectional else 1)
+    activations = tokens * (base + per_dim * sizes["embedding_dim"]
+                            + per_unit * params.hidden_size * layers)
+    weights = sizes["vocab_size"] * sizes["embedding_dim"] * 4 * 4  # + grad + Adam's two
+    if params.ngram_range is not None:
+        weights += params.ngram_buckets * sizes["n_classes"] * 4 * 4
+    return activations + weights, widest
+
+
+def check_training_memory(data, batch_size, sizes, params, device):
+    """Refuse to start a fit whose estimate exceeds the free memory."""
+    need, widest = estimate_training_memory(data, batch_size, sizes, params)
+    free = _available_memory(device)
+    if free is None or need <= 0.9 * free:
+        return
+    raise MemoryError(
+        f"Training would need about {need / 2**30:.1f} GiB on {device} but "
+        f"{free / 2**30:.1f} GiB are free: the longest document has "
+        f"{int(data.lengths.max()):,} tokens "
+        f"and batch_size={batch_size}. Cap the document length with TextVectorizer("
+        "maxlen=...), lower batch_size, or use smaller embedding_dim/hidden_size/"
+        "vocabulary."
+    )
+
+
+def warn_if_one_class(net, train, classes, n_check=1000, min_documents=20):
+    """Warn when the trained net predicts one class for its own training data
+    (checked on up to ``n_check`` of them, from ``min_documents`` on)."""
+    if len(train) < min_documents or len(np.unique(train.y)) < 2:
+        return
+    rng = np.random.default_rng(0)
+    sample = train.subset(np.sort(rng.permutation(len(train))[:n_check]))
+    predicted = np.unique(net.forward_logits(sample).argmax(dim=1).numpy())
+    if len(predicted) > 1:
+        return
+    counts = np.bincount(train.y, minlength=len(classes))
+    ratio = counts.max() / max(counts[counts > 0].min(), 1)
+    imbalance = (f" The classes are imbalanced ({ratio:.0f}:1): give the rare ones more "
+                 "weight (criterion__weight)." if ratio >= 3 else "")
+    label = np.asarray(classes)[predicted[0]]
+    label = label.item() if isinstance(label, np.generic) else label
+    warnings.warn(
+        f"The fitted model predicts only {label!r} for "
+        f"its own training documents ({len(sample):,} checked): it learnt nothing "
+        f"useful.{imbalance} Try another learning rate (lr), more epochs, or gradient "
+        "clipping (clip_grad_norm).",
+        ConvergenceWarning,
+    )

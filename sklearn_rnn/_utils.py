@@ -1,8 +1,12 @@
-"""Small helpers: devices, seeding, memory errors."""
+"""Small helpers: devices, seeding, memory errors, Ctrl-C."""
+
+import signal
+import threading
+from contextlib import contextmanager
 
 import torch
 
-__all__ = ["resolve_device", "seeded", "is_out_of_memory"]
+__all__ = ["resolve_device", "seeded", "is_out_of_memory", "Interrupted", "interrupt_raises"]
 
 
 def resolve_device(device):
@@ -49,3 +53,33 @@ def is_out_of_memory(exc):
         return True
     text = str(exc).lower()
     return "out of memory" in text or "can't allocate memory" in text
+
+
+class Interrupted(BaseException):
+    """Ctrl-C during training. Not a ``KeyboardInterrupt``: skorch catches those
+    to end training quietly (its early stopping raises one), and a user's
+    Ctrl-C must stop ``fit``; the classifiers turn it back into a
+    ``KeyboardInterrupt``."""
+
+
+@contextmanager
+def interrupt_raises():
+    """While in this block, Ctrl-C (SIGINT) raises :class:`Interrupted`.
+
+    Only in the main thread (the only one Python delivers signals to), and
+    only when Python's default handler is installed: a handler of the user's
+    or of their framework is left alone.
+    """
+    if (threading.current_thread() is not threading.main_thread()
+            or signal.getsignal(signal.SIGINT) is not signal.default_int_handler):
+        yield
+        return
+
+    def handler(signum, frame):
+        raise Interrupted
+
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)

@@ -240,6 +240,11 @@ def check_token_ids(X, *, name="X"):
         arr = arr.astype(np.int64)
     if arr.dtype.kind not in "iu":
         raise ValueError(f"{name} must hold integer token ids, got {arr.dtype}.")
+    if arr.dtype.kind == "u" and arr.size and arr.max() > np.iinfo(np.int64).max:
+        raise ValueError(
+            f"{name} contains token id {int(arr.max())}, too large to index an embedding "
+            "table (more than 2**63 - 1)."
+        )
     if arr.shape[1] == 0:
         raise ValueError(
             f"Found array with 0 feature(s) (shape={arr.shape}) while a minimum of "
@@ -303,6 +308,11 @@ def check_integer_dtype(dtype):
     return checked
 
 
+#: Above this many rows, an embedding table sized by ``max id + 1`` is checked
+#: against the number of distinct ids (a stray huge id must not allocate GBs).
+_LARGE_VOCABULARY = 1_000_000
+
+
 def vocabulary_size(X, *, tokens=None, matrix=None, vocab_size=None):
     """Rows of the embedding table for ids ``X``: from pretrained rows, the
     vectorizer's tokens, ``vocab_size``, or else ``max id + 1``."""
@@ -321,7 +331,16 @@ def vocabulary_size(X, *, tokens=None, matrix=None, vocab_size=None):
     elif vocab_size is not None:
         n, source = vocab_size, "vocab_size"
     else:
-        return max(int(X.max()) + 1 if X.size else 2, 2)
+        n = max(int(X.max()) + 1 if X.size else 2, 2)
+        if n > _LARGE_VOCABULARY and n > 10 * len(np.unique(X)):
+            raise ValueError(
+                f"X contains token id {n - 1:,} but only {len(np.unique(X)):,} distinct "
+                f"ids: sizing the embedding table by the largest id would make {n:,} "
+                "rows. If that id is a mistake, fix the data; if your ids are sparse, "
+                "renumber them (e.g. with np.unique(X, return_inverse=True)); if you "
+                "really have that many, set vocab_size= explicitly."
+            )
+        return n
     if X.size and X.max() >= n:
         raise ValueError(
             f"X contains token id {int(X.max())}, outside the vocabulary of {n} ids "

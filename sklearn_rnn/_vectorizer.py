@@ -12,13 +12,13 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._analyzer import (
     DEFAULT_TOKEN_PATTERN,
+    fastest_analyzer,
     make_analyzer,
-    make_fast_analyzer,
     make_preprocessor,
     make_tokenizer,
     stop_word_set,
 )
-from ._token_array import TokenArray, pad_ragged  # noqa: F401 (TokenArray: old pickles)
+from ._token_array import TokenArray, auto_maxlen, pad_ragged  # noqa: F401 (TokenArray: old pickles)
 from ._validation import check_integer_dtype, validate_params
 from ._vocabulary import (
     PAD_ID,
@@ -78,7 +78,10 @@ class TextVectorizer(TransformerMixin, BaseEstimator):
         ``'<unk>': 1`` may be included).
     maxlen : int, default=None
         Length of every output row. None uses the longest document seen in
-        ``fit``.
+        ``fit``, unless it is an outlier: longer than 4 times the 99th
+        percentile of the lengths (and than 256 tokens). Then the rows are
+        that long, and a warning says how many documents were cut; one
+        runaway document cannot make training need gigabytes.
     padding : {'pre', 'post'}, default='pre'
         Pad shorter documents at the start ('pre') or end ('post'). The
         classifiers read both correctly.
@@ -253,24 +256,14 @@ class TextVectorizer(TransformerMixin, BaseEstimator):
     def _analyzer_and_lookup(self, vocabulary):
         """The fastest analyzer for these settings, and ``vocabulary`` keyed
         the way its tokens are (UTF-8 bytes on the ASCII fast path)."""
-        analyze = self.build_analyzer()
-        if (
-            self.tokenizer is not None
-            or self.preprocessor is not None
-            or self.token_pattern != DEFAULT_TOKEN_PATTERN
-        ):
-            return analyze, vocabulary, False
-        fast = make_fast_analyzer(
-            analyze, strip_html=self.strip_html, lowercase=self.lowercase,
-            stop_words=self.get_stop_words(), min_token_length=self.min_token_length,
-        )
-        if vocabulary is None:
-            return fast, None, True
+        analyze, as_bytes = fastest_analyzer(self)
+        if vocabulary is None or not as_bytes:
+            return analyze, vocabulary, as_bytes
         cache = getattr(self, "_bytes_lookup_cache", None)
         if cache is None or cache[0] is not vocabulary:
             cache = (vocabulary, {k.encode("utf-8"): v for k, v in vocabulary.items()})
             self._bytes_lookup_cache = cache
-        return fast, cache[1], True
+        return analyze, cache[1], True
 
     def __getstate__(self):
         state = dict(super().__getstate__())  # a copy: never touch self.__dict__
@@ -347,8 +340,7 @@ class TextVectorizer(TransformerMixin, BaseEstimator):
         self._tokens = tuple(vocabulary)  # id -> token (ids are insertion order)
         self.stop_words_ = self.get_stop_words()
         self.document_lengths_ = lengths.copy()
-        longest = int(lengths.max()) if len(lengths) else 0
-        self.maxlen_ = self.maxlen if self.maxlen is not None else max(longest, 1)
+        self.maxlen_ = self.maxlen if self.maxlen is not None else auto_maxlen(lengths)
         return flat, lengths
 
     def _to_ids(self, raw_documents, vocabulary):

@@ -13,6 +13,8 @@ from numbers by our own ``__setstate__``), a plain container, or an optimizer
 class referenced by the ``optimizer`` parameter.
 """
 
+from ._analyzer import DEFAULT_TOKEN_PATTERN
+
 __all__ = ["SKOPS_TRUSTED_TYPES", "load_skops"]
 
 #: Types to pass to ``skops.io.load(..., trusted=...)`` for sklearn_rnn models.
@@ -34,12 +36,16 @@ SKOPS_TRUSTED_TYPES = [
 ]
 
 
-def load_skops(file, *, trusted=()):
+def load_skops(file, *, trusted=(), trusted_token_patterns=()):
     """Load a model saved with ``skops.io.dump``, trusting sklearn_rnn's types.
 
     Equivalent to ``skops.io.load(file, trusted=SKOPS_TRUSTED_TYPES + trusted)``
     but it first lists the file's untrusted types and refuses, naming them,
     any that are neither in :data:`SKOPS_TRUSTED_TYPES` nor in ``trusted``.
+    Then it refuses a :class:`~sklearn_rnn.TextVectorizer` whose
+    ``token_pattern`` is not the default nor in ``trusted_token_patterns``:
+    skops' trusted types stop code execution, not a regular expression built
+    to take exponential time on every document.
 
     Parameters
     ----------
@@ -47,6 +53,8 @@ def load_skops(file, *, trusted=()):
         A file written by ``skops.io.dump(model, file)``.
     trusted : sequence of str, default=()
         Further types you trust (e.g. your own callbacks).
+    trusted_token_patterns : sequence of str, default=()
+        Token patterns you set yourself and trust.
 
     Returns
     -------
@@ -58,6 +66,8 @@ def load_skops(file, *, trusted=()):
         When skops is not installed.
     TypeError
         When the file holds types that are not trusted.
+    ValueError
+        When a vectorizer's token pattern is not trusted.
     """
     try:
         import skops.io as sio
@@ -71,4 +81,36 @@ def load_skops(file, *, trusted=()):
             f"{file} holds types that are not trusted: {unexpected}. Inspect them and "
             "pass the ones you trust as trusted=[...]."
         )
-    return sio.load(file, trusted=list(untrusted))
+    model = sio.load(file, trusted=list(untrusted))
+    patterns = {DEFAULT_TOKEN_PATTERN, *trusted_token_patterns}
+    for vectorizer in _vectorizers(model):
+        if vectorizer.tokenizer is None and vectorizer.token_pattern not in patterns:
+            raise ValueError(
+                f"{file} holds a TextVectorizer with token_pattern="
+                f"{vectorizer.token_pattern!r}, not the default. A regular expression can "
+                "be made to take exponential time per document; if you set this one "
+                "yourself, pass it in trusted_token_patterns=[...]."
+            )
+    return model
+
+
+def _vectorizers(obj, seen=None):
+    """Every TextVectorizer inside a loaded model (pipelines, searches, ...)."""
+    from ._vectorizer import TextVectorizer
+
+    seen = set() if seen is None else seen
+    if id(obj) in seen:
+        return
+    seen.add(id(obj))
+    if isinstance(obj, TextVectorizer):
+        yield obj
+    if isinstance(obj, dict):
+        children = list(obj.values())
+    elif isinstance(obj, (list, tuple)):
+        children = list(obj)
+    elif hasattr(obj, "__dict__") and hasattr(obj, "get_params"):
+        children = list(vars(obj).values())
+    else:
+        children = []
+    for child in children:
+        yield from _vectorizers(child, seen)

@@ -303,10 +303,15 @@ def test_user_callbacks_and_history(review_ids):
 def test_warm_start_continues_training(review_ids):
     X, y, _ = review_ids
     clf = LSTMSentimentClassifier(warm_start=True, **FAST).fit(X, y)
-    first = clf.net_.module_
+    first = {k: v.clone() for k, v in clf.net_.module_.state_dict().items()}
     clf.fit(X, y)
-    assert clf.net_.module_ is first
-    assert len(clf.history_) == 2 * FAST["max_epochs"]
+    assert len(clf.history_) == 2 * FAST["max_epochs"]  # one history, continued
+    moved = clf.net_.module_.state_dict()
+    assert not torch.equal(moved["classifier.weight"], first["classifier.weight"])
+    # continuing from the first fit's weights equals training longer in one go
+    longer = LSTMSentimentClassifier(**{**FAST, "max_epochs": 2 * FAST["max_epochs"]})
+    np.testing.assert_allclose(clf.predict_proba(X), longer.fit(X, y).predict_proba(X),
+                               atol=1e-5)
 
 
 def test_warm_start_in_pipeline_with_refitted_vocabulary(reviews):

@@ -132,23 +132,6 @@ def test_load_skops_names_unexpected_types(review_ids, tmp_path):
     np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
 
 
-def test_file_from_another_version_fails_clearly(review_ids):
-    X, y, _ = review_ids
-    clf = LSTMSentimentClassifier(**FAST).fit(X, y)
-    state = clf.__getstate__()
-    state["net_state_"] = dict(state["net_state_"], format=99, sklearn_rnn="9.9")
-    with pytest.raises(ValueError, match="saved by sklearn_rnn 9.9 in model format 99"):
-        LSTMSentimentClassifier.__new__(LSTMSentimentClassifier).__setstate__(state)
-    state = clf.__getstate__()
-    module = dict(state["net_state_"]["module"])
-    module.pop("classifier.bias")
-    state["net_state_"] = dict(state["net_state_"], module=module)
-    with pytest.raises(ValueError, match="Could not restore the network"):
-        LSTMSentimentClassifier.__new__(LSTMSentimentClassifier).__setstate__(state)
-
-
-
-
 def test_model_saved_by_sklearn_rnn_0_1_loads_and_predicts_the_same():
     # written by sklearn_rnn 0.1.0 (saved-model format 1) before the classifier
     # was split into modules
