@@ -6,7 +6,9 @@ per document; its ``build_preprocessor``, ``build_tokenizer`` and
 """
 
 import re
+import warnings
 
+import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 __all__ = [
@@ -17,6 +19,8 @@ __all__ = [
     "make_fast_analyzer",
     "stop_word_set",
     "fastest_analyzer",
+    "unsegmented_language",
+    "warn_if_unsegmented",
 ]
 
 #: Words and digits (unicode-aware), keeping in-word apostrophes ("don't").
@@ -62,6 +66,52 @@ def make_tokenizer(token_pattern):
     return pattern.findall
 
 
+#: Scripts written without spaces between words (and Hangul, whose words
+#: carry their particles): the default token pattern keeps whole clauses.
+_UNSEGMENTED = {
+    "Japanese": (re.compile(r"[\u3040-\u30ff]"), "'janome' or 'fugashi' (faster)"),
+    "Korean": (re.compile(r"[\uac00-\ud7af]"), "'kiwipiepy'"),
+    "Chinese": (re.compile(r"[\u4e00-\u9fff]"), "'jieba'"),
+    "Thai, Lao, Khmer or Burmese": (re.compile(r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff]"),
+                                     "'char'"),
+}
+
+
+def unsegmented_language(token_counts):
+    """The language whose script holds over 30% of the tokens (Japanese before
+    Chinese when kana appear), with the tokenizer to suggest; or None.
+
+    Parameters
+    ----------
+    token_counts : dict of str -> int
+    """
+    total = sum(token_counts.values())
+    if not total:
+        return None
+    for language, (pattern, suggestion) in _UNSEGMENTED.items():
+        share = sum(n for token, n in token_counts.items() if pattern.search(token)) / total
+        if share > 0.3:
+            return language, suggestion
+    return None
+
+
+def warn_if_unsegmented(flat, provisional):
+    """Warn when the tokens learnt by the default pattern look like a language
+    written without spaces (``flat``: provisional ids, ``provisional``: token
+    -> provisional id)."""
+    counts = np.bincount(flat, minlength=len(provisional))
+    found = unsegmented_language(dict(zip(provisional, counts.tolist(), strict=True)))
+    if found:
+        language, suggestion = found
+        warnings.warn(
+            f"The documents look like {language} text: the default token pattern splits "
+            "on spaces and punctuation, so whole clauses or words with their particles "
+            "become single tokens, and an unseen one becomes '<unk>'. Pass tokenizer="
+            f"{suggestion}, or tokenizer='char' for characters.",
+            UserWarning,
+        )
+
+
 def stop_word_set(stop_words):
     """``None`` -> empty, ``'english'`` -> scikit-learn's list, else the given words."""
     if stop_words is None:
@@ -82,7 +132,7 @@ def make_analyzer(preprocess, tokenize, *, stop_words=frozenset(), min_token_len
         return lambda doc: [t for t in tokenize(preprocess(doc)) if t not in stop]
     if min_len > 1:
         return lambda doc: [t for t in tokenize(preprocess(doc)) if len(t) >= min_len]
-    return lambda doc: tokenize(preprocess(doc))
+    return lambda doc: list(tokenize(preprocess(doc)))  # a tokenizer may yield tokens
 
 
 def make_fast_analyzer(slow, *, strip_html, lowercase, stop_words, min_token_length):

@@ -12,12 +12,14 @@ logits; the classifiers turn them into probabilities.
 """
 
 import math
+import sys
 import warnings
 
 import numpy as np
 import torch
 from skorch import NeuralNet
 from skorch.callbacks import EarlyStopping, EpochScoring, EpochTimer, PassthroughScoring, PrintLog
+from skorch.utils import Ansi
 
 from ._data import BucketIterator, SequenceDataset
 from ._utils import is_out_of_memory
@@ -61,6 +63,16 @@ class BestEpochStopping(EarlyStopping):
                 sink(message)
 
 
+class TerminalPrintLog(PrintLog):
+    """skorch's epoch table, coloured only when it goes to a terminal (no ANSI
+    codes in redirected output and log files)."""
+
+    def format_row(self, row, key, color):
+        if self.sink is print and sys.stdout.isatty():
+            return super().format_row(row, key, color)
+        return str(super().format_row(row, key, color="")).replace(Ansi.ENDC.value, "")
+
+
 def _accuracy(net, X, y):
     # EpochScoring caches the epoch's outputs: net.predict replays them.
     return float(np.mean(net.predict(X) == np.asarray(y)))
@@ -90,7 +102,7 @@ class RecurrentNet(NeuralNet):
                                        lower_is_better=False)),
             ("valid_loss", PassthroughScoring(name="valid_loss")),
             ("valid_acc", EpochScoring(_accuracy, name="valid_acc", lower_is_better=False)),
-            ("print_log", PrintLog()),
+            ("print_log", TerminalPrintLog()),
         ]
 
     def initialize(self):

@@ -17,6 +17,7 @@ from ._analyzer import (
     make_preprocessor,
     make_tokenizer,
     stop_word_set,
+    warn_if_unsegmented,
 )
 from ._token_array import TokenArray, auto_maxlen, pad_ragged  # noqa: F401 (TokenArray: old pickles)
 from ._validation import check_integer_dtype, validate_params
@@ -27,6 +28,7 @@ from ._vocabulary import (
     fixed_vocabulary,
     learn_vocabulary,
 )
+from .tokenizers import TOKENIZERS, get_tokenizer
 
 __all__ = ["TextVectorizer"]
 
@@ -51,9 +53,16 @@ class TextVectorizer(TransformerMixin, BaseEstimator):
         in any script, keeping in-word apostrophes (``don't``). If it has one
         capturing group, the group is the token. Ignored when ``tokenizer`` is
         given.
-    tokenizer : callable, default=None
-        ``tokenizer(text) -> list of str``, overriding ``token_pattern``; plug
-        in a morphological analyser for Japanese or Korean here.
+    tokenizer : {'janome', 'fugashi', 'kiwipiepy', 'jieba', 'char'} or callable, \
+            default=None
+        Overrides ``token_pattern``. A name selects a morphological analyser
+        for a language written without spaces (Japanese: ``'janome'``,
+        ``'fugashi'``; Korean: ``'kiwipiepy'``; Chinese: ``'jieba'``; any
+        script: ``'char'``; see :mod:`sklearn_rnn.tokenizers`), loaded when
+        first used and picklable. A callable ``text -> iterable of str`` (a
+        generator too) is used as it is; it must be picklable for
+        ``GridSearchCV(n_jobs=...)`` and for saving the model. When the
+        default pattern meets such a language, ``fit`` warns.
     preprocessor : callable, default=None
         ``preprocessor(text) -> str``, overriding the built-in preprocessing
         (``strip_html`` and ``lowercase``), as in ``CountVectorizer``.
@@ -141,7 +150,7 @@ class TextVectorizer(TransformerMixin, BaseEstimator):
         "lowercase": ["boolean"],
         "strip_html": ["boolean"],
         "token_pattern": [str],
-        "tokenizer": [callable, None],
+        "tokenizer": [callable, StrOptions(set(TOKENIZERS)), None],
         "preprocessor": [callable, None],
         "stop_words": [StrOptions({"english"}), list, tuple, set, frozenset, None],
         "min_token_length": [Interval(Integral, 1, None, closed="left")],
@@ -217,6 +226,8 @@ class TextVectorizer(TransformerMixin, BaseEstimator):
         -------
         tokenizer : callable
         """
+        if isinstance(self.tokenizer, str):
+            return get_tokenizer(self.tokenizer)
         if self.tokenizer is not None:
             return self.tokenizer
         return make_tokenizer(self.token_pattern)
@@ -323,6 +334,8 @@ class TextVectorizer(TransformerMixin, BaseEstimator):
             flat, lengths, provisional = documents_to_ids(raw_documents, analyze)
             if as_bytes:
                 provisional = {k.decode("utf-8"): v for k, v in provisional.items()}
+            if self.tokenizer is None:
+                warn_if_unsegmented(flat, provisional)
             if len(lengths):
                 vocabulary, flat = learn_vocabulary(
                     flat, lengths, provisional, min_df=self.min_df,

@@ -68,6 +68,13 @@ def documents_to_ids(raw_documents, analyze, lookup=None):
         tokens = [analyze(doc) for doc in islice(docs, _CHUNK_DOCS)]
         if not tokens:
             break
+        first = next((t[0] for t in tokens if t), "")
+        if not isinstance(first, (str, bytes)):
+            raise TypeError(
+                f"The tokenizer returned {type(first).__name__} objects, expected str "
+                f"({first!r}). Return the tokens' text, e.g. janome's "
+                "Tokenizer(wakati=True).tokenize, or use tokenizer='janome'."
+            )
         sizes = [len(t) for t in tokens]
         stream = chain.from_iterable(tokens)
         ids = map(get, stream) if lookup is None else map(get, stream, repeat(UNK_ID))

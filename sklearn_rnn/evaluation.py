@@ -22,6 +22,7 @@ __all__ = [
     "format_samples",
     "plot_training_curves",
     "plot_confusion_matrix",
+    "plot_comparison",
 ]
 
 
@@ -220,8 +221,20 @@ def _history(model):
     return history
 
 
+def _restored_epoch(model, history):
+    """The epoch whose weights early stopping restored, or None."""
+    clf = model.steps[-1][1] if hasattr(model, "steps") else model
+    if not getattr(clf, "early_stopping_", False):
+        return None
+    try:
+        scores = history[:, "valid_acc"]
+    except KeyError:
+        return None
+    return int(history[int(np.argmax(scores)), "epoch"])
+
+
 def plot_training_curves(model, *, title=None):
-    """Plot loss and accuracy per epoch, train vs validation.
+    """Plot loss and accuracy per epoch, training vs validation.
 
     Parameters
     ----------
@@ -234,13 +247,17 @@ def plot_training_curves(model, *, title=None):
     fig : matplotlib Figure
         Two panels: loss and accuracy. Validation curves appear when the
         model was trained with a validation split (``early_stopping`` or
-        ``train_split``).
+        ``train_split``): documents held out of the training data, not the
+        test set. With early stopping, a dashed line marks the epoch whose
+        weights were restored.
     """
     plt = _pyplot()
     from matplotlib.ticker import MaxNLocator
 
     history = model if hasattr(model, "record_batch") else _history(model)
+    restored = None if hasattr(model, "record_batch") else _restored_epoch(model, history)
     epochs = history[:, "epoch"]
+    labels = {"train": "training", "valid": "validation (held out of the training data)"}
     fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(10, 4))
     for ax, key, label in ((ax_loss, "loss", "loss"), (ax_acc, "acc", "accuracy")):
         for split in ("train", "valid"):
@@ -248,12 +265,15 @@ def plot_training_curves(model, *, title=None):
                 values = history[:, f"{split}_{key}"]
             except KeyError:
                 continue
-            ax.plot(epochs, values, marker="o", label=f"{split}")
+            ax.plot(epochs, values, marker="o", label=labels[split])
+        if restored is not None:
+            ax.axvline(restored, color="grey", linestyle="--",
+                       label=f"restored: epoch {restored}")
         ax.set_xlabel("epoch")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_ylabel(label)
         ax.grid(alpha=0.3)
-        ax.legend()
+        ax.legend(fontsize="small")
     if title:
         fig.suptitle(title)
     fig.tight_layout()
@@ -269,7 +289,9 @@ def plot_confusion_matrix(model, X, y, *, title=None, normalize=None):
     X, y : documents and labels
     title : str, default=None
     normalize : {'true', 'pred', 'all'} or None, default=None
-        As in :func:`sklearn.metrics.confusion_matrix`.
+        As in :func:`sklearn.metrics.confusion_matrix`. Normalized matrices
+        show rates on one colour scale from 0 to 1 (so figures of different
+        models compare), with the counts in the title.
 
     Returns
     -------
@@ -278,12 +300,51 @@ def plot_confusion_matrix(model, X, y, *, title=None, normalize=None):
     from sklearn.metrics import ConfusionMatrixDisplay
 
     plt = _pyplot()
-    fig, ax = plt.subplots(figsize=(5, 4.5))
+    labels = _labels_of(model)
+    n = len(labels) if labels is not None else len(np.unique(y))
+    size = max(4.5, 0.6 * n + 2)
+    fig, ax = plt.subplots(figsize=(size + 0.5, size))
+    kwargs = dict(values_format=".0%", im_kw={"vmin": 0.0, "vmax": 1.0}) if normalize else {}
     ConfusionMatrixDisplay.from_predictions(
-        y, model.predict(X), labels=_labels_of(model), normalize=normalize, ax=ax,
-        colorbar=False,
+        y, model.predict(X), labels=labels, normalize=normalize, ax=ax, colorbar=False,
+        **kwargs,
     )
-    if title:
-        ax.set_title(title)
+    if title or normalize:
+        what = {"true": "share of each true class", "pred": "share of each predicted class",
+                "all": "share of all documents"}.get(normalize)
+        ax.set_title("\n".join(filter(None, [title, what and f"{what}, {len(y):,} documents"])))
+    fig.tight_layout()
+    return fig
+
+
+def plot_comparison(rows, *, metrics=("accuracy", "macro_f1")):
+    """Bar chart of the models side by side.
+
+    Parameters
+    ----------
+    rows : list of dict
+        From :func:`evaluate_model`, one per model.
+    metrics : sequence of str, default=('accuracy', 'macro_f1')
+        Keys of the rows to show, as bars next to each other.
+
+    Returns
+    -------
+    fig : matplotlib Figure
+    """
+    plt = _pyplot()
+    names = [r["model"] for r in rows]
+    fig, ax = plt.subplots(figsize=(max(6, 1.3 * len(rows) + 2), 4.5))
+    width = 0.8 / len(metrics)
+    x = np.arange(len(rows))
+    for i, metric in enumerate(metrics):
+        values = [100 * (r.get(metric) or 0) for r in rows]
+        bars = ax.bar(x + (i - (len(metrics) - 1) / 2) * width, values, width, label=metric)
+        ax.bar_label(bars, fmt="%.1f", fontsize="small")
+    low = min(100 * (r.get(m) or 0) for r in rows for m in metrics)
+    ax.set_ylim(max(0, low - 10), 100)
+    ax.set_xticks(x, names, rotation=20, ha="right")
+    ax.set_ylabel("% on the test documents")
+    ax.legend()
+    ax.grid(axis="y", alpha=0.3)
     fig.tight_layout()
     return fig
