@@ -39,6 +39,7 @@ nitpick_ignore = [
     ("py:obj", "sklearn.feature_extraction.text.CountVectorizer"),
     # sklearn_rnn.evaluation.plot_confusion_matrix docstring, ``normalize``
     ("py:func", "sklearn.metrics.confusion_matrix"),
+    ("py:func", "sklearn.datasets.load_files"),
 ]
 
 # -- autodoc / autosummary / numpydoc ----------------------------------------

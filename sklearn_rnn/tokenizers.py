@@ -7,15 +7,16 @@ punctuation, which is right for English and wrong for Japanese and Chinese
 splits such text into words. These classes wrap the analysers users of those
 languages use, as picklable callables ``text -> list of str``:
 
-========================  =================  ==============================
-``TextVectorizer(...)``    class              install
-========================  =================  ==============================
-``tokenizer="janome"``    JanomeTokenizer    ``pip install "sklearn-rnn[ja]"`` (pure Python)
-``tokenizer="fugashi"``   FugashiTokenizer   ``pip install "sklearn-rnn[ja-fast]"`` (MeCab, faster)
-``tokenizer="kiwipiepy"`` KiwiTokenizer      ``pip install "sklearn-rnn[ko]"``
-``tokenizer="jieba"``     JiebaTokenizer     ``pip install "sklearn-rnn[zh]"``
-``tokenizer="char"``      CharTokenizer      nothing (any script)
-========================  =================  ==============================
+* ``tokenizer="janome"``: :class:`JanomeTokenizer`, Japanese, pure Python
+  (``pip install "sklearn-rnn[ja]"``);
+* ``tokenizer="fugashi"``: :class:`FugashiTokenizer`, Japanese with MeCab,
+  faster (``pip install "sklearn-rnn[ja-fast]"``);
+* ``tokenizer="kiwipiepy"``: :class:`KiwiTokenizer`, Korean
+  (``pip install "sklearn-rnn[ko]"``);
+* ``tokenizer="jieba"``: :class:`JiebaTokenizer`, Chinese
+  (``pip install "sklearn-rnn[zh]"``);
+* ``tokenizer="char"``: :class:`CharTokenizer`, characters of any script
+  (nothing to install).
 
 Each analyser is loaded on first use (once per process and thread) and not
 pickled: a pickled, cloned or ``GridSearchCV(n_jobs=2)``-shipped vectorizer
