@@ -7,6 +7,7 @@ per document; its ``build_preprocessor``, ``build_tokenizer`` and
 
 import re
 import warnings
+from html import unescape
 
 import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
@@ -40,12 +41,13 @@ def _identity(text):
 
 
 def make_preprocessor(*, strip_html, lowercase):
-    """Return ``text -> text``: HTML tags replaced by a space, then lowercased."""
+    """Return ``text -> text``: HTML tags replaced by a space and entities
+    decoded (``&quot;`` -> ``"``), then lowercased."""
     sub = _HTML_TAG.sub
     if strip_html and lowercase:
-        return lambda text: sub(" ", text).lower()
+        return lambda text: unescape(sub(" ", text)).lower()
     if strip_html:
-        return lambda text: sub(" ", text)
+        return lambda text: unescape(sub(" ", text))
     if lowercase:
         return str.lower
     return _identity
@@ -156,6 +158,11 @@ def make_fast_analyzer(slow, *, strip_html, lowercase, stop_words, min_token_len
         b = doc.encode("ascii")
         if strip_html and b"<" in b:
             b = html_sub(b" ", b)
+        if strip_html and b"&" in b:
+            text = unescape(b.decode("ascii"))
+            if not text.isascii():  # e.g. &eacute;
+                return [t.encode("utf-8") for t in slow(doc)]
+            b = text.encode("ascii")
         if lowercase:
             b = b.lower()
         b = b.translate(table)

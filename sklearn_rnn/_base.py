@@ -15,8 +15,6 @@ attributes and its ``device`` must be concrete while ours defaults to
 The fitted state is built aside and set in one step at the end of ``fit``.
 """
 
-import copy
-import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -27,18 +25,19 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ._data import to_dataset
-from ._embeddings import as_pretrained, without_vectors
+from ._embeddings import initial_embeddings
 from ._module import RecurrentClassifierModule
 from ._net import RecurrentNet
 from ._ngram import token_keys
 from ._params import PassThroughParamsMixin
-from ._persistence import export_net, import_net, with_new_parameters
+from ._persistence import PlainStateMixin
 from ._token_array import token_metadata
 from ._training import (
     check_training_memory,
+    document_weights,
     make_callbacks,
-    realign_vocabulary,
     uses_early_stopping,
+    validation_dataset,
     validation_split,
     warn_if_one_class,
 )
@@ -51,6 +50,7 @@ from ._validation import (
     validate_params,
     vocabulary_size,
 )
+from ._warm_start import WarmStartMixin
 
 __all__ = ["DEFAULT_EMBEDDING_DIM"]
 
@@ -58,10 +58,12 @@ DEFAULT_EMBEDDING_DIM = 128
 
 #: Estimator parameter -> module parameter of the same meaning.
 _MODULE_PARAMS = ("hidden_size", "num_layers", "bidirectional", "dropout", "pooling",
-                  "freeze_embeddings", "ngram_range", "ngram_buckets")
+                  "freeze_embeddings", "ngram_range", "ngram_buckets", "conv_filters",
+                  "conv_kernel_size", "conv_pool_size", "dense_units")
 
 
-class _RecurrentBase(PassThroughParamsMixin, ClassifierMixin, BaseEstimator):
+class _RecurrentBase(PassThroughParamsMixin, WarmStartMixin, PlainStateMixin, ClassifierMixin,
+                     BaseEstimator):
     """Fit, predict, parameters and persistence of the recurrent classifiers.
 
     Subclasses set the cell: :class:`RecurrentTextClassifier` as a parameter,
@@ -81,6 +83,11 @@ class _RecurrentBase(PassThroughParamsMixin, ClassifierMixin, BaseEstimator):
         "pooling": [StrOptions({"last", "max", "mean"})],
         "ngram_range": [tuple, None],
         "ngram_buckets": [Interval(Integral, 2, 2**24, closed="both")],
+        "conv_filters": [Interval(Integral, 1, None, closed="left"), None],
+        "conv_kernel_size": [Interval(Integral, 1, None, closed="left")],
+        "conv_pool_size": [Interval(Integral, 1, None, closed="left")],
+        "dense_units": [Interval(Integral, 1, None, closed="left"), None],
+        "class_weight": [dict, StrOptions({"balanced"}), None],
         "embeddings": "no_validation",
         "freeze_embeddings": ["boolean"],
         "vocab_size": [Interval(Integral, 2, None, closed="left"), None],
@@ -92,6 +99,8 @@ class _RecurrentBase(PassThroughParamsMixin, ClassifierMixin, BaseEstimator):
         "early_stopping": ["boolean", StrOptions({"auto"})],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "scoring": [str, callable, None],
+        "tol": [Interval(Real, 0, None, closed="left")],
         "train_split": [callable, None],
         "callbacks": [list, None],
         "device": [str, torch.device, None],
@@ -111,6 +120,10 @@ class _RecurrentBase(PassThroughParamsMixin, ClassifierMixin, BaseEstimator):
         pooling="max",
         ngram_range=None,
         ngram_buckets=2**20,
+        conv_filters=None,
+        conv_kernel_size=3,
+        conv_pool_size=2,
+        dense_units=None,
         embeddings=None,
         freeze_embeddings=False,
         vocab_size=None,
@@ -119,9 +132,12 @@ class _RecurrentBase(PassThroughParamsMixin, ClassifierMixin, BaseEstimator):
         batch_size=64,
         optimizer=torch.optim.Adam,
         clip_grad_norm=1.0,
+        class_weight=None,
         early_stopping="auto",
         validation_fraction=0.1,
         n_iter_no_change=3,
+        scoring=None,
+        tol=0.0,
         train_split=None,
         callbacks=None,
         device="auto",
@@ -138,6 +154,10 @@ class _RecurrentBase(PassThroughParamsMixin, ClassifierMixin, BaseEstimator):
         self.pooling = pooling
         self.ngram_range = ngram_range
         self.ngram_buckets = ngram_buckets
+        self.conv_filters = conv_filters
+        self.conv_kernel_size = conv_kernel_size
+        self.conv_pool_size = conv_pool_size
+        self.dense_units = dense_units
         self.embeddings = embeddings
         self.freeze_embeddings = freeze_embeddings
         self.vocab_size = vocab_size
@@ -146,9 +166,12 @@ class _RecurrentBase(PassThroughParamsMixin, ClassifierMixin, BaseEstimator):
         self.batch_size = batch_size
         self.optimizer = optimizer
         self.clip_grad_norm = clip_grad_norm
+        self.class_weight = class_weight
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change
+        self.scoring = scoring
+        self.tol = tol
         self.train_split = train_split
         self.callbacks = callbacks
         self.device = device
@@ -163,7 +186,7 @@ class _RecurrentBase(PassThroughParamsMixin, ClassifierMixin, BaseEstimator):
     # ------------------------------------------------------------------ #
     # fit
     # ------------------------------------------------------------------ #
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None, X_val=None, y_val=None):
         """Train the network on token ids ``X`` and labels ``y``.
 
         Parameters
@@ -174,6 +197,18 @@ class _RecurrentBase(PassThroughParamsMixin, ClassifierMixin, BaseEstimator):
         y : array-like of shape (N,)
             Labels: strings, integers or any values scikit-learn accepts for
             classification; at least two classes.
+        sample_weight : array-like of shape (N,), default=None
+            Weight of each document in the loss (multiplied by
+            ``class_weight``); the loss is their weighted mean. Routed through
+            a ``Pipeline`` or ``cross_validate`` with metadata routing
+            (``set_fit_request(sample_weight=True)``).
+        X_val, y_val : array-like, default=None
+            A validation set of your own, as for ``HistGradientBoostingClassifier``:
+            scored every epoch and used for early stopping (which
+            ``early_stopping='auto'`` then turns on) instead of holding out
+            ``validation_fraction``. Give both or neither. In a ``Pipeline``,
+            ``Pipeline(..., transform_input=["X_val"])`` with metadata routing
+            turns raw ``X_val`` into ids with the fold's vectorizer.
 
         Returns
         -------
@@ -190,8 +225,14 @@ class _RecurrentBase(PassThroughParamsMixin, ClassifierMixin, BaseEstimator):
             raise ValueError(
                 "Found array with 0 sample(s) (shape=(0, ...)) while a minimum of 1 is required."
             )
+        if (X_val is None) != (y_val is None):
+            raise ValueError(
+                f"X_val and y_val go together: got {'X_val' if y_val is None else 'y_val'} "
+                "only. Pass both (a validation set of your own) or neither."
+            )
         if self.warm_start and hasattr(self, "net_"):
-            return self._continue_fit(X, y, tokens, lengths, padding)
+            return self._continue_fit(X, y, tokens, lengths, padding, sample_weight,
+                                      X_val, y_val)
         classes, encoded = np.unique(y, return_inverse=True)
         if len(classes) < 2:
             raise ValueError(
@@ -202,11 +243,13 @@ class _RecurrentBase(PassThroughParamsMixin, ClassifierMixin, BaseEstimator):
         matrix, report = self._initial_embeddings(tokens, seed)
         n_vocab = vocabulary_size(X, tokens=tokens, matrix=matrix, vocab_size=self.vocab_size)
         device = resolve_device(self.device)
-        data = to_dataset(X, encoded, lengths=lengths, padding=padding)
-        early_stopping = uses_early_stopping(self.early_stopping, len(data))
+        weights = document_weights(encoded, classes, self.class_weight, sample_weight, X)
+        data = to_dataset(X, encoded, lengths=lengths, padding=padding, weights=weights)
+        valid = validation_dataset(X_val, y_val, classes, tokens, n_vocab)
+        early_stopping = uses_early_stopping(self.early_stopping, len(data), valid is not None)
         train, train_split = validation_split(
             data, seed=seed, validation_fraction=self.validation_fraction,
-            train_split=self.train_split, early_stopping=early_stopping,
+            train_split=self.train_split, early_stopping=early_stopping, valid=valid,
         )
         sizes = {
             "vocab_size": n_vocab,
@@ -246,17 +289,8 @@ class _RecurrentBase(PassThroughParamsMixin, ClassifierMixin, BaseEstimator):
 
     def _initial_embeddings(self, tokens, seed):
         """The pretrained matrix for this vocabulary and its coverage, or Nones."""
-        embeddings = as_pretrained(self.embeddings)
-        if embeddings is None:
-            return None, None
-        matrix, report = embeddings.build_matrix(tokens, random_state=seed)
-        if self.embedding_dim not in (DEFAULT_EMBEDDING_DIM, None, matrix.shape[1]):
-            warnings.warn(
-                f"embedding_dim={self.embedding_dim} is ignored: the pretrained vectors "
-                f"have {matrix.shape[1]} dimensions, and they set the embedding size.",
-                UserWarning,
-            )
-        return matrix, report
+        return initial_embeddings(self.embeddings, tokens, seed, self.embedding_dim,
+                                  DEFAULT_EMBEDDING_DIM)
 
     def _make_net(self, sizes, device, seed, train_split=None, early_stopping=False,
                   matrix=None, tokens=None):
@@ -270,11 +304,8 @@ class _RecurrentBase(PassThroughParamsMixin, ClassifierMixin, BaseEstimator):
             max_epochs=self.max_epochs,
             batch_size=self.batch_size,
             train_split=train_split,
-            callbacks=make_callbacks(
-                clip_grad_norm=self.clip_grad_norm, early_stopping=early_stopping,
-                n_iter_no_change=self.n_iter_no_change, verbose=self.verbose,
-                extra=self.callbacks,
-            ),
+            callbacks=self._callbacks(early_stopping, sizes["n_classes"],
+                                      validation=train_split is not None),
             verbose=self.verbose,
             device=device,
             shuffle_seed=seed,
@@ -286,48 +317,13 @@ class _RecurrentBase(PassThroughParamsMixin, ClassifierMixin, BaseEstimator):
             **{k: getattr(self, k) for k in self._pass_through_names()},
         )
 
-    def _continue_fit(self, X, y, tokens, lengths, padding):
-        unknown = set(np.unique(y)) - set(self.classes_)
-        if unknown:
-            raise ValueError(
-                f"warm_start: y has labels {sorted(unknown)!r} not seen in the first fit "
-                f"(classes_ = {list(self.classes_)!r})."
-            )
-        seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
-        net = copy.deepcopy(self.net_)  # train a copy: the fitted model stays whole
-        fitted_tokens, n_vocab = self.tokens_, self.n_vocab_
-        if tokens is not None and fitted_tokens is not None and tuple(tokens) != fitted_tokens:
-            # e.g. Pipeline.fit refitted the TextVectorizer on new documents: move
-            # every known token's trained row to its new id, start new tokens fresh
-            rows = self._initial_embeddings(tokens, seed)[0]
-            if rows is None:
-                rows = torch.randn(len(tokens), net.module_.embedding.embedding_dim,
-                                   generator=torch.Generator().manual_seed(int(seed)))
-            realign_vocabulary(net, fitted_tokens, tokens, rows)
-            fitted_tokens, n_vocab = tuple(tokens), len(tokens)
-        elif tokens is None and fitted_tokens is not None:
-            warnings.warn(
-                "warm_start: X carries no vocabulary (it is not the TokenArray of a "
-                "TextVectorizer), so its ids are taken to mean the tokens of the first "
-                "fit. Transform new documents with the same fitted vectorizer.",
-                UserWarning,
-            )
-        check_ids_fit_vocabulary(X, tokens, fitted_tokens, n_vocab)
-        data = to_dataset(X, np.searchsorted(self.classes_, y), lengths=lengths,
-                          padding=padding)
-        train, train_split = validation_split(
-            data, seed=seed, validation_fraction=self.validation_fraction,
-            train_split=self.train_split, early_stopping=self.early_stopping_,
+    def _callbacks(self, early_stopping, n_classes, validation):
+        return make_callbacks(
+            clip_grad_norm=self.clip_grad_norm, early_stopping=early_stopping,
+            n_iter_no_change=self.n_iter_no_change, verbose=self.verbose,
+            extra=self.callbacks, scoring=self.scoring, tol=self.tol, n_classes=n_classes,
+            validation=validation,
         )
-        # the training parameters set since the first fit apply to the rest
-        net.set_params(train_split=train_split, max_epochs=self.max_epochs, lr=self.lr)
-        net.callbacks = make_callbacks(
-            clip_grad_norm=self.clip_grad_norm, early_stopping=self.early_stopping_,
-            n_iter_no_change=self.n_iter_no_change, verbose=self.verbose, extra=self.callbacks)
-        net.initialize_callbacks()
-        self._train(net, train, None, self.device_, self.classes_, warm=True)
-        vars(self).update(net_=net, tokens_=fitted_tokens, n_vocab_=n_vocab)
-        return self
 
     # ------------------------------------------------------------------ #
     # predict
@@ -408,33 +404,6 @@ class _RecurrentBase(PassThroughParamsMixin, ClassifierMixin, BaseEstimator):
         ``valid_acc``."""
         check_is_fitted(self, "net_")
         return self.net_.history
-
-    # ------------------------------------------------------------------ #
-    # persistence (the format is in _persistence.py)
-    # ------------------------------------------------------------------ #
-    def __getstate__(self):
-        state = dict(super().__getstate__())  # a copy: never touch self.__dict__
-        net = state.pop("net_", None)
-        if net is not None:
-            state["net_state_"] = export_net(net, self._module_sizes(net))
-            # the vocabulary's rows are in the weights: never save the vectors
-            state["embeddings"] = without_vectors(state.get("embeddings"))
-        return state
-
-    def __setstate__(self, state):
-        state = with_new_parameters(type(self), state)
-        saved = state.pop("net_state_", None)
-        super().__setstate__(state)
-        if saved is not None:
-            self.net_ = import_net(
-                saved, lambda sizes, device, seed: self._make_net(sizes, device, seed),
-                owner=type(self).__name__,
-            )
-            self.device_ = str(self.net_.device)
-
-    def _module_sizes(self, net):
-        params = net.get_params_for("module")
-        return {k: params[k] for k in ("vocab_size", "n_classes", "embedding_dim")}
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

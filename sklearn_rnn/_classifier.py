@@ -61,6 +61,21 @@ class RecurrentTextClassifier(_RecurrentBase):
         Rows of the n-gram table (at most ``2**24``): more rows, fewer hash
         collisions, more memory (``ngram_buckets x C`` floats, three times
         that while training with Adam).
+    conv_filters : int, default=None
+        A convolutional front-end: a ``Conv1D`` with this many filters (ReLU)
+        over the embeddings, then max-pooling over time, and the recurrent
+        layer reads the pooled sequence (the Embedding -> Conv1D ->
+        MaxPooling1D -> LSTM model of the Keras tutorials). None for none.
+        Exact like the rest: padding never enters the convolution of a
+        document, and lengths shrink with the pooling.
+    conv_kernel_size : int, default=3
+        Width of the convolution, in tokens.
+    conv_pool_size : int, default=2
+        Positions merged by the max-pooling (the sequence gets this many
+        times shorter).
+    dense_units : int, default=None
+        A hidden ReLU layer of this size (with ``dropout``) between the pooled
+        features and the output. None for none.
     embeddings : PretrainedEmbeddings, KeyedVectors, path or array, default=None
         Pretrained word vectors for the embedding layer. A ``(vocab, dim)``
         matrix whose row ``i`` is the vector of token id ``i``; or gensim
@@ -85,16 +100,31 @@ class RecurrentTextClassifier(_RecurrentBase):
     clip_grad_norm : float or None, default=1.0
         Clip the gradient norm to this value (vanilla RNNs explode without
         it); None disables clipping.
+    class_weight : dict, 'balanced' or None, default=None
+        Weights of the classes in the loss, as in scikit-learn: a dict
+        ``{label: weight}`` (others weigh 1), or ``'balanced'`` for
+        ``n_documents / (n_classes * count of the class)``, computed on the
+        labels of each fit (so of each cross-validation fold). Multiplies
+        ``sample_weight``; the loss is the weighted mean.
     early_stopping : 'auto' or bool, default='auto'
         Hold out ``validation_fraction`` of the training data (stratified),
-        stop when the validation accuracy has not improved for
-        ``n_iter_no_change`` epochs and restore the best epoch's weights.
-        ``'auto'`` does so above 10,000 training documents. ``early_stopping_``
+        or use ``X_val``/``y_val`` given to ``fit``, stop when the validation
+        score (``scoring``) has not improved for ``n_iter_no_change`` epochs
+        and restore the best epoch's weights. ``'auto'`` does so above 10,000
+        training documents or when ``fit`` gets ``X_val``. ``early_stopping_``
         says whether it was used.
     validation_fraction : float, default=0.1
         Share of the training data held out when ``early_stopping``.
     n_iter_no_change : int, default=3
         Patience of early stopping, in epochs.
+    scoring : str, callable or None, default=None
+        The validation score early stopping monitors: a scikit-learn scorer
+        name (``'f1_macro'``, ``'balanced_accuracy'``, ``'roc_auc'``...) or
+        a callable ``scorer(estimator, X, y)``. None: accuracy. Recorded per
+        epoch in ``history_`` as ``valid_<name>`` (``valid_acc``).
+    tol : float, default=0.0
+        Early stopping counts an epoch as better when its score beats the best
+        by more than ``tol``.
     train_split : callable, default=None
         A skorch split such as ``skorch.dataset.ValidSplit(0.2)`` for a
         validation set without early stopping (or with it, instead of

@@ -70,9 +70,11 @@ class SequenceDataset(torch.utils.data.Dataset):
         Encoded labels.
     order : ndarray of shape (N,), default=None
         Original row of each document.
+    weights : ndarray of shape (N,), default=None
+        Loss weight of each document (sample and class weights).
     """
 
-    def __init__(self, flat, starts, lengths, y=None, order=None):
+    def __init__(self, flat, starts, lengths, y=None, order=None, weights=None):
         widths = bucket_width(lengths)
         sort = np.argsort(widths, kind="stable")
         self.flat = flat
@@ -81,6 +83,7 @@ class SequenceDataset(torch.utils.data.Dataset):
         self.widths = widths[sort]
         self.y = None if y is None else np.asarray(y)[sort]
         self.order = sort if order is None else np.asarray(order)[sort]
+        self.weights = None if weights is None else np.asarray(weights, np.float32)[sort]
 
     def subset(self, indices):
         """Return the documents at positions ``indices`` (in this dataset's
@@ -92,6 +95,7 @@ class SequenceDataset(torch.utils.data.Dataset):
             self.lengths[indices],
             y=None if self.y is None else self.y[indices],
             order=self.order[indices],
+            weights=None if self.weights is None else self.weights[indices],
         )
 
     def __len__(self):
@@ -124,7 +128,7 @@ class SequenceDataset(torch.utils.data.Dataset):
             yield int(self.widths[a]), int(a), int(b)
 
 
-def to_dataset(X, y=None, *, lengths=None, padding=None):
+def to_dataset(X, y=None, *, lengths=None, padding=None, weights=None):
     """The documents of a padded ``(N, T)`` id array as a :class:`SequenceDataset`.
 
     With ``lengths`` and ``padding`` (what a :class:`~sklearn_rnn.TokenArray`
@@ -142,6 +146,8 @@ def to_dataset(X, y=None, *, lengths=None, padding=None):
         Real tokens of each row.
     padding : {'pre', 'post'}, default=None
         Side of the padding, with ``lengths``.
+    weights : ndarray of shape (N,), default=None
+        Loss weight of each document.
 
     Returns
     -------
@@ -177,7 +183,7 @@ def to_dataset(X, y=None, *, lengths=None, padding=None):
         flat = X[(cols >= first[:, None]) & (cols < (first + lengths)[:, None])]
     flat = np.ascontiguousarray(flat, dtype=np.int64)
     starts = np.concatenate(([0], np.cumsum(lengths)[:-1])).astype(np.int64)
-    return SequenceDataset(flat, starts, lengths, y=y)
+    return SequenceDataset(flat, starts, lengths, y=y, weights=weights)
 
 
 class BucketIterator:
@@ -226,13 +232,14 @@ class BucketIterator:
         self.rng = np.random.default_rng(seed)
         self.device = torch.device(device)
         self._buckets = []
-        y = dataset.y
+        y, weights = dataset.y, dataset.weights
         for width, a, b in dataset.buckets():
             positions = np.arange(a, b)
             ids = torch.as_tensor(dataset.padded(positions, width)).to(self.device)
             lengths = torch.as_tensor(dataset.lengths[a:b]).to(self.device)
             yb = None if y is None else torch.as_tensor(y[a:b]).to(self.device)
-            self._buckets.append((ids, lengths, yb))
+            wb = None if weights is None else torch.as_tensor(weights[a:b]).to(self.device)
+            self._buckets.append((ids, lengths, yb, wb))
         self.mix = bool(shuffle and y is not None and (
             mix is True or (mix == "auto" and self._labels_follow_lengths())))
 
@@ -255,7 +262,7 @@ class BucketIterator:
     def __len__(self):
         if not self.shuffle:
             bs = self.batch_size
-            return sum(-(-len(lengths) // bs) for _, lengths, _ in self._buckets)
+            return sum(-(-len(b[1]) // bs) for b in self._buckets)
         plan = self._plan(np.random.default_rng(0), self._part_size())
         return len(self._pairs(plan)) if self.mix else len(plan)
 
@@ -265,7 +272,7 @@ class BucketIterator:
     def _plan(self, rng, bs):
         """Training batches as lists of ``(bucket, index)`` parts, in random order."""
         plan, leftovers = [], []
-        for k, (_, lengths, _) in enumerate(self._buckets):
+        for k, (_, lengths, _, _) in enumerate(self._buckets):
             perm = torch.as_tensor(rng.permutation(len(lengths))).to(self.device)
             n_full = len(lengths) // bs * bs
             plan += [[(k, perm[a : a + bs])] for a in range(0, n_full, bs)]
@@ -297,12 +304,9 @@ class BucketIterator:
     def __iter__(self):
         bs = self.batch_size
         if not self.shuffle:
-            for ids, lengths, y in self._buckets:
+            for k, (_, lengths, _, _) in enumerate(self._buckets):
                 for a in range(0, len(lengths), bs):
-                    yield (
-                        {"ids": ids[a : a + bs], "lengths": lengths[a : a + bs]},
-                        None if y is None else y[a : a + bs],
-                    )
+                    yield self._gather([(k, slice(a, a + bs))])
             return
         plan = self._plan(self.rng, self._part_size())
         if not self.mix:
@@ -313,16 +317,16 @@ class BucketIterator:
             halves = [self._gather(parts) for parts in pair]
             width = max(X["ids"].shape[1] for X, _ in halves)
             pad = torch.nn.functional.pad
-            yield (
-                {
-                    "ids": torch.cat([pad(X["ids"], (width - X["ids"].shape[1], 0))
-                                      for X, _ in halves]),
-                    "lengths": torch.cat([X["lengths"] for X, _ in halves]),
-                    "widths": torch.cat([torch.full_like(X["lengths"], X["ids"].shape[1])
-                                         for X, _ in halves]),
-                },
-                torch.cat([y for _, y in halves]),
-            )
+            X = {
+                "ids": torch.cat([pad(X["ids"], (width - X["ids"].shape[1], 0))
+                                  for X, _ in halves]),
+                "lengths": torch.cat([X["lengths"] for X, _ in halves]),
+                "widths": torch.cat([torch.full_like(X["lengths"], X["ids"].shape[1])
+                                     for X, _ in halves]),
+            }
+            if "weights" in halves[0][0]:
+                X["weights"] = torch.cat([X["weights"] for X, _ in halves])
+            yield X, torch.cat([y for _, y in halves])
 
     def _pairs(self, plan):
         """Pair half batches, each with one of another majority class when there
@@ -343,23 +347,20 @@ class BucketIterator:
 
     def _gather(self, parts):
         """Batch from ``[(bucket, index), ...]``, left-padded to the widest."""
-        if len(parts) == 1:
-            k, index = parts[0]
-            ids, lengths, y = self._buckets[k]
-            return (
-                {"ids": ids[index], "lengths": lengths[index]},
-                None if y is None else y[index],
-            )
         width = max(self._buckets[k][0].shape[1] for k, _ in parts)
-        ids, lengths, ys = [], [], []
+        chunks = []
         for k, index in parts:
-            b_ids, b_lengths, b_y = self._buckets[k]
-            chunk = b_ids[index]
-            ids.append(torch.nn.functional.pad(chunk, (width - chunk.shape[1], 0)))
-            lengths.append(b_lengths[index])
-            if b_y is not None:
-                ys.append(b_y[index])
-        return (
-            {"ids": torch.cat(ids), "lengths": torch.cat(lengths)},
-            torch.cat(ys) if ys else None,
+            ids, lengths, y, weights = self._buckets[k]
+            chunk = ids[index]
+            if chunk.shape[1] < width:
+                chunk = torch.nn.functional.pad(chunk, (width - chunk.shape[1], 0))
+            chunks.append((chunk, lengths[index], None if y is None else y[index],
+                           None if weights is None else weights[index]))
+        ids, lengths, y, weights = (
+            chunks[0] if len(chunks) == 1 else
+            [None if c[0] is None else torch.cat(c) for c in zip(*chunks, strict=True)]
         )
+        X = {"ids": ids, "lengths": lengths}
+        if weights is not None:
+            X["weights"] = weights
+        return X, y

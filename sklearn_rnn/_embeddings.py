@@ -28,6 +28,7 @@ builds the matrix itself, at every ``fit``, for the vocabulary of the
 
 import os
 import re
+import warnings
 from numbers import Integral
 
 import numpy as np
@@ -45,6 +46,7 @@ __all__ = [
     "VectorsNotSaved",
     "without_vectors",
     "as_pretrained",
+    "initial_embeddings",
 ]
 
 
@@ -389,6 +391,26 @@ def without_vectors(embeddings):
     if is_word_vectors(embeddings):
         return VectorsNotSaved(describe_vectors(embeddings))
     return embeddings
+
+
+def initial_embeddings(embeddings, tokens, seed, embedding_dim, default_dim):
+    """A classifier's initial embedding matrix and its coverage, or Nones.
+
+    ``embeddings`` is the classifier's parameter; ``embedding_dim`` its
+    parameter too, ignored (with a warning unless it is ``default_dim``) when
+    the vectors set another size.
+    """
+    embeddings = as_pretrained(embeddings)
+    if embeddings is None:
+        return None, None
+    matrix, report = embeddings.build_matrix(tokens, random_state=seed)
+    if embedding_dim not in (default_dim, None, matrix.shape[1]):
+        warnings.warn(
+            f"embedding_dim={embedding_dim} is ignored: the pretrained vectors have "
+            f"{matrix.shape[1]} dimensions, and they set the embedding size.",
+            UserWarning,
+        )
+    return matrix, report
 
 
 def as_pretrained(embeddings):

@@ -18,13 +18,14 @@ from torch import nn
 
 from ._ngram import NgramBag
 
-__all__ = ["RecurrentClassifierModule", "pool"]
+__all__ = ["RecurrentClassifierModule", "ConvFrontEnd", "pool"]
 
 _CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
 
 
 class RecurrentClassifierModule(nn.Module):
-    """Embedding -> RNN/LSTM/GRU -> masked pooling -> linear logits.
+    """Embedding [-> Conv1D -> max-pool] -> RNN/LSTM/GRU -> masked pooling
+    [-> dense] -> linear logits [+ n-gram logits].
 
     Parameters
     ----------
@@ -53,6 +54,14 @@ class RecurrentClassifierModule(nn.Module):
         Rows of the n-gram table.
     token_keys : torch.LongTensor of shape (vocab_size,), default=None
         Hash key of each id for the n-grams (None: the ids).
+    conv_filters : int, default=None
+        A convolutional front-end (:class:`ConvFrontEnd`) with this many
+        filters before the recurrent layer; None for none.
+    conv_kernel_size : int, default=3
+    conv_pool_size : int, default=2
+    dense_units : int, default=None
+        A hidden ReLU layer of this size between the pooled features and the
+        output; None for none.
     """
 
     def __init__(
@@ -71,6 +80,10 @@ class RecurrentClassifierModule(nn.Module):
         ngram_range=None,
         ngram_buckets=2**20,
         token_keys=None,
+        conv_filters=None,
+        conv_kernel_size=3,
+        conv_pool_size=2,
+        dense_units=None,
     ):
         super().__init__()
         self.n_classes = n_classes
@@ -83,8 +96,10 @@ class RecurrentClassifierModule(nn.Module):
                 self.embedding.weight.copy_(torch.as_tensor(embeddings))
                 self.embedding.weight[0].zero_()
         self.embedding.weight.requires_grad_(not freeze_embeddings)
+        self.conv = None if conv_filters is None else ConvFrontEnd(
+            embedding_dim, conv_filters, conv_kernel_size, conv_pool_size)
         self.rnn = _CELLS[cell](
-            embedding_dim,
+            embedding_dim if conv_filters is None else conv_filters,
             hidden_size,
             num_layers=num_layers,
             batch_first=True,
@@ -92,12 +107,17 @@ class RecurrentClassifierModule(nn.Module):
             dropout=dropout if num_layers > 1 else 0.0,
         )
         self.drop = nn.Dropout(dropout)
-        directions = 2 if bidirectional else 1
-        self.classifier = nn.Linear(directions * hidden_size, n_classes)
+        features = (2 if bidirectional else 1) * hidden_size
+        self.dense = None
+        if dense_units is not None:
+            self.dense = nn.Sequential(nn.Linear(features, dense_units), nn.ReLU(),
+                                       nn.Dropout(dropout))
+            features = dense_units
+        self.classifier = nn.Linear(features, n_classes)
         self.ngram = None if ngram_range is None else NgramBag(
             vocab_size, n_classes, ngram_range, ngram_buckets, keys=token_keys)
 
-    def forward(self, ids, lengths, widths=None):
+    def forward(self, ids, lengths, widths=None, weights=None):
         """Return logits ``(B, C)`` for pre-padded ``ids`` ``(B, T)``.
 
         Parameters
@@ -109,6 +129,9 @@ class RecurrentClassifierModule(nn.Module):
             Training batches that mix length buckets: the width each row is
             read at (its last ``widths[b]`` columns), so that every group of
             rows runs the recurrent layer on its own bucket's width.
+        weights : torch.Tensor of shape (B,), default=None
+            Loss weights of the documents (class and sample weights): read by
+            the loss, not here.
         """
         if widths is not None:
             groups = torch.unique(widths).tolist()
@@ -120,12 +143,59 @@ class RecurrentClassifierModule(nn.Module):
                 return logits
             ids = ids[:, -groups[0]:]
         x = self.drop(self.embedding(ids))  # (B, T, E)
-        out, _ = self.rnn(x)  # (B, T, D*H)
-        pooled = pool(out, lengths, self.pooling, self.bidirectional)
-        logits = self.classifier(self.drop(pooled))  # (B, C)
+        steps = lengths
+        if self.conv is not None:
+            x, steps = self.conv(x, lengths)  # (B, T', F)
+        out, _ = self.rnn(x)  # (B, T', D*H)
+        pooled = self.drop(pool(out, steps, self.pooling, self.bidirectional))
+        if self.dense is not None:
+            pooled = self.dense(pooled)
+        logits = self.classifier(pooled)  # (B, C)
         if self.ngram is not None:
             logits = logits + self.ngram(ids, lengths)
         return logits
+
+
+class ConvFrontEnd(nn.Module):
+    """Conv1D (ReLU) then max-pooling over time, exact for pre-padded rows.
+
+    ``(B, T, E)`` embeddings of pre-padded documents -> ``(B, T', F)`` with
+    ``T' = ceil(T / pool_size)``, and each document's new length
+    ``ceil(L / pool_size)``. Padding never leaks into the real positions: the
+    convolution sees zeros beyond a document's ends (its padding rows are the
+    zero padding embedding), pooling windows are aligned to the end of the
+    rows so a document's windows do not depend on its padding, and windows
+    without a real token become zeros.
+
+    Parameters
+    ----------
+    in_features : int
+        ``E``.
+    filters : int
+        ``F``.
+    kernel_size : int
+    pool_size : int
+    """
+
+    def __init__(self, in_features, filters, kernel_size, pool_size):
+        super().__init__()
+        self.conv = nn.Conv1d(in_features, filters, kernel_size, padding="same")
+        self.pool_size = pool_size
+
+    def forward(self, x, lengths):
+        B, T, _ = x.shape
+        p = self.pool_size
+        lengths = lengths.to(x.device)
+        real = torch.arange(T, device=x.device)[None, :] >= (T - lengths)[:, None]  # (B, T)
+        x = x * real.unsqueeze(-1)  # exact zeros outside the document
+        h = torch.relu(self.conv(x.transpose(1, 2))).transpose(1, 2)  # (B, T, F)
+        h = h.masked_fill(~real.unsqueeze(-1), float("-inf"))
+        extra = (-T) % p  # pad at the start so windows end at the last position
+        if extra:
+            h = nn.functional.pad(h, (0, 0, extra, 0), value=float("-inf"))
+        h = h.reshape(B, (T + extra) // p, p, h.shape[-1]).amax(dim=2)  # (B, T', F)
+        h = torch.where(torch.isneginf(h), torch.zeros_like(h), h)
+        return h, -(-lengths // p)
 
 
 def pool(out, lengths, how, bidirectional=False):

@@ -17,6 +17,7 @@ import warnings
 
 import numpy as np
 import torch
+from sklearn.base import BaseEstimator, ClassifierMixin
 from skorch import NeuralNet
 from skorch.callbacks import EarlyStopping, EpochScoring, EpochTimer, PassthroughScoring, PrintLog
 from skorch.utils import Ansi
@@ -24,7 +25,7 @@ from skorch.utils import Ansi
 from ._data import BucketIterator, SequenceDataset
 from ._utils import is_out_of_memory
 
-__all__ = ["RecurrentNet", "TrainingDivergedError", "BestEpochStopping"]
+__all__ = ["RecurrentNet", "TrainingDivergedError", "BestEpochStopping", "make_scoring"]
 
 #: Training stops with TrainingDivergedError when a batch's loss exceeds this
 #: multiple of the larger of the first batch's loss and log(classes).
@@ -76,6 +77,38 @@ class TerminalPrintLog(PrintLog):
 def _accuracy(net, X, y):
     # EpochScoring caches the epoch's outputs: net.predict replays them.
     return float(np.mean(net.predict(X) == np.asarray(y)))
+
+
+class NetAsClassifier(ClassifierMixin, BaseEstimator):
+    """What a scikit-learn scorer needs of a net: ``predict``/``predict_proba``
+    on a :class:`SequenceDataset` and ``classes_`` (the encoded labels)."""
+
+    def __init__(self, net=None, n_classes=2):
+        self.net = net
+        self.n_classes = n_classes
+
+    @property
+    def classes_(self):
+        return np.arange(self.n_classes)
+
+    def predict(self, X):
+        return self.net.predict(X)
+
+    def predict_proba(self, X):
+        return torch.softmax(self.net.forward(X).double(), dim=1).numpy()
+
+
+def make_scoring(scoring, n_classes):
+    """An ``EpochScoring`` function for a scikit-learn scorer name or callable."""
+    from sklearn.metrics import get_scorer
+
+    scorer = get_scorer(scoring) if isinstance(scoring, str) else scoring
+
+    def score(net, X, y):
+        # EpochScoring caches the epoch's outputs: the net replays them
+        return float(scorer(NetAsClassifier(net, n_classes), X, np.asarray(y)))
+
+    return score
 
 
 class RecurrentNet(NeuralNet):
@@ -168,6 +201,23 @@ class RecurrentNet(NeuralNet):
                 f"The weights became NaN or infinite in epoch {len(self.history)} "
                 f"({', '.join(bad[:3])}). {_ADVICE}"
             )
+
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        """Cross-entropy; with document weights (``X['weights']``, from
+        ``class_weight`` and ``sample_weight``) their weighted mean, as
+        scikit-learn averages weighted losses: sum(w * loss) / sum(w)."""
+        weights = X.get("weights") if isinstance(X, dict) else None
+        if weights is None:
+            return super().get_loss(y_pred, y_true, X=X, training=training)
+        criterion = self.criterion_
+        y_true = y_true.to(y_pred.device)
+        per_doc = torch.nn.functional.cross_entropy(
+            y_pred, y_true, weight=getattr(criterion, "weight", None), reduction="none",
+            label_smoothing=getattr(criterion, "label_smoothing", 0.0),
+        )
+        class_weight = getattr(criterion, "weight", None)
+        denominator = weights if class_weight is None else weights * class_weight[y_true]
+        return (per_doc * weights).sum() / denominator.sum().clamp_min(1e-12)
 
     def evaluation_step(self, batch, training=False):
         with torch.inference_mode(not training):

@@ -17,10 +17,11 @@ import torch
 from skorch.exceptions import DeviceWarning
 from skorch.history import History
 
+from ._embeddings import without_vectors
 from ._version import __version__
 
 __all__ = ["STATE_FORMAT", "export_net", "import_net", "check_saved_net",
-           "with_new_parameters"]
+           "with_new_parameters", "PlainStateMixin"]
 
 #: Version of the layout written by :func:`export_net` (1: sklearn_rnn 0.1, read too).
 STATE_FORMAT = 2
@@ -226,3 +227,33 @@ def with_new_parameters(cls, state):
         if p.default is not inspect.Parameter.empty and name not in state
     }
     return {**missing, **state}
+
+
+class PlainStateMixin:
+    """Pickle a fitted classifier as plain data: its parameters and
+    :func:`export_net`'s dict instead of the skorch net (see the module
+    docstring); pretrained vectors are left out."""
+
+    def __getstate__(self):
+        state = dict(super().__getstate__())  # a copy: never touch self.__dict__
+        net = state.pop("net_", None)
+        if net is not None:
+            state["net_state_"] = export_net(net, self._module_sizes(net))
+            # the vocabulary's rows are in the weights: never save the vectors
+            state["embeddings"] = without_vectors(state.get("embeddings"))
+        return state
+
+    def __setstate__(self, state):
+        state = with_new_parameters(type(self), state)
+        saved = state.pop("net_state_", None)
+        super().__setstate__(state)
+        if saved is not None:
+            self.net_ = import_net(
+                saved, lambda sizes, device, seed: self._make_net(sizes, device, seed),
+                owner=type(self).__name__,
+            )
+            self.device_ = str(self.net_.device)
+
+    def _module_sizes(self, net):
+        params = net.get_params_for("module")
+        return {k: params[k] for k in ("vocab_size", "n_classes", "embedding_dim")}

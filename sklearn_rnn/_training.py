@@ -10,17 +10,23 @@ import numpy as np
 import torch
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
-from skorch.callbacks import GradientNormClipping, ProgressBar
+from sklearn.utils.class_weight import compute_class_weight
+from sklearn.utils.validation import _check_sample_weight  # private; see document_weights
+from skorch.callbacks import EpochScoring, GradientNormClipping, ProgressBar
 from skorch.helper import predefined_split
 from skorch.utils import noop
 
-from ._data import BucketIterator, bucket_width
-from ._net import BestEpochStopping
+from ._data import BucketIterator, bucket_width, to_dataset
+from ._net import BestEpochStopping, make_scoring
 from ._ngram import token_keys
+from ._token_array import token_metadata
+from ._validation import check_labels, check_token_ids
 
 __all__ = [
     "AUTO_EARLY_STOPPING_MIN_DOCUMENTS",
     "check_training_memory",
+    "document_weights",
+    "validation_dataset",
     "warn_if_one_class",
     "uses_early_stopping",
     "make_callbacks",
@@ -33,28 +39,84 @@ __all__ = [
 AUTO_EARLY_STOPPING_MIN_DOCUMENTS = 10_000
 
 
-def uses_early_stopping(early_stopping, n_documents):
-    """Resolve ``early_stopping`` (``'auto'`` or bool) for a training set size."""
+def uses_early_stopping(early_stopping, n_documents, has_validation=False):
+    """Resolve ``early_stopping`` (``'auto'`` or bool): 'auto' is on above
+    10,000 training documents or with a validation set of the user's."""
     if early_stopping == "auto":
-        return n_documents > AUTO_EARLY_STOPPING_MIN_DOCUMENTS
+        return n_documents > AUTO_EARLY_STOPPING_MIN_DOCUMENTS or has_validation
     return bool(early_stopping)
 
 
-def make_callbacks(*, clip_grad_norm, early_stopping, n_iter_no_change, verbose, extra):
-    """The skorch callbacks of a fit: clipping, early stopping, progress, the user's."""
+def document_weights(y_encoded, classes, class_weight, sample_weight, X):
+    """Loss weight of each document: ``sample_weight`` times ``class_weight``
+    (computed on these labels, as scikit-learn does), or None for neither."""
+    if class_weight is None and sample_weight is None:
+        return None
+    # _check_sample_weight is private, but scikit-learn's own estimators and
+    # many third-party ones check sample_weight with it: the same errors
+    weights = (np.ones(len(y_encoded)) if sample_weight is None
+               else _check_sample_weight(sample_weight, X, dtype=np.float64))
+    if class_weight is not None:
+        per_class = compute_class_weight(class_weight, classes=classes,
+                                         y=np.asarray(classes)[y_encoded])
+        weights = weights * per_class[y_encoded]
+    if not weights.sum() > 0:
+        raise ValueError("The sample weights sum to 0: nothing to learn from.")
+    return weights
+
+
+def validation_dataset(X_val, y_val, classes, tokens, n_vocab):
+    """``X_val``, ``y_val`` checked and made a dataset, or None."""
+    if X_val is None:
+        return None
+    val_tokens, lengths, padding = token_metadata(X_val)
+    X_val = check_token_ids(X_val, name="X_val")
+    y_val = check_labels(X_val, y_val, estimator_name="The classifier")
+    if val_tokens is not None and tokens is not None and tuple(val_tokens) != tuple(tokens):
+        raise ValueError(
+            "X_val was made by another TextVectorizer than X (another vocabulary). In a "
+            "Pipeline, let it transform X_val with the fold's vectorizer: "
+            "Pipeline(steps, transform_input=['X_val']) with metadata routing on."
+        )
+    unknown = sorted(set(np.unique(y_val)) - set(classes))
+    if unknown:
+        raise ValueError(f"y_val has labels {unknown!r} that are not in y ({list(classes)!r}).")
+    if X_val.size and X_val.max() >= n_vocab:
+        raise ValueError(f"X_val contains token id {int(X_val.max())}, outside the vocabulary "
+                         f"of {n_vocab} ids.")
+    return to_dataset(X_val, np.searchsorted(classes, y_val), lengths=lengths, padding=padding)
+
+
+def scoring_name(scoring):
+    """The history key of the validation score: ``valid_acc`` by default."""
+    if scoring is None:
+        return "valid_acc"
+    return f"valid_{scoring if isinstance(scoring, str) else 'score'}"
+
+
+def make_callbacks(*, clip_grad_norm, early_stopping, n_iter_no_change, verbose, extra,
+                   scoring=None, tol=0.0, n_classes=2, validation=False):
+    """The skorch callbacks of a fit: clipping, the validation score, early
+    stopping on it, progress, the user's."""
     callbacks = []
     if clip_grad_norm is not None:
         callbacks.append(("gradient_clipping", GradientNormClipping(clip_grad_norm)))
+    monitor = scoring_name(scoring)
+    if scoring is not None and (validation or early_stopping):
+        callbacks.append((monitor, EpochScoring(make_scoring(scoring, n_classes), name=monitor,
+                                                lower_is_better=False)))
     if early_stopping:
         callbacks.append((
             "early_stopping",
             BestEpochStopping(
-                # accuracy, not loss: on IMDB the validation loss bottoms out an
-                # epoch or two before the accuracy peaks, as the network grows
-                # confident (measured: 88.4% vs 90.1%)
-                monitor="valid_acc",
+                # accuracy by default, not loss: on IMDB the validation loss
+                # bottoms out an epoch or two before the accuracy peaks, as the
+                # network grows confident (measured: 88.4% vs 90.1%)
+                monitor=monitor,
                 lower_is_better=False,
                 patience=n_iter_no_change,
+                threshold=tol,
+                threshold_mode="abs",
                 load_best=True,
                 sink=print if verbose else noop,
             ),
@@ -65,9 +127,16 @@ def make_callbacks(*, clip_grad_norm, early_stopping, n_iter_no_change, verbose,
     return callbacks
 
 
-def validation_split(data, *, seed, validation_fraction, train_split, early_stopping):
-    """``(train dataset, skorch train_split)``: the user's ``train_split``, or a
-    stratified ``validation_fraction`` hold-out when early stopping, or none."""
+def validation_split(data, *, seed, validation_fraction, train_split, early_stopping,
+                     valid=None):
+    """``(train dataset, skorch train_split)``: the user's validation set, or
+    ``train_split``, or a stratified ``validation_fraction`` hold-out when early
+    stopping, or none."""
+    if valid is not None:
+        if train_split is not None:
+            raise ValueError("Give a validation set either as X_val/y_val or as "
+                             "train_split, not both.")
+        return data, predefined_split(valid)
     if train_split is not None:
         return data, train_split
     if not early_stopping:

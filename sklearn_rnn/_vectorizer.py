@@ -47,7 +47,8 @@ class TextVectorizer(TransformerMixin, BaseEstimator):
         Convert text to lowercase before tokenizing.
     strip_html : bool, default=True
         Replace HTML tags such as ``<br />`` (common in IMDB reviews) with a
-        space before tokenizing.
+        space and decode HTML entities (``&quot;``, ``&amp;``, ``&eacute;``)
+        before tokenizing.
     token_pattern : str, default=r"(?u)\\b\\w+(?:['’]\\w+)*\\b"
         Regular expression for a token: by default runs of letters and digits
         in any script, keeping in-word apostrophes (``don't``). If it has one

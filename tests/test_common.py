@@ -28,8 +28,19 @@ _ANY_WIDTH = (
     "varies per call), so there is no fixed n_features_in_"
 )
 
+_CONTINUOUS = (
+    "it fits on continuous features (make_blobs/uniform floats) without the input tags' "
+    "conversion to non-negative integers, and a fractional token id is refused; "
+)
+
 #: check name -> why it cannot pass (imbalanced-learn's pattern).
 EXPECTED_FAILED_CHECKS = {
+    "check_class_weight_classifiers": _CONTINUOUS + "class_weight is tested in test_training.py",
+    "check_classifiers_one_label_sample_weights": (
+        _CONTINUOUS + "see test_zero_weight_for_a_class_trains_on_the_others"),
+    "check_sample_weight_equivalence_on_dense_data": (
+        _CONTINUOUS + "and weights equal repeated rows only with one full batch per epoch "
+        "(shuffled minibatches differ): test_sample_weight_2_equals_duplicating_the_rows"),
     "check_n_features_in": _ANY_WIDTH,
     "check_n_features_in_after_fitting": _ANY_WIDTH,
     "check_classifiers_train": (
@@ -43,8 +54,11 @@ ESTIMATORS = [
     cls(**TINY_PARAMS)
     for cls in (RNNSentimentClassifier, LSTMSentimentClassifier, GRUSentimentClassifier,
                 RecurrentTextClassifier)
-] + [RecurrentTextClassifier(cell="gru", ngram_range=(1, 2), ngram_buckets=2**10,
-                             **TINY_PARAMS)]
+] + [
+    RecurrentTextClassifier(cell="gru", ngram_range=(1, 2), ngram_buckets=2**10, **TINY_PARAMS),
+    LSTMSentimentClassifier(conv_filters=4, conv_pool_size=2, dense_units=4,
+                            class_weight="balanced", **TINY_PARAMS),
+]
 
 
 @parametrize_with_checks(ESTIMATORS, expected_failed_checks=lambda est: EXPECTED_FAILED_CHECKS)

@@ -18,6 +18,12 @@ SCRIPTS = sorted(EXAMPLES.glob("*.py"))
 #: broken training loop still prints tables. A new example fails
 #: test_example_quick_mode until it is listed here.
 EXPECTED = {
+    "conv_lstm.py": (
+        ["2,000 training and 1,000 held-out IMDB reviews, maxlen 100",
+         "model                       accuracy  s/epoch   fit s"],
+        [],
+        (r"Conv1D \+ LSTM \(tutorial\) +([\d.]+)%", 55),
+    ),
     "cross_val_vs_tfidf.py": (
         ["3-fold cross-validated accuracy on 1,200 reviews", "TF-IDF + LogReg: mean",
          "LSTM: mean"],

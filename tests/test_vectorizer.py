@@ -167,3 +167,14 @@ def test_output_is_compact(reviews):
 def test_parameter_errors_are_collected():
     with pytest.raises(ValueError, match=r"(?s)'maxlen' parameter.*'padding' parameter"):
         TextVectorizer(maxlen=0, padding="middle").fit(DOCS)
+
+
+def test_strip_html_decodes_entities_on_both_paths():
+    docs = ["He said &quot;great&quot; &amp; left<br />", "caf&eacute; &#39;ok&#39; &lt;3"]
+    vec = TextVectorizer().fit(docs)
+    assert "quot" not in vec.vocabulary_ and "amp" not in vec.vocabulary_
+    assert {"great", "café", "ok", "3"} <= set(vec.vocabulary_)
+    kept = TextVectorizer(strip_html=False).fit(docs)
+    assert "quot" in kept.vocabulary_  # only with strip_html
+    slow = TextVectorizer(token_pattern=r"\b\w+(?:['’]\w+)*\b").fit(docs)  # no fast path
+    assert slow.vocabulary_ == vec.vocabulary_
