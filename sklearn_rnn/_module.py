@@ -183,19 +183,22 @@ class ConvFrontEnd(nn.Module):
         self.pool_size = pool_size
 
     def forward(self, x, lengths):
-        B, T, _ = x.shape
+        T = x.shape[1]
         p = self.pool_size
         lengths = lengths.to(x.device)
         real = torch.arange(T, device=x.device)[None, :] >= (T - lengths)[:, None]  # (B, T)
         x = x * real.unsqueeze(-1)  # exact zeros outside the document
         h = torch.relu(self.conv(x.transpose(1, 2))).transpose(1, 2)  # (B, T, F)
-        h = h.masked_fill(~real.unsqueeze(-1), float("-inf"))
-        extra = (-T) % p  # pad at the start so windows end at the last position
-        if extra:
-            h = nn.functional.pad(h, (0, 0, extra, 0), value=float("-inf"))
-        h = h.reshape(B, (T + extra) // p, p, h.shape[-1]).amax(dim=2)  # (B, T', F)
-        h = torch.where(torch.isneginf(h), torch.zeros_like(h), h)
-        return h, -(-lengths // p)
+        # ReLU outputs are >= 0: -1 marks padding, so a window without a real
+        # position pools to -1, then 0 (no infinities: ONNX Runtime's MaxPool
+        # starts from the lowest float, not -inf)
+        h = h.masked_fill(~real.unsqueeze(-1), -1.0)
+        # windows aligned to the end of the rows: pool the reversed sequence
+        # (a last, partial window with ceil_mode), then reverse it back
+        h = torch.flip(h, dims=[1]).transpose(1, 2)  # (B, F, T), reversed
+        h = nn.functional.max_pool1d(h, p, stride=p, ceil_mode=True)
+        h = torch.flip(h.transpose(1, 2), dims=[1]).clamp(min=0.0)  # (B, T', F)
+        return h, (lengths + p - 1) // p  # ceil(L / p), on non-negative ints
 
 
 def pool(out, lengths, how, bidirectional=False):

@@ -65,24 +65,24 @@ def ngram_rows(ids, lengths, keys, ngram_range, buckets):
     Returns
     -------
     rows : torch.LongTensor of shape (B, N)
-        In ``1 .. buckets - 1``, or 0.
+        In ``1 .. buckets - 1``, or 0 (n-grams touching padding, and
+        ``max_n - 1`` slots per n in front of every row).
     """
     B, T = ids.shape
-    k = keys[ids]  # (B, T)
-    first = (T - lengths.to(ids.device))[:, None]  # first real position
-    positions = torch.arange(T, device=ids.device)[None, :]
+    # keys with max_n - 1 padding columns in front, so that every n has at
+    # least one slot whatever T (no branch on T: exportable with dynamic shapes)
+    pad = ngram_range[1] - 1
+    k = nn.functional.pad(keys[ids], (pad, 0))  # (B, pad + T)
+    first = (T - lengths.to(ids.device))[:, None] + pad  # first real slot
+    positions = torch.arange(T + pad, device=ids.device)[None, :]
     out = []
     for n in range(ngram_range[0], ngram_range[1] + 1):
-        width = T - n + 1
-        if width < 1:
-            continue
+        width = T + pad - n + 1
         h = k[:, :width] % buckets
         for j in range(1, n):
             h = (h * _PRIME + k[:, j:j + width]) % buckets
         h = (h + n * 7919) % (buckets - 1) + 1  # n-grams of different n differ
         out.append(torch.where(positions[:, :width] >= first, h, torch.zeros_like(h)))
-    if not out:
-        return torch.zeros((B, 1), dtype=torch.long, device=ids.device)
     return torch.cat(out, dim=1)
 
 

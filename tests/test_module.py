@@ -78,7 +78,7 @@ def test_ngram_rows_skip_padding_and_depend_only_on_the_document():
     ids, lengths = _pre_padded([4, 9, 2], 6)
     rows = ngram_rows(ids, lengths, keys, (1, 2), 1000)
     # 3 unigrams and 2 bigrams are real; every slot touching padding is 0
-    assert (rows != 0).sum() == 5 and rows.shape == (1, 6 + 5)
+    assert (rows != 0).sum() == 5 and rows.shape == (1, 7 + 6)  # one slot in front per n
     wider = ngram_rows(*_pre_padded([4, 9, 2], 11), keys, (1, 2), 1000)
     assert sorted(rows[rows != 0].tolist()) == sorted(wider[wider != 0].tolist())
     swapped = ngram_rows(*_pre_padded([9, 4, 2], 6), keys, (1, 2), 1000)
