@@ -1,30 +1,41 @@
-"""sklearn_rnn: recurrent-network text classifiers as scikit-learn estimators."""
+"""sklearn_rnn: recurrent-network text classifiers as scikit-learn estimators.
 
-from ._classifier import (
-    GRUSentimentClassifier,
-    LSTMSentimentClassifier,
-    RecurrentTextClassifier,
-    RNNSentimentClassifier,
-)
-from ._embeddings import EmbeddingCoverage, PretrainedEmbeddings, build_embedding_matrix
-from ._net import TrainingDivergedError
-from ._token_array import TokenArray
-from ._vectorizer import TextVectorizer
-from ._vectors_io import load_word_vectors, train_word2vec
+The names below are imported on first use, so ``import sklearn_rnn`` is fast
+and ``import sklearn_rnn.onnx`` (prediction with ONNX Runtime) never imports
+torch.
+"""
+
 from ._version import __version__
 
-__all__ = [
-    "EmbeddingCoverage",
-    "PretrainedEmbeddings",
-    "build_embedding_matrix",
-    "load_word_vectors",
-    "train_word2vec",
-    "RecurrentTextClassifier",
-    "GRUSentimentClassifier",
-    "LSTMSentimentClassifier",
-    "RNNSentimentClassifier",
-    "TextVectorizer",
-    "TokenArray",
-    "TrainingDivergedError",
-    "__version__",
-]
+#: public name -> the module that defines it
+_LAZY = {
+    "RecurrentTextClassifier": "._classifier",
+    "RNNSentimentClassifier": "._classifier",
+    "LSTMSentimentClassifier": "._classifier",
+    "GRUSentimentClassifier": "._classifier",
+    "TrainingDivergedError": "._net",
+    "TextVectorizer": "._vectorizer",
+    "TokenArray": "._token_array",
+    "PretrainedEmbeddings": "._embeddings",
+    "EmbeddingCoverage": "._embeddings",
+    "build_embedding_matrix": "._embeddings",
+    "load_word_vectors": "._vectors_io",
+    "train_word2vec": "._vectors_io",
+    "export_onnx": "._onnx_export",
+}
+
+__all__ = [*_LAZY, "__version__"]
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        from importlib import import_module
+
+        value = getattr(import_module(_LAZY[name], __name__), name)
+        globals()[name] = value  # once
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(__all__)

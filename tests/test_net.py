@@ -10,8 +10,9 @@ from .conftest import FAST
 
 
 @pytest.mark.parametrize("params, train, predict", [
-    ({}, 32, 32),
-    ({"iterator_train__batch_size": 8}, 8, 32),
+    ({}, 32, 256),  # prediction batches are at least 256 documents
+    ({"iterator_train__batch_size": 8}, 8, 256),
+    ({"iterator_valid__batch_size": 20}, 32, 20),
     ({"iterator_valid__batch_size": -1}, 32, 300),  # -1: all documents, as in skorch
 ])
 def test_batch_sizes_of_training_and_prediction(review_ids, params, train, predict):
