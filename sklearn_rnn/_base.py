@@ -24,6 +24,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from ._callbacks import CallbackSupportMixin, EpochTasks, begin_fit_task, with_callbacks
 from ._data import to_dataset
 from ._embeddings import initial_embeddings
 from ._module import RecurrentClassifierModule
@@ -62,8 +63,8 @@ _MODULE_PARAMS = ("hidden_size", "num_layers", "bidirectional", "dropout", "pool
                   "conv_kernel_size", "conv_pool_size", "dense_units")
 
 
-class _RecurrentBase(PassThroughParamsMixin, WarmStartMixin, PlainStateMixin, ClassifierMixin,
-                     BaseEstimator):
+class _RecurrentBase(PassThroughParamsMixin, WarmStartMixin, PlainStateMixin, CallbackSupportMixin,
+                     ClassifierMixin, BaseEstimator):
     """Fit, predict, parameters and persistence of the recurrent classifiers.
 
     Subclasses set the cell: :class:`RecurrentTextClassifier` as a parameter,
@@ -186,6 +187,7 @@ class _RecurrentBase(PassThroughParamsMixin, WarmStartMixin, PlainStateMixin, Cl
     # ------------------------------------------------------------------ #
     # fit
     # ------------------------------------------------------------------ #
+    @with_callbacks
     def fit(self, X, y, sample_weight=None, X_val=None, y_val=None):
         """Train the network on token ids ``X`` and labels ``y``.
 
@@ -230,9 +232,19 @@ class _RecurrentBase(PassThroughParamsMixin, WarmStartMixin, PlainStateMixin, Cl
                 f"X_val and y_val go together: got {'X_val' if y_val is None else 'y_val'} "
                 "only. Pass both (a validation set of your own) or neither."
             )
+        task = begin_fit_task(self, X, y, max_subtasks=self.max_epochs,
+                              metadata=None if sample_weight is None
+                              else {"sample_weight": sample_weight})
         if self.warm_start and hasattr(self, "net_"):
-            return self._continue_fit(X, y, tokens, lengths, padding, sample_weight,
-                                      X_val, y_val)
+            self._continue_fit(X, y, tokens, lengths, padding, sample_weight, X_val, y_val,
+                               task)
+        else:
+            self._first_fit(X, y, tokens, lengths, padding, sample_weight, X_val, y_val, task)
+        if task is not None:
+            task.call_on_fit_task_end(estimator=self, X=X, y=y, reconstruction_attributes={})
+        return self
+
+    def _first_fit(self, X, y, tokens, lengths, padding, sample_weight, X_val, y_val, task):
         classes, encoded = np.unique(y, return_inverse=True)
         if len(classes) < 2:
             raise ValueError(
@@ -257,16 +269,22 @@ class _RecurrentBase(PassThroughParamsMixin, WarmStartMixin, PlainStateMixin, Cl
             "embedding_dim": self.embedding_dim if matrix is None else matrix.shape[1],
         }
         check_training_memory(train, self.batch_size, sizes, self, device)
-        net = self._make_net(sizes, device, seed, train_split, early_stopping, matrix, tokens)
+        fitted = dict(
+            classes_=classes, n_vocab_=n_vocab, tokens_=None if tokens is None else tuple(tokens),
+            device_=device, early_stopping_=early_stopping, embeddings_report_=report,
+        )
+        net = self._make_net(sizes, device, seed, train_split, early_stopping, matrix, tokens,
+                             tasks=self._epoch_tasks(task, X, y, fitted))
         self._train(net, train, seed, device, classes, warm=False)
         # the initial matrix and the n-gram keys are in the module's state now
         net.module__embeddings = net.module__token_keys = None
-        vars(self).update(
-            classes_=classes, n_vocab_=n_vocab, tokens_=None if tokens is None else tuple(tokens),
-            device_=device, early_stopping_=early_stopping, embeddings_report_=report,
-            net_=net,
-        )
-        return self
+        vars(self).update(fitted, net_=net)
+
+    def _epoch_tasks(self, task, X, y, fitted):
+        """The skorch callback reporting epochs to scikit-learn callbacks, or None."""
+        if task is None:
+            return None
+        return EpochTasks(task, self, X, y, lambda net: {**fitted, "net_": net})
 
     def _train(self, net, train, seed, device, classes, warm):
         """Train ``net`` (a new one, or a copy for a warm start) on ``train``.
@@ -293,7 +311,7 @@ class _RecurrentBase(PassThroughParamsMixin, WarmStartMixin, PlainStateMixin, Cl
                                   DEFAULT_EMBEDDING_DIM)
 
     def _make_net(self, sizes, device, seed, train_split=None, early_stopping=False,
-                  matrix=None, tokens=None):
+                  matrix=None, tokens=None, tasks=None):
         module_params = {f"module__{k}": getattr(self, k) for k in _MODULE_PARAMS}
         module_params.update((f"module__{k}", v) for k, v in sizes.items())
         return RecurrentNet(
@@ -305,7 +323,7 @@ class _RecurrentBase(PassThroughParamsMixin, WarmStartMixin, PlainStateMixin, Cl
             batch_size=self.batch_size,
             train_split=train_split,
             callbacks=self._callbacks(early_stopping, sizes["n_classes"],
-                                      validation=train_split is not None),
+                                      validation=train_split is not None, tasks=tasks),
             verbose=self.verbose,
             device=device,
             shuffle_seed=seed,
@@ -317,12 +335,12 @@ class _RecurrentBase(PassThroughParamsMixin, WarmStartMixin, PlainStateMixin, Cl
             **{k: getattr(self, k) for k in self._pass_through_names()},
         )
 
-    def _callbacks(self, early_stopping, n_classes, validation):
+    def _callbacks(self, early_stopping, n_classes, validation, tasks=None):
         return make_callbacks(
             clip_grad_norm=self.clip_grad_norm, early_stopping=early_stopping,
             n_iter_no_change=self.n_iter_no_change, verbose=self.verbose,
-            extra=self.callbacks, scoring=self.scoring, tol=self.tol, n_classes=n_classes,
-            validation=validation,
+            extra=[*(self.callbacks or []), *([("sklearn_callbacks", tasks)] if tasks else [])],
+            scoring=self.scoring, tol=self.tol, n_classes=n_classes, validation=validation,
         )
 
     # ------------------------------------------------------------------ #

@@ -17,6 +17,7 @@ import torch
 from skorch.exceptions import DeviceWarning
 from skorch.history import History
 
+from ._callbacks import CALLBACK_STATE
 from ._embeddings import without_vectors
 from ._version import __version__
 
@@ -236,6 +237,8 @@ class PlainStateMixin:
 
     def __getstate__(self):
         state = dict(super().__getstate__())  # a copy: never touch self.__dict__
+        for name in CALLBACK_STATE:  # callbacks are set again where the model is used
+            state.pop(name, None)
         net = state.pop("net_", None)
         if net is not None:
             state["net_state_"] = export_net(net, self._module_sizes(net))

@@ -19,6 +19,7 @@ from ._analyzer import (
     stop_word_set,
     warn_if_unsegmented,
 )
+from ._callbacks import CALLBACK_STATE, CallbackSupportMixin, begin_fit_task, with_callbacks
 from ._token_array import TokenArray, auto_maxlen, pad_ragged  # noqa: F401 (TokenArray: old pickles)
 from ._validation import check_integer_dtype, validate_params
 from ._vocabulary import (
@@ -32,7 +33,7 @@ from .tokenizers import TOKENIZERS, get_tokenizer
 
 __all__ = ["TextVectorizer"]
 
-class TextVectorizer(TransformerMixin, BaseEstimator):
+class TextVectorizer(CallbackSupportMixin, TransformerMixin, BaseEstimator):
     """Turn raw documents into a padded 2-D array of integer token ids.
 
     Tokenizes, builds a frequency-ordered vocabulary and pads or truncates
@@ -279,12 +280,14 @@ class TextVectorizer(TransformerMixin, BaseEstimator):
 
     def __getstate__(self):
         state = dict(super().__getstate__())  # a copy: never touch self.__dict__
-        state.pop("_bytes_lookup_cache", None)
+        for name in ("_bytes_lookup_cache", *CALLBACK_STATE):
+            state.pop(name, None)
         return state
 
     # ------------------------------------------------------------------ #
     # fit / transform
     # ------------------------------------------------------------------ #
+    @with_callbacks
     def fit(self, raw_documents, y=None):
         """Learn the vocabulary and ``maxlen_`` from the documents.
 
@@ -303,6 +306,7 @@ class TextVectorizer(TransformerMixin, BaseEstimator):
         self._fit(raw_documents)
         return self
 
+    @with_callbacks
     def fit_transform(self, raw_documents, y=None):
         """Learn the vocabulary and return the padded token ids.
 
@@ -326,6 +330,7 @@ class TextVectorizer(TransformerMixin, BaseEstimator):
 
     def _fit(self, raw_documents):
         validate_params(self)
+        task = begin_fit_task(self, None, None)  # one task: the documents are read once
         dtype = check_integer_dtype(self.dtype)
         if self.vocabulary is not None:
             vocabulary = fixed_vocabulary(self.vocabulary)
@@ -355,6 +360,8 @@ class TextVectorizer(TransformerMixin, BaseEstimator):
         self.stop_words_ = self.get_stop_words()
         self.document_lengths_ = lengths.copy()
         self.maxlen_ = self.maxlen if self.maxlen is not None else auto_maxlen(lengths)
+        if task is not None:
+            task.call_on_fit_task_end(estimator=self, reconstruction_attributes={})
         return flat, lengths
 
     def _to_ids(self, raw_documents, vocabulary):

@@ -23,7 +23,8 @@ __all__ = ["WarmStartMixin"]
 class WarmStartMixin:
     """``_continue_fit`` for the recurrent classifiers (see ``_base.py``)."""
 
-    def _continue_fit(self, X, y, tokens, lengths, padding, sample_weight, X_val, y_val):
+    def _continue_fit(self, X, y, tokens, lengths, padding, sample_weight, X_val, y_val,
+                      task=None):
         unknown = set(np.unique(y)) - set(self.classes_)
         if unknown:
             raise ValueError(
@@ -60,9 +61,12 @@ class WarmStartMixin:
         )
         # the training parameters set since the first fit apply to the rest
         net.set_params(train_split=train_split, max_epochs=self.max_epochs, lr=self.lr)
+        fitted = {k: getattr(self, k) for k in ("classes_", "device_", "early_stopping_",
+                                                 "embeddings_report_")}
+        fitted.update(n_vocab_=n_vocab, tokens_=fitted_tokens)
         net.callbacks = self._callbacks(self.early_stopping_, len(self.classes_),
-                                        validation=train_split is not None)
+                                        validation=train_split is not None,
+                                        tasks=self._epoch_tasks(task, X, y, fitted))
         net.initialize_callbacks()
         self._train(net, train, None, self.device_, self.classes_, warm=True)
         vars(self).update(net_=net, tokens_=fitted_tokens, n_vocab_=n_vocab)
-        return self
