@@ -16,6 +16,7 @@ _LAZY = {
     "TrainingDivergedError": "._net",
     "TextVectorizer": "._vectorizer",
     "TokenArray": "._token_array",
+    "RaggedTokens": "._ragged",
     "PretrainedEmbeddings": "._embeddings",
     "EmbeddingCoverage": "._embeddings",
     "build_embedding_matrix": "._embeddings",

@@ -28,7 +28,7 @@ from ._callbacks import CallbackSupportMixin, EpochTasks, begin_fit_task, with_c
 from ._data import to_dataset
 from ._embeddings import initial_embeddings
 from ._module import RecurrentClassifierModule
-from ._net import RecurrentNet
+from ._net import RecurrentNet, prediction_batch_size
 from ._ngram import token_keys
 from ._params import PassThroughParamsMixin
 from ._persistence import PlainStateMixin
@@ -357,7 +357,10 @@ class _RecurrentBase(PassThroughParamsMixin, WarmStartMixin, PlainStateMixin, Ca
                 "Found array with 0 sample(s) (shape=(0, ...)) while a minimum of 1 is required."
             )
         data = to_dataset(X, lengths=lengths, padding=padding)
-        logits = self.net_.forward_logits(data).double()
+        # the estimator's batch sizes as they are now (set_params after fit counts)
+        batch_size = prediction_batch_size(
+            self.batch_size, getattr(self, "iterator_valid__batch_size", None), len(data))
+        logits = self.net_.forward_logits(data, batch_size).double()
         if not torch.isfinite(logits).all():
             raise ValueError(
                 f"This {type(self).__name__} computes NaN or infinite outputs: its "

@@ -27,6 +27,8 @@ tensors that are already in place.
 import numpy as np
 import torch
 
+from ._ragged import RaggedTokens
+
 __all__ = ["bucket_width", "SequenceDataset", "BucketIterator", "to_dataset"]
 
 
@@ -138,7 +140,7 @@ def to_dataset(X, y=None, *, lengths=None, padding=None, weights=None):
 
     Parameters
     ----------
-    X : ndarray of shape (N, T)
+    X : ndarray of shape (N, T) or RaggedTokens
         Non-negative integer ids.
     y : ndarray of shape (N,), default=None
         Encoded labels.
@@ -160,6 +162,9 @@ def to_dataset(X, y=None, *, lengths=None, padding=None, weights=None):
     >>> data.lengths.tolist(), data.order.tolist()
     ([1, 2], [0, 1])
     """
+    if isinstance(X, RaggedTokens):  # the ids are already without padding
+        return SequenceDataset(np.ascontiguousarray(X.flat, dtype=np.int64), X.starts,
+                               X.lengths, y=y, weights=weights)
     X = np.asarray(X)
     n, t = X.shape
     if lengths is None:

@@ -37,7 +37,13 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._validation import validate_params
-from ._vectors_io import describe_vectors, is_word_vectors, keyed_vectors, load_word_vectors
+from ._vectors_io import (
+    cached_word_vectors,
+    describe_vectors,
+    is_word_vectors,
+    keyed_vectors,
+    resolve_shared,
+)
 
 __all__ = [
     "PretrainedEmbeddings",
@@ -244,8 +250,10 @@ class PretrainedEmbeddings(BaseEstimator):
     ----------
     vectors : KeyedVectors, Word2Vec, path or array-like of shape (V, E)
         gensim vectors (or a model holding them); a file of vectors in any
-        format :func:`~sklearn_rnn.load_word_vectors` reads, loaded at ``fit``;
-        or a matrix already aligned with the vectorizer's ids.
+        format :func:`~sklearn_rnn.load_word_vectors` reads, loaded at ``fit``
+        (once per process: the folds of a cross-validation share it); a matrix
+        already aligned with the vectorizer's ids; or vectors shared with a
+        Dask cluster (:func:`sklearn_rnn.parallel.share_vectors`).
     oov : {'random', 'zeros'}, default='random'
         Rows of tokens without a vector (and of ``<unk>``): small random
         vectors scaled like the pretrained ones, or zeros.
@@ -335,7 +343,8 @@ class PretrainedEmbeddings(BaseEstimator):
                 "set_params(embeddings=...)."
             )
         if isinstance(vectors, (str, os.PathLike)):
-            vectors = load_word_vectors(vectors, format=self.format, limit=self.limit)
+            vectors = cached_word_vectors(vectors, format=self.format, limit=self.limit)
+        vectors = resolve_shared(vectors)
         if is_word_vectors(vectors):
             if tokens is None:
                 raise ValueError(
@@ -385,6 +394,11 @@ class VectorsNotSaved:
 def without_vectors(embeddings):
     """``embeddings`` (a classifier's parameter) with in-memory vectors replaced
     by a :class:`VectorsNotSaved` placeholder, for saving a fitted model."""
+    if isinstance(embeddings, PretrainedEmbeddings) and type(embeddings.vectors).__name__ == \
+            "SharedVectors":
+        placeholder = VectorsNotSaved(f"{embeddings.vectors.description} shared with a Dask "
+                                      "cluster")
+        return type(embeddings)(**{**embeddings.get_params(deep=False), "vectors": placeholder})
     if isinstance(embeddings, PretrainedEmbeddings) and is_word_vectors(embeddings.vectors):
         placeholder = VectorsNotSaved(describe_vectors(embeddings.vectors))
         return type(embeddings)(**{**embeddings.get_params(deep=False), "vectors": placeholder})

@@ -25,7 +25,8 @@ from skorch.utils import Ansi
 from ._data import BucketIterator, SequenceDataset
 from ._utils import is_out_of_memory
 
-__all__ = ["RecurrentNet", "TrainingDivergedError", "BestEpochStopping", "make_scoring"]
+__all__ = ["RecurrentNet", "TrainingDivergedError", "BestEpochStopping", "make_scoring",
+           "prediction_batch_size"]
 
 #: Smallest batch of validation and prediction when iterator_valid__batch_size
 #: is not set: +17% documents/s over 64 on 2 CPU cores for the default LSTM.
@@ -159,11 +160,11 @@ class RecurrentNet(NeuralNet):
         documents in one batch, as in skorch.
         """
         prefix = "iterator_train" if training else "iterator_valid"
-        batch_size = self.get_params_for(prefix).get("batch_size")
-        if batch_size is None:
-            batch_size = self.batch_size if training or self.batch_size == -1 else max(
-                self.batch_size, PREDICTION_BATCH_SIZE)
-        return max(n_documents, 1) if batch_size == -1 else batch_size
+        given = self.get_params_for(prefix).get("batch_size")
+        if training:
+            batch_size = self.batch_size if given is None else given
+            return max(n_documents, 1) if batch_size == -1 else batch_size
+        return prediction_batch_size(self.batch_size, given, n_documents)
 
     def get_iterator(self, dataset, training=False):
         return BucketIterator(
@@ -237,14 +238,14 @@ class RecurrentNet(NeuralNet):
         in its order: the argmax of the logits."""
         return self.forward(X).argmax(dim=1).numpy()
 
-    def forward_logits(self, dataset):
+    def forward_logits(self, dataset, batch_size=None):
         """Logits ``(N, C)`` on the CPU, in ``dataset``'s (bucket) order.
 
         Builds its own iterator and changes nothing, so it is safe to call
         from several threads. When memory runs out it halves the batch size
         and tries again (a ``ResourceWarning`` says so).
         """
-        batch_size = first = self.batch_size_for(len(dataset))
+        batch_size = first = batch_size or self.batch_size_for(len(dataset))
         while True:
             try:
                 outputs = [
@@ -276,6 +277,15 @@ class RecurrentNet(NeuralNet):
             if not outputs:
                 return torch.zeros((0, self.module_.n_classes))
             return torch.cat(outputs).cpu()
+
+
+def prediction_batch_size(batch_size, valid_batch_size, n_documents):
+    """``valid_batch_size`` when set, else at least :data:`PREDICTION_BATCH_SIZE`
+    (``batch_size`` when larger); ``-1`` means all ``n_documents``."""
+    if valid_batch_size is None:
+        valid_batch_size = batch_size if batch_size == -1 else max(batch_size,
+                                                                   PREDICTION_BATCH_SIZE)
+    return max(n_documents, 1) if valid_batch_size == -1 else valid_batch_size
 
 
 def _as_sequence_dataset(dataset):

@@ -99,9 +99,12 @@ class TokenArray(np.ndarray):
 
 
 def token_metadata(X):
-    """``(vocabulary, lengths, padding)`` carried by ``X``; Nones for plain arrays."""
+    """``(vocabulary, lengths, padding)`` carried by ``X`` (a TokenArray, or
+    RaggedTokens: padding ``None``); Nones for plain arrays."""
     if isinstance(X, TokenArray):
         return X.vocabulary, X.lengths, X.padding
+    if type(X).__name__ == "RaggedTokens":
+        return X.vocabulary, X.lengths, None
     return None, None, None
 
 

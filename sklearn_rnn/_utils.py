@@ -1,18 +1,45 @@
 """Small helpers: devices, seeding, memory errors, Ctrl-C."""
 
+import multiprocessing
+import os
 import signal
 import threading
+import zlib
 from contextlib import contextmanager
 
 import torch
 
-__all__ = ["resolve_device", "seeded", "is_out_of_memory", "Interrupted", "interrupt_raises"]
+__all__ = ["resolve_device", "worker_index", "seeded", "is_out_of_memory", "Interrupted",
+           "interrupt_raises"]
+
+
+def worker_index():
+    """The index of this worker process (Dask worker, joblib/multiprocessing
+    child), or None in the main process."""
+    try:
+        from distributed import get_worker
+
+        name = get_worker().name
+        return name if isinstance(name, int) else zlib.crc32(str(name).encode())
+    except (ImportError, ValueError):
+        pass
+    if multiprocessing.parent_process() is not None:
+        return os.getpid()
+    return None
 
 
 def resolve_device(device):
-    """``'auto'``/None -> ``'cuda'`` when available else ``'cpu'``; check the others."""
+    """``'auto'``/None -> the GPU when there is one, else ``'cpu'``; check the others.
+
+    With several GPUs, worker processes (Dask workers, ``n_jobs`` workers)
+    spread over them: worker ``k`` takes ``cuda:{k mod GPUs}`` (the main
+    process ``cuda``, i.e. the current device).
+    """
     if device is None or device == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
+        if not torch.cuda.is_available():
+            return "cpu"
+        count, index = torch.cuda.device_count(), worker_index()
+        return "cuda" if count < 2 or index is None else f"cuda:{index % count}"
     try:
         dev = torch.device(device)
     except (RuntimeError, TypeError) as exc:

@@ -18,6 +18,8 @@ from sklearn.utils._param_validation import (
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_consistent_length
 
+from ._ragged import RaggedTokens, all_ids
+
 __all__ = [
     "validate_params",
     "iter_documents",
@@ -172,6 +174,11 @@ def check_token_ids(X, *, name="X"):
         For raw text, floats, negative ids, missing values or a wrong number
         of dimensions, each with a hint on how to fix it.
     """
+    if isinstance(X, RaggedTokens):  # ids without padding: check the flat buffer
+        flat = check_token_ids(X.flat.reshape(1, -1) if len(X.flat) else np.zeros((1, 1), int),
+                               name=name)
+        return X if flat.dtype == X.flat.dtype else RaggedTokens(
+            flat.ravel()[:len(X.flat)], X.lengths, X.vocabulary, X.maxlen)
     if hasattr(X, "toarray"):
         raise ValueError(
             f"{name} is a sparse matrix; expected a dense 2-D array of token ids "
@@ -324,6 +331,7 @@ def vocabulary_size(X, *, tokens=None, matrix=None, vocab_size=None):
             "build_embedding_matrix(vectors, vectorizer), or pass the KeyedVectors "
             "themselves to have it built in every fit."
         )
+    X = all_ids(X)
     if matrix is not None:
         n, source = matrix.shape[0], "rows of the embeddings matrix"
     elif tokens is not None:
@@ -360,8 +368,9 @@ def check_ids_fit_vocabulary(X, tokens, fitted_tokens, n_vocab):
             "Transform the documents with the fitted vectorizer, e.g. by keeping "
             "both in one Pipeline."
         )
+    X = all_ids(X)
     if X.size and X.max() >= n_vocab:
-        row = int(np.argwhere(X >= n_vocab)[0][0])
+        row = int(np.argwhere(X.reshape(len(X), -1) >= n_vocab)[0][0])
         raise ValueError(
             f"X contains token id {int(X.max())} (row {row}), but the classifier was "
             f"fitted with a vocabulary of {n_vocab} ids (0 to "

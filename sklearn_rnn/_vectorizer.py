@@ -20,6 +20,7 @@ from ._analyzer import (
     warn_if_unsegmented,
 )
 from ._callbacks import CALLBACK_STATE, CallbackSupportMixin, begin_fit_task, with_callbacks
+from ._ragged import RaggedTokens, ragged_truncate
 from ._token_array import TokenArray, auto_maxlen, pad_ragged  # noqa: F401 (TokenArray: old pickles)
 from ._validation import check_integer_dtype, validate_params
 from ._vocabulary import (
@@ -99,6 +100,10 @@ class TextVectorizer(CallbackSupportMixin, TransformerMixin, BaseEstimator):
     truncating : {'pre', 'post'}, default='pre'
         Cut longer documents at the start ('pre', keeping the end of a review,
         where its verdict usually is) or at the end ('post').
+    ragged : bool, default=False
+        Return a :class:`RaggedTokens` (the ids of each document, without
+        padding) instead of the padded array: far less memory for many short
+        documents, and the classifiers take it as they take the array.
     dtype : integer dtype, default=np.int32
         Dtype of the output: half the memory of int64, enough for any
         vocabulary. ``np.int16`` / ``np.uint16`` halve it again for
@@ -170,6 +175,7 @@ class TextVectorizer(CallbackSupportMixin, TransformerMixin, BaseEstimator):
         "padding": [StrOptions({"pre", "post"})],
         "truncating": [StrOptions({"pre", "post"})],
         "dtype": "no_validation",
+        "ragged": ["boolean"],
     }
 
     def __init__(
@@ -190,6 +196,7 @@ class TextVectorizer(CallbackSupportMixin, TransformerMixin, BaseEstimator):
         padding="pre",
         truncating="pre",
         dtype=np.int32,
+        ragged=False,
     ):
         self.lowercase = lowercase
         self.strip_html = strip_html
@@ -206,6 +213,7 @@ class TextVectorizer(CallbackSupportMixin, TransformerMixin, BaseEstimator):
         self.padding = padding
         self.truncating = truncating
         self.dtype = dtype
+        self.ragged = ragged
 
     # ------------------------------------------------------------------ #
     # analyzer (see _analyzer.py)
@@ -387,6 +395,10 @@ class TextVectorizer(CallbackSupportMixin, TransformerMixin, BaseEstimator):
         return self._pad(*self._to_ids(raw_documents, self.vocabulary_))
 
     def _pad(self, flat, lengths):
+        if self.ragged:
+            flat, kept = ragged_truncate(flat, lengths, self.maxlen_, self.truncating)
+            return RaggedTokens(flat.astype(self.dtype, copy=False), kept,
+                                vocabulary=self._tokens, maxlen=self.maxlen_)
         return pad_ragged(
             flat, lengths, maxlen=self.maxlen_, padding=self.padding,
             truncating=self.truncating, dtype=self.dtype, vocabulary=self._tokens,

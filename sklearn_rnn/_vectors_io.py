@@ -12,6 +12,8 @@ __all__ = [
     "keyed_vectors",
     "describe_vectors",
     "load_word_vectors",
+    "cached_word_vectors",
+    "resolve_shared",
     "train_word2vec",
 ]
 
@@ -55,6 +57,28 @@ def _sniff_format(path):
 
 
 _FORMATS = ("auto", "native", "word2vec-binary", "word2vec-text", "glove")
+
+
+_CACHE = {}
+
+
+def cached_word_vectors(path, *, format="auto", limit=None):
+    """:func:`load_word_vectors`, remembering the last file loaded in this
+    process (by path, size and modification time): every fold of a
+    cross-validation, and every task a worker runs, reads it once."""
+    stat = os.stat(path)
+    key = (os.path.realpath(path), stat.st_size, stat.st_mtime_ns, format, limit)
+    if key not in _CACHE:
+        _CACHE.clear()  # one vector set at a time: they can be GBs
+        _CACHE[key] = load_word_vectors(path, format=format, limit=limit)
+    return _CACHE[key]
+
+
+def resolve_shared(vectors):
+    """The vectors behind ``sklearn_rnn.parallel.SharedVectors``, else as given."""
+    if type(vectors).__name__ == "SharedVectors":
+        return vectors.result()
+    return vectors
 
 
 def load_word_vectors(path, *, format="auto", limit=None, mmap="r"):

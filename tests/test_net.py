@@ -28,6 +28,23 @@ def test_batch_sizes_of_training_and_prediction(review_ids, params, train, predi
     )
 
 
+def test_batch_size_set_after_fit_is_the_one_predict_uses(review_ids, monkeypatch):
+    X, y, _ = review_ids
+    clf = LSTMSentimentClassifier(**FAST).fit(X, y)
+    seen = []
+    step = clf.net_.evaluation_step
+    monkeypatch.setattr(clf.net_, "evaluation_step",
+                        lambda batch, training=False: seen.append(len(batch[1] if batch[1]
+                                                                  is not None else
+                                                                  batch[0]["ids"]))
+                        or step(batch, training))
+    clf.set_params(iterator_valid__batch_size=7).predict_proba(X)
+    assert max(seen) == 7
+    seen.clear()
+    clf.set_params(iterator_valid__batch_size=None).predict_proba(X)
+    assert max(seen) > 7  # whole buckets again (each bucket holds fewer than 256 here)
+
+
 def test_out_of_memory_in_predict_falls_back_to_smaller_batches(review_ids, monkeypatch):
     X, y, _ = review_ids
     clf = LSTMSentimentClassifier(**FAST).fit(X, y)

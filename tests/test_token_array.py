@@ -50,3 +50,41 @@ def test_pickle_round_trip(ids):
     np.testing.assert_array_equal(restored, ids)
     assert restored.vocabulary == ids.vocabulary
     assert restored.lengths.tolist() == ids.lengths.tolist() and restored.padding == "pre"
+
+
+@pytest.mark.parametrize("truncating", ["pre", "post"])
+def test_ragged_output_equals_the_padded_one(truncating):
+    from sklearn_rnn import RaggedTokens
+
+    docs = DOCS + ["one two three four five six", "good good"]
+    ragged = TextVectorizer(ragged=True, maxlen=4, truncating=truncating).fit_transform(docs)
+    padded = TextVectorizer(maxlen=4, truncating=truncating).fit_transform(docs)
+    assert isinstance(ragged, RaggedTokens) and ragged.shape == padded.shape
+    np.testing.assert_array_equal(np.asarray(ragged), padded)
+    np.testing.assert_array_equal(ragged.lengths, padded.lengths)
+    for rows in ([4, 0], np.array([True, False, True, False, True, False]), slice(1, 4)):
+        np.testing.assert_array_equal(np.asarray(ragged[rows]), padded[rows])
+    assert ragged.flat.nbytes < padded.nbytes
+    restored = pickle.loads(pickle.dumps(ragged))
+    np.testing.assert_array_equal(restored.flat, ragged.flat)
+
+
+def test_classifier_trains_on_ragged_ids_exactly_as_on_padded(reviews):
+    from sklearn.model_selection import cross_val_score
+    from sklearn.pipeline import make_pipeline
+
+    from sklearn_rnn import LSTMSentimentClassifier
+
+    from .conftest import FAST
+
+    X, y = reviews
+    ragged = TextVectorizer(ragged=True).fit_transform(X)
+    padded = TextVectorizer().fit_transform(X)
+    a = LSTMSentimentClassifier(**FAST).fit(ragged, y)
+    b = LSTMSentimentClassifier(**FAST).fit(padded, y)
+    np.testing.assert_array_equal(a.predict_proba(ragged), b.predict_proba(padded))
+    np.testing.assert_array_equal(a.predict_proba(padded), b.predict_proba(ragged))
+    scores = [cross_val_score(make_pipeline(TextVectorizer(ragged=r),
+                                            LSTMSentimentClassifier(**FAST)), X, y, cv=2)
+              for r in (True, False)]
+    np.testing.assert_array_equal(*scores)
