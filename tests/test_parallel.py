@@ -1,6 +1,8 @@
 """Scale-out: grid searches on a Dask cluster (real LocalCluster) and on Ray, shared
 word vectors, one GPU per worker (simulated), ragged input."""
 
+import os
+
 import numpy as np
 import pytest
 import torch
@@ -78,6 +80,9 @@ def test_shared_vectors_reach_the_workers_once(dask_client, glove):
     assert "Dask" in repr(fitted[-1].embeddings.vectors)
 
 
+@pytest.mark.skipif(not os.environ.get("SKLEARN_RNN_RAY_TESTS"),
+                    reason="Ray starts a worker process per task (about 2 minutes on 2 "
+                           "cores): set SKLEARN_RNN_RAY_TESTS=1 (.ci/run does)")
 def test_grid_search_on_ray_equals_n_jobs_1(imdb_tiny):
     ray = pytest.importorskip("ray", reason="ray is not installed")
     import joblib
