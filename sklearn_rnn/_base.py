@@ -35,14 +35,15 @@ from ._persistence import PlainStateMixin
 from ._token_array import token_metadata
 from ._training import (
     check_training_memory,
+    check_validation_pair,
     document_weights,
     make_callbacks,
+    train_net,
     uses_early_stopping,
     validation_dataset,
     validation_split,
-    warn_if_one_class,
 )
-from ._utils import Interrupted, interrupt_raises, resolve_device, seeded
+from ._utils import resolve_device
 from ._validation import (
     check_ids_fit_vocabulary,
     check_labels,
@@ -222,16 +223,8 @@ class _RecurrentBase(PassThroughParamsMixin, WarmStartMixin, PlainStateMixin, Ca
         self._check_pass_through()
         tokens, lengths, padding = token_metadata(X)
         X = check_token_ids(X)
-        y = check_labels(X, y, estimator_name=type(self).__name__)
-        if len(y) == 0:
-            raise ValueError(
-                "Found array with 0 sample(s) (shape=(0, ...)) while a minimum of 1 is required."
-            )
-        if (X_val is None) != (y_val is None):
-            raise ValueError(
-                f"X_val and y_val go together: got {'X_val' if y_val is None else 'y_val'} "
-                "only. Pass both (a validation set of your own) or neither."
-            )
+        y = check_labels(X, y, estimator_name=type(self).__name__, min_samples=1)
+        check_validation_pair(X_val, y_val)
         task = begin_fit_task(self, X, y, max_subtasks=self.max_epochs,
                               metadata=None if sample_weight is None
                               else {"sample_weight": sample_weight})
@@ -287,23 +280,8 @@ class _RecurrentBase(PassThroughParamsMixin, WarmStartMixin, PlainStateMixin, Ca
         return EpochTasks(task, self, X, y, lambda net: {**fitted, "net_": net})
 
     def _train(self, net, train, seed, device, classes, warm):
-        """Train ``net`` (a new one, or a copy for a warm start) on ``train``.
-
-        Ctrl-C stops training and propagates as ``KeyboardInterrupt``; the
-        caller then leaves the estimator as it was.
-        """
-        try:
-            with interrupt_raises(), seeded(seed, device):
-                if warm:
-                    net.partial_fit(train, train.y)
-                else:
-                    net.fit(train, train.y)
-        except Interrupted:
-            raise KeyboardInterrupt(
-                f"{type(self).__name__}.fit was interrupted; the estimator is left as it "
-                "was before this fit."
-            ) from None
-        warn_if_one_class(net, train, classes)
+        train_net(net, train, seed=seed, device=device, classes=classes, warm=warm,
+                  owner=type(self).__name__)
 
     def _initial_embeddings(self, tokens, seed):
         """The pretrained matrix for this vocabulary and its coverage, or Nones."""

@@ -20,13 +20,16 @@ from ._data import BucketIterator, bucket_width, to_dataset
 from ._net import BestEpochStopping, make_scoring
 from ._ngram import token_keys
 from ._token_array import token_metadata
+from ._utils import Interrupted, interrupt_raises, seeded
 from ._validation import check_labels, check_token_ids
 
 __all__ = [
     "AUTO_EARLY_STOPPING_MIN_DOCUMENTS",
     "check_training_memory",
     "document_weights",
+    "train_net",
     "validation_dataset",
+    "check_validation_pair",
     "warn_if_one_class",
     "uses_early_stopping",
     "make_callbacks",
@@ -63,6 +66,15 @@ def document_weights(y_encoded, classes, class_weight, sample_weight, X):
     if not weights.sum() > 0:
         raise ValueError("The sample weights sum to 0: nothing to learn from.")
     return weights
+
+
+def check_validation_pair(X_val, y_val):
+    """``X_val`` and ``y_val`` come together or not at all."""
+    if (X_val is None) != (y_val is None):
+        raise ValueError(
+            f"X_val and y_val go together: got {'X_val' if y_val is None else 'y_val'} only. "
+            "Pass both (a validation set of your own) or neither."
+        )
 
 
 def validation_dataset(X_val, y_val, classes, tokens, n_vocab):
@@ -272,6 +284,25 @@ def check_training_memory(data, batch_size, sizes, params, device):
         "maxlen=...), lower batch_size, or use smaller embedding_dim/hidden_size/"
         "vocabulary."
     )
+
+
+def train_net(net, train, *, seed, device, classes, warm, owner):
+    """Train ``net`` (a new one, or a copy for a warm start) on ``train``.
+
+    Ctrl-C stops training and propagates as ``KeyboardInterrupt``; the caller
+    (``owner``) then leaves the estimator as it was.
+    """
+    try:
+        with interrupt_raises(), seeded(seed, device):
+            if warm:
+                net.partial_fit(train, train.y)
+            else:
+                net.fit(train, train.y)
+    except Interrupted:
+        raise KeyboardInterrupt(
+            f"{owner}.fit was interrupted; the estimator is left as it was before this fit."
+        ) from None
+    warn_if_one_class(net, train, classes)
 
 
 def warn_if_one_class(net, train, classes, n_check=1000, min_documents=20):

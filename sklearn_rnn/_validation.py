@@ -269,8 +269,9 @@ def check_token_ids(X, *, name="X"):
     return arr
 
 
-def check_labels(X, y, *, estimator_name="The classifier"):
-    """Validate classification labels for ``X``: 1-D, one per row, no missing.
+def check_labels(X, y, *, estimator_name="The classifier", min_samples=0):
+    """Validate classification labels for ``X``: 1-D, one per row, no missing,
+    at least ``min_samples``.
 
     Returns
     -------
@@ -288,6 +289,9 @@ def check_labels(X, y, *, estimator_name="The classifier"):
     if y.ndim != 1:
         raise ValueError(f"y must be 1-D (one label per document), got shape {y.shape}.")
     check_consistent_length(X, y)
+    if len(y) < min_samples:
+        raise ValueError(f"Found array with {len(y)} sample(s) (shape=(0, ...)) while a "
+                         f"minimum of {min_samples} is required.")
     if y.dtype.kind == "f" and np.isnan(y).any():
         raise ValueError(
             f"y contains NaN at position {int(np.flatnonzero(np.isnan(y))[0])}; drop or "

@@ -17,22 +17,16 @@ from ._analyzer import (
     make_preprocessor,
     make_tokenizer,
     stop_word_set,
-    warn_if_unsegmented,
 )
 from ._callbacks import CALLBACK_STATE, CallbackSupportMixin, begin_fit_task, with_callbacks
 from ._ragged import RaggedTokens, ragged_truncate
 from ._token_array import TokenArray, auto_maxlen, pad_ragged  # noqa: F401 (TokenArray: old pickles)
 from ._validation import check_integer_dtype, validate_params
-from ._vocabulary import (
-    PAD_ID,
-    UNK_ID,
-    documents_to_ids,
-    fixed_vocabulary,
-    learn_vocabulary,
-)
+from ._vocabulary import PAD_ID, UNK_ID, documents_to_ids, fit_vocabulary
 from .tokenizers import TOKENIZERS, get_tokenizer
 
 __all__ = ["TextVectorizer"]
+
 
 class TextVectorizer(CallbackSupportMixin, TransformerMixin, BaseEstimator):
     """Turn raw documents into a padded 2-D array of integer token ids.
@@ -162,14 +156,8 @@ class TextVectorizer(CallbackSupportMixin, TransformerMixin, BaseEstimator):
         "stop_words": [StrOptions({"english"}), list, tuple, set, frozenset, None],
         "min_token_length": [Interval(Integral, 1, None, closed="left")],
         "max_features": [Interval(Integral, 1, None, closed="left"), None],
-        "min_df": [
-            Interval(Real, 0, 1, closed="both"),
-            Interval(Integral, 1, None, closed="left"),
-        ],
-        "max_df": [
-            Interval(Real, 0, 1, closed="both"),
-            Interval(Integral, 1, None, closed="left"),
-        ],
+        "min_df": [Interval(Real, 0, 1, closed="both"), Interval(Integral, 1, None, closed="left")],
+        "max_df": [Interval(Real, 0, 1, closed="both"), Interval(Integral, 1, None, closed="left")],
         "vocabulary": ["array-like", dict, set, tuple, None],
         "maxlen": [Interval(Integral, 1, None, closed="left"), None],
         "padding": [StrOptions({"pre", "post"})],
@@ -339,30 +327,8 @@ class TextVectorizer(CallbackSupportMixin, TransformerMixin, BaseEstimator):
     def _fit(self, raw_documents):
         validate_params(self)
         task = begin_fit_task(self, None, None)  # one task: the documents are read once
-        dtype = check_integer_dtype(self.dtype)
-        if self.vocabulary is not None:
-            vocabulary = fixed_vocabulary(self.vocabulary)
-            flat, lengths = self._to_ids(raw_documents, vocabulary)
-        else:
-            analyze, _, as_bytes = self._analyzer_and_lookup(None)
-            flat, lengths, provisional = documents_to_ids(raw_documents, analyze)
-            if as_bytes:
-                provisional = {k.decode("utf-8"): v for k, v in provisional.items()}
-            if self.tokenizer is None:
-                warn_if_unsegmented(flat, provisional)
-            if len(lengths):
-                vocabulary, flat = learn_vocabulary(
-                    flat, lengths, provisional, min_df=self.min_df,
-                    max_df=self.max_df, max_features=self.max_features,
-                )
-        if len(lengths) == 0:
-            raise ValueError("Expected at least one document to fit on, got an empty sequence.")
-        if len(vocabulary) - 1 > np.iinfo(dtype).max:
-            raise ValueError(
-                f"The vocabulary has {len(vocabulary):,} entries, more than "
-                f"dtype={dtype.name} can index (max id {np.iinfo(dtype).max:,}). Use "
-                "dtype=np.int32 or limit the vocabulary with max_features."
-            )
+        vocabulary, flat, lengths = fit_vocabulary(self, raw_documents,
+                                                   check_integer_dtype(self.dtype))
         self.vocabulary_ = vocabulary
         self._tokens = tuple(vocabulary)  # id -> token (ids are insertion order)
         self.stop_words_ = self.get_stop_words()

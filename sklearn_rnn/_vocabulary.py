@@ -23,6 +23,7 @@ __all__ = [
     "documents_to_ids",
     "learn_vocabulary",
     "fixed_vocabulary",
+    "fit_vocabulary",
 ]
 
 PAD_ID = 0
@@ -140,6 +141,44 @@ def learn_vocabulary(flat, lengths, provisional, *, min_df=1, max_df=1.0, max_fe
     vocabulary = {PAD_TOKEN: PAD_ID, UNK_TOKEN: UNK_ID}
     vocabulary.update(zip((names[i] for i in order), range(2, len(order) + 2), strict=True))
     return vocabulary, remap[flat]
+
+
+def fit_vocabulary(vectorizer, raw_documents, dtype):
+    """The vocabulary of a :class:`~sklearn_rnn.TextVectorizer` (its fixed
+    ``vocabulary`` or one learnt from the documents), and the documents' ids.
+
+    Returns
+    -------
+    vocabulary : dict
+    flat, lengths : ndarray
+        As :func:`documents_to_ids` returns them, with final ids.
+    """
+    from ._analyzer import warn_if_unsegmented
+
+    if vectorizer.vocabulary is not None:
+        vocabulary = fixed_vocabulary(vectorizer.vocabulary)
+        flat, lengths = vectorizer._to_ids(raw_documents, vocabulary)
+    else:
+        analyze, _, as_bytes = vectorizer._analyzer_and_lookup(None)
+        flat, lengths, provisional = documents_to_ids(raw_documents, analyze)
+        if as_bytes:
+            provisional = {k.decode("utf-8"): v for k, v in provisional.items()}
+        if vectorizer.tokenizer is None:
+            warn_if_unsegmented(flat, provisional)
+        if len(lengths):
+            vocabulary, flat = learn_vocabulary(
+                flat, lengths, provisional, min_df=vectorizer.min_df,
+                max_df=vectorizer.max_df, max_features=vectorizer.max_features,
+            )
+    if len(lengths) == 0:
+        raise ValueError("Expected at least one document to fit on, got an empty sequence.")
+    if len(vocabulary) - 1 > np.iinfo(dtype).max:
+        raise ValueError(
+            f"The vocabulary has {len(vocabulary):,} entries, more than dtype={dtype.name} "
+            f"can index (max id {np.iinfo(dtype).max:,}). Use dtype=np.int32 or limit the "
+            "vocabulary with max_features."
+        )
+    return vocabulary, flat, lengths
 
 
 def fixed_vocabulary(vocab):
