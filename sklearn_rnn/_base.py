@@ -28,7 +28,7 @@ from ._callbacks import CallbackSupportMixin, EpochTasks, begin_fit_task, with_c
 from ._data import to_dataset
 from ._embeddings import initial_embeddings
 from ._module import RecurrentClassifierModule
-from ._net import RecurrentNet, prediction_batch_size
+from ._net import RecurrentNet, prediction_batch_size, probabilities
 from ._ngram import token_keys
 from ._params import PassThroughParamsMixin
 from ._persistence import PlainStateMixin
@@ -365,7 +365,7 @@ class _RecurrentBase(PassThroughParamsMixin, WarmStartMixin, PlainStateMixin, Ca
         proba : ndarray of shape (N, C)
             Columns follow ``classes_``.
         """
-        return torch.softmax(self._logits(X), dim=1).numpy()
+        return probabilities(self._logits(X))
 
     def predict_log_proba(self, X):
         """Log of :meth:`predict_proba`, computed stably from the logits.

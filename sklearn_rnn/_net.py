@@ -26,7 +26,7 @@ from ._data import BucketIterator, SequenceDataset
 from ._utils import is_out_of_memory
 
 __all__ = ["RecurrentNet", "TrainingDivergedError", "BestEpochStopping", "make_scoring",
-           "prediction_batch_size"]
+           "prediction_batch_size", "probabilities"]
 
 #: Smallest batch of validation and prediction when iterator_valid__batch_size
 #: is not set: +17% documents/s over 64 on 2 CPU cores for the default LSTM.
@@ -84,6 +84,12 @@ def _accuracy(net, X, y):
     return float(np.mean(net.predict(X) == np.asarray(y)))
 
 
+def probabilities(logits):
+    """Class probabilities ``(N, C)`` float64 numpy array of logits ``(N, C)``
+    (the one softmax of the Python path; ONNX export has its own in the graph)."""
+    return torch.softmax(logits.double(), dim=1).numpy()
+
+
 class NetAsClassifier(ClassifierMixin, BaseEstimator):
     """What a scikit-learn scorer needs of a net: ``predict``/``predict_proba``
     on a :class:`SequenceDataset` and ``classes_`` (the encoded labels)."""
@@ -100,7 +106,7 @@ class NetAsClassifier(ClassifierMixin, BaseEstimator):
         return self.net.predict(X)
 
     def predict_proba(self, X):
-        return torch.softmax(self.net.forward(X).double(), dim=1).numpy()
+        return probabilities(self.net.forward(X))
 
 
 def make_scoring(scoring, n_classes):

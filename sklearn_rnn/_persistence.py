@@ -9,7 +9,6 @@ without a GPU, and ``skops.io`` loads them without running code from the
 file. :func:`import_net` reads it back.
 """
 
-import inspect
 import warnings
 
 import numpy as np
@@ -19,6 +18,7 @@ from skorch.history import History
 
 from ._callbacks import CALLBACK_STATE
 from ._embeddings import without_vectors
+from ._validation import with_new_parameters
 from ._version import __version__
 
 __all__ = ["STATE_FORMAT", "export_net", "import_net", "check_saved_net",
@@ -217,17 +217,6 @@ def import_net(saved, make_net, owner="model"):
         ) from exc
     net.history_ = History(saved["history"])
     return net
-
-
-def with_new_parameters(cls, state):
-    """``state`` (an estimator's ``__dict__``) with the defaults of parameters
-    added after it was saved, so a model saved by an older version keeps working."""
-    missing = {
-        name: p.default
-        for name, p in inspect.signature(cls.__init__).parameters.items()
-        if p.default is not inspect.Parameter.empty and name not in state
-    }
-    return {**missing, **state}
 
 
 class PlainStateMixin:

@@ -41,7 +41,7 @@ class RaggedTokens:
     >>> type(X).__name__, X.shape, X.lengths.tolist()
     ('RaggedTokens', (3, 3), [3, 1, 3])
     >>> X[1].tolist(), X[[2, 0]].lengths.tolist()
-    ([2], [3, 3])
+    ([3], [3, 3])
     """
 
     def __init__(self, flat, lengths, vocabulary=None, maxlen=None):

@@ -5,6 +5,7 @@ and how to fix it. Shapes: ``N`` documents, ``T`` positions per document.
 """
 
 import difflib
+import inspect
 import math
 import numbers
 import warnings
@@ -21,6 +22,7 @@ from sklearn.utils.validation import check_consistent_length
 from ._ragged import RaggedTokens, all_ids
 
 __all__ = [
+    "with_new_parameters",
     "validate_params",
     "iter_documents",
     "check_token_ids",
@@ -398,3 +400,14 @@ def check_ngram_range(ngram_range, *, largest=5):
             f"ngram_range must be None or a tuple (min_n, max_n) with 1 <= min_n <= "
             f"max_n <= {largest}, e.g. (1, 2) for unigrams and bigrams; got {ngram_range!r}."
         )
+
+
+def with_new_parameters(cls, state):
+    """``state`` (an estimator's ``__dict__``) with the defaults of parameters
+    added after it was saved, so a model saved by an older version keeps working."""
+    missing = {
+        name: p.default
+        for name, p in inspect.signature(cls.__init__).parameters.items()
+        if p.default is not inspect.Parameter.empty and name not in state
+    }
+    return {**missing, **state}

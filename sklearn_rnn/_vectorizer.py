@@ -21,7 +21,7 @@ from ._analyzer import (
 from ._callbacks import CALLBACK_STATE, CallbackSupportMixin, begin_fit_task, with_callbacks
 from ._ragged import RaggedTokens, ragged_truncate
 from ._token_array import TokenArray, auto_maxlen, pad_ragged  # noqa: F401 (TokenArray: old pickles)
-from ._validation import check_integer_dtype, validate_params
+from ._validation import check_integer_dtype, validate_params, with_new_parameters
 from ._vocabulary import PAD_ID, UNK_ID, documents_to_ids, fit_vocabulary
 from .tokenizers import TOKENIZERS, get_tokenizer
 
@@ -279,6 +279,10 @@ class TextVectorizer(CallbackSupportMixin, TransformerMixin, BaseEstimator):
         for name in ("_bytes_lookup_cache", *CALLBACK_STATE):
             state.pop(name, None)
         return state
+
+    def __setstate__(self, state):
+        # a vectorizer saved before a parameter existed gets that parameter's default
+        super().__setstate__(with_new_parameters(type(self), state))
 
     # ------------------------------------------------------------------ #
     # fit / transform

@@ -296,6 +296,31 @@ def test_exploding_loss_raises(review_ids):
         clf.fit(X, y)
 
 
+class _PoisonUnusedEmbeddingRow(Callback):
+    """Sets the embedding row of a token the training data never uses to NaN:
+    the loss stays finite, only the weight check can see it."""
+
+    def __init__(self, row):
+        self.row = row
+
+    def on_train_begin(self, net, **kwargs):
+        with torch.no_grad():
+            net.module_.embedding.weight[self.row] = float("nan")
+
+
+def test_weights_that_become_non_finite_raise(reviews):
+    X, y = reviews
+    # a vocabulary with a word the training ids never use
+    vec = TextVectorizer().fit(list(X) + ["zzzunseen"])
+    unused = vec.vocabulary_["zzzunseen"]
+    ids = vec.transform(X)
+    assert unused not in np.asarray(ids)
+    clf = LSTMSentimentClassifier(**FAST, callbacks=[_PoisonUnusedEmbeddingRow(unused)])
+    with pytest.raises(TrainingDivergedError, match=r"weights became NaN.*embedding\.weight"):
+        clf.fit(ids, y)
+    assert not hasattr(clf, "net_")  # nothing half-trained is left behind
+
+
 def test_model_with_non_finite_weights_refuses_to_predict(review_ids):
     X, y, _ = review_ids
     clf = LSTMSentimentClassifier(**FAST).fit(X, y)

@@ -47,21 +47,30 @@ def _open_text(path, encoding):
     return open(path, encoding=encoding, newline="")
 
 
+def _looks_like_header(first, sample, delimiter):
+    """Whether the first row of a CSV/TSV file names its columns: yes when one of
+    its fields is a known text or label column name, else csv.Sniffer's guess
+    (which compares the first row's types and lengths with the others')."""
+    if {field.strip().lower() for field in first} & {*TEXT_COLUMNS, *LABEL_COLUMNS}:
+        return True
+    try:
+        return csv.Sniffer().has_header(sample)
+    except csv.Error:
+        return True
+
+
 def _read_delimited(path, delimiter, encoding, header):
     """Rows of a CSV/TSV file as a dict column -> list of str."""
     csv.field_size_limit(2**31 - 1)  # reviews and lyrics can be long
     with _open_text(path, encoding) as f:
         sample = f.read(65536)
         f.seek(0)
-        if header == "auto":
-            try:
-                header = csv.Sniffer().has_header(sample)
-            except csv.Error:
-                header = True
         rows = list(csv.reader(f, delimiter=delimiter))
     rows = [r for r in rows if r]  # blank lines
     if not rows:
         raise ValueError(f"{path} has no rows.")
+    if header == "auto":
+        header = _looks_like_header(rows[0], sample, delimiter)
     names = rows[0] if header else [str(i) for i in range(len(rows[0]))]
     body = rows[1:] if header else rows
     for i, row in enumerate(body):
