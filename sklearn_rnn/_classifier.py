@@ -110,7 +110,7 @@ class RecurrentTextClassifier(_RecurrentBase):
         Hold out ``validation_fraction`` of the training data (stratified),
         or use ``X_val``/``y_val`` given to ``fit``, stop when the validation
         score (``scoring``) has not improved for ``n_iter_no_change`` epochs
-        and restore the best epoch's weights. ``'auto'`` does so above 10,000
+        and restore the best epoch's weights. ``'auto'`` does so from 2,000
         training documents or when ``fit`` gets ``X_val``. ``early_stopping_``
         says whether it was used.
     validation_fraction : float, default=0.1

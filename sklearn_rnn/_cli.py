@@ -100,7 +100,7 @@ def build_parser():
                       help="test documents, instead of --test-size ('all': the whole test "
                            "split)")
     data.add_argument("--unlabelled", default=None, metavar="PATH",
-                      help="unlabelled text for the word2vec of the lstm-w2v model: a .txt "
+                      help="unlabelled text for the word2vec of the *-w2v and stack models: a .txt "
                            "file with one document per line, or a data file; 'unsup': "
                            "IMDB's 50,000 unlabelled reviews")
     data.add_argument("--no-download", action="store_true",

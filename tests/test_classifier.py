@@ -255,13 +255,15 @@ def test_train_split_without_early_stopping(review_ids):
     assert 0 <= clf.history_[-1, "valid_acc"] <= 1
 
 
-def test_early_stopping_auto_turns_on_above_10000_documents():
+def test_early_stopping_auto_turns_on_from_2000_documents():
     rng = np.random.default_rng(0)
-    X = rng.integers(1, 30, size=(10_001, 4))
+    X = rng.integers(1, 30, size=(2_000, 4))
     y = (X[:, 0] > 15).astype(int)
     clf = LSTMSentimentClassifier(**{**FAST, "max_epochs": 1, "batch_size": 512}).fit(X, y)
     assert clf.early_stopping == "auto" and clf.early_stopping_ is True
-    assert sum(clf.history_[-1, "batches", :, "valid_batch_size"]) == 1001  # 10%
+    assert sum(clf.history_[-1, "batches", :, "valid_batch_size"]) == 200  # 10%
+    below = LSTMSentimentClassifier(**{**FAST, "max_epochs": 1}).fit(X[:1999], y[:1999])
+    assert below.early_stopping_ is False
     assert "early_stopping" in dict(clf.net_.callbacks_)
     small = LSTMSentimentClassifier(**FAST).fit(X[:300], y[:300])
     assert small.early_stopping_ is False and "valid_loss" not in small.history_[-1]

@@ -155,6 +155,24 @@ def test_compare_trains_word2vec_on_unlabelled_text(tmp_path):
     assert rows[0]["model"] == "LSTM + word2vec"
 
 
+def test_compare_rows_for_the_best_recipe_its_vote_and_stacking(tmp_path):
+    X, y = make_reviews(300, seed=46)
+    _write_csv(tmp_path / "data.csv", ["text", "label"], list(zip(X, y, strict=True)))
+    out = tmp_path / "out"
+    assert main(["compare", "--data", str(tmp_path / "data.csv"), "--models",
+                 "vote-w2v,stack", "--out", str(out), "--no-plots", *TINY_RUN[2:]]) == 0
+    _, rows = _rows(out)
+    # the vote's members are trained first (the same fitted models, not refitted)
+    assert [r["model"] for r in rows] == [
+        "LSTM + n-grams + word2vec", "TF-IDF + LogReg",
+        "TF-IDF + LSTM n-grams + word2vec (stacking)",
+        "TF-IDF + LSTM n-grams + word2vec (soft vote)"]
+    members = [float(r["fit_seconds"]) for r in rows[:2]]
+    assert float(rows[3]["fit_seconds"]) == pytest.approx(sum(members), abs=0.01)
+    for r in rows:
+        assert 0 <= float(r["accuracy"]) <= 1
+
+
 def test_missing_or_wrong_data_is_a_clear_error(tmp_path, capsys):
     code = main(["compare", "--data", str(tmp_path / "empty_cache"), "--dataset", "imdb",
                  "--no-download", "--out", str(tmp_path / "out"), *TINY_RUN])
