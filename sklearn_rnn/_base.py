@@ -33,6 +33,7 @@ from ._ngram import token_keys
 from ._params import PassThroughParamsMixin
 from ._persistence import PlainStateMixin
 from ._token_array import token_metadata
+from ._token_ids import check_ids_fit_vocabulary, check_token_ids, vocabulary_size
 from ._training import (
     check_training_memory,
     check_validation_pair,
@@ -44,14 +45,7 @@ from ._training import (
     validation_split,
 )
 from ._utils import resolve_device
-from ._validation import (
-    check_ids_fit_vocabulary,
-    check_labels,
-    check_ngram_range,
-    check_token_ids,
-    validate_params,
-    vocabulary_size,
-)
+from ._validation import check_labels, check_ngram_range, validate_params
 from ._warm_start import WarmStartMixin
 
 __all__ = ["DEFAULT_EMBEDDING_DIM"]
@@ -318,8 +312,15 @@ class _RecurrentBase(PassThroughParamsMixin, WarmStartMixin, PlainStateMixin, Ca
             clip_grad_norm=self.clip_grad_norm, early_stopping=early_stopping,
             n_iter_no_change=self.n_iter_no_change, verbose=self.verbose,
             extra=[*(self.callbacks or []), *([("sklearn_callbacks", tasks)] if tasks else [])],
-            scoring=self.scoring, tol=self.tol, n_classes=n_classes, validation=validation,
+            scoring=self._scoring(), tol=self.tol, n_classes=n_classes, validation=validation,
         )
+
+    def _scoring(self):
+        # with class weights the classes are imbalanced: stopping on accuracy
+        # would keep the epoch that favours the majority class
+        if self.scoring is None and self.class_weight is not None:
+            return "balanced_accuracy"
+        return self.scoring
 
     # ------------------------------------------------------------------ #
     # predict

@@ -120,8 +120,10 @@ class RecurrentTextClassifier(_RecurrentBase):
     scoring : str, callable or None, default=None
         The validation score early stopping monitors: a scikit-learn scorer
         name (``'f1_macro'``, ``'balanced_accuracy'``, ``'roc_auc'``...) or
-        a callable ``scorer(estimator, X, y)``. None: accuracy. Recorded per
-        epoch in ``history_`` as ``valid_<name>`` (``valid_acc``).
+        a callable ``scorer(estimator, X, y)``. None: accuracy, or balanced
+        accuracy when ``class_weight`` is given (accuracy would favour the
+        epoch that predicts the majority class). Recorded per epoch in
+        ``history_`` as ``valid_<name>`` (``valid_acc``).
     tol : float, default=0.0
         Early stopping counts an epoch as better when its score beats the best
         by more than ``tol``.

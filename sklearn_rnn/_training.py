@@ -20,8 +20,9 @@ from ._data import BucketIterator, bucket_width, to_dataset
 from ._net import BestEpochStopping, make_scoring
 from ._ngram import token_keys
 from ._token_array import token_metadata
+from ._token_ids import check_token_ids
 from ._utils import Interrupted, interrupt_raises, seeded
-from ._validation import check_labels, check_token_ids
+from ._validation import check_labels
 
 __all__ = [
     "AUTO_EARLY_STOPPING_MIN_DOCUMENTS",

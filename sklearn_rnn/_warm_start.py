@@ -14,8 +14,8 @@ import torch
 from sklearn.utils import check_random_state
 
 from ._data import to_dataset
+from ._token_ids import check_ids_fit_vocabulary
 from ._training import document_weights, realign_vocabulary, validation_dataset, validation_split
-from ._validation import check_ids_fit_vocabulary
 
 __all__ = ["WarmStartMixin"]
 

@@ -99,6 +99,9 @@ def test_balanced_class_weight_raises_minority_recall_on_imbalanced_imdb(imdb_tr
         pipe.fit(list(X[train]), y[train])
         recalls[class_weight] = recall_score(y[test], pipe.predict(list(X[test])),
                                              pos_label="positive")
+        # 3,000 documents: early stopping is on, on balanced accuracy with class weights
+        history = pipe[-1].history_
+        assert ("valid_balanced_accuracy" in history[-1]) == (class_weight is not None)
     assert recalls["balanced"] > recalls[None] + 0.1, recalls  # measured 0.04 -> 0.30
 
 
