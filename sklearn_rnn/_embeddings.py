@@ -212,7 +212,11 @@ class VectorsNotSaved:
 
 def without_vectors(embeddings):
     """``embeddings`` (a classifier's parameter) with in-memory vectors replaced
-    by a :class:`VectorsNotSaved` placeholder, for saving a fitted model."""
+    by a :class:`VectorsNotSaved` placeholder, for saving a fitted model.
+
+    Only a *fitted* classifier drops its vectors (its embedding rows are in the
+    weights); :class:`PretrainedEmbeddings` itself pickles whole, because an
+    unfitted estimator sent to a joblib/loky or Dask worker needs them to fit."""
     if isinstance(embeddings, PretrainedEmbeddings) and type(embeddings.vectors).__name__ == \
             "SharedVectors":
         placeholder = VectorsNotSaved(f"{embeddings.vectors.description} shared with a Dask "

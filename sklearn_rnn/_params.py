@@ -12,6 +12,9 @@ from ._vectors_io import is_word_vectors
 __all__ = ["PassThroughParamsMixin", "PASS_THROUGH_PREFIXES"]
 
 #: Prefixes of the skorch parameters passed through to ``net_`` (skorch's own).
+#: Written out rather than read from ``NeuralNet.prefixes_``: that list also
+#: holds ``dataset`` and ``train_split``, which this estimator sets itself, and
+#: this tuple is the contract of what users may pass.
 PASS_THROUGH_PREFIXES = (
     "module", "optimizer", "criterion", "callbacks", "iterator_train", "iterator_valid",
 )
