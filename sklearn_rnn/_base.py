@@ -29,7 +29,7 @@ from ._data import to_dataset
 from ._embeddings import initial_embeddings
 from ._module import RecurrentClassifierModule
 from ._net import RecurrentNet, prediction_batch_size, probabilities
-from ._ngram import token_keys
+from ._ngram import resolve_buckets, token_keys
 from ._params import PassThroughParamsMixin
 from ._persistence import PlainStateMixin
 from ._token_array import token_metadata
@@ -78,7 +78,7 @@ class _RecurrentBase(PassThroughParamsMixin, WarmStartMixin, PlainStateMixin, Ca
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "pooling": [StrOptions({"last", "max", "mean"})],
         "ngram_range": [tuple, None],
-        "ngram_buckets": [Interval(Integral, 2, 2**24, closed="both")],
+        "ngram_buckets": [Interval(Integral, 2, 2**24, closed="both"), StrOptions({"auto"})],
         "conv_filters": [Interval(Integral, 1, None, closed="left"), None],
         "conv_kernel_size": [Interval(Integral, 1, None, closed="left")],
         "conv_pool_size": [Interval(Integral, 1, None, closed="left")],
@@ -114,8 +114,8 @@ class _RecurrentBase(PassThroughParamsMixin, WarmStartMixin, PlainStateMixin, Ca
         bidirectional=False,
         dropout=0.0,
         pooling="max",
-        ngram_range=None,
-        ngram_buckets=2**20,
+        ngram_range=(1, 2),
+        ngram_buckets="auto",
         conv_filters=None,
         conv_kernel_size=3,
         conv_pool_size=2,
@@ -286,6 +286,8 @@ class _RecurrentBase(PassThroughParamsMixin, WarmStartMixin, PlainStateMixin, Ca
                   matrix=None, tokens=None, tasks=None):
         module_params = {f"module__{k}": getattr(self, k) for k in _MODULE_PARAMS}
         module_params.update((f"module__{k}", v) for k, v in sizes.items())
+        module_params["module__ngram_buckets"] = resolve_buckets(self.ngram_buckets,
+                                                                 sizes["n_classes"])
         return RecurrentNet(
             RecurrentClassifierModule,
             criterion=torch.nn.CrossEntropyLoss,

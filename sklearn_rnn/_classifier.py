@@ -48,19 +48,21 @@ class RecurrentTextClassifier(_RecurrentBase):
         How the per-position outputs become one vector per document: the
         ``'last'`` real position (read correctly for pre- and post-padded
         input), or the ``'max'`` / ``'mean'`` over the real positions only.
-    ngram_range : tuple (min_n, max_n) or None, default=None
-        Add a linear bag of n-grams to the network ("wide and deep"): every
-        n-gram of ``min_n`` to ``max_n`` tokens of a document is hashed to a
-        row of a ``(ngram_buckets, C)`` table, and the rows' sum (weighted by
-        one over the square root of the document's n-gram count) is added to
-        the recurrent path's logits; both are trained together. ``(1, 2)``
-        adds unigrams and bigrams. Cheap next to the recurrent layer, and a
-        large gain in accuracy (see the results page and the user guide's
-        "When an RNN beats TF-IDF").
-    ngram_buckets : int, default=2**20
+    ngram_range : tuple (min_n, max_n) or None, default=(1, 2)
+        A linear bag of n-grams next to the recurrent path ("wide and deep"):
+        every n-gram of ``min_n`` to ``max_n`` tokens of a document is hashed
+        to a row of a ``(ngram_buckets, C)`` table, and the rows' sum
+        (weighted by one over the square root of the document's n-gram
+        count) is added to the recurrent path's logits; both are trained
+        together. The default adds unigrams and bigrams: cheap next to the
+        recurrent layer, and a large gain in accuracy (see the user guide's
+        "When an RNN beats TF-IDF"). ``None``: the recurrent path alone.
+    ngram_buckets : int or 'auto', default='auto'
         Rows of the n-gram table (at most ``2**24``): more rows, fewer hash
-        collisions, more memory (``ngram_buckets x C`` floats, three times
-        that while training with Adam).
+        collisions, more memory (``ngram_buckets x C`` floats, four times
+        that while training with Adam). ``'auto'``: ``2**20`` for up to 8
+        classes, fewer beyond so the table stays at ``2**23`` floats (at
+        least ``2**16`` rows).
     conv_filters : int, default=None
         A convolutional front-end: a ``Conv1D`` with this many filters (ReLU)
         over the embeddings, then max-pooling over time, and the recurrent

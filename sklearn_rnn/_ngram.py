@@ -22,11 +22,24 @@ import zlib
 import torch
 from torch import nn
 
-__all__ = ["NgramBag", "token_keys", "ngram_rows", "NGRAM_SCALE"]
+__all__ = ["NgramBag", "token_keys", "ngram_rows", "NGRAM_SCALE", "resolve_buckets"]
 
 #: Multiplier of the n-gram features: with Adam's step size, the linear path
 #: learns at the pace of the recurrent one (measured on IMDB).
 NGRAM_SCALE = 3.0
+
+#: ``ngram_buckets='auto'``: 2**20 rows (measured on IMDB, benchmarks/recipes.py)
+#: for up to 8 classes, then fewer so the table stays at 2**23 floats (32 MB,
+#: four times that while training with Adam), never under 2**16 rows.
+AUTO_BUCKETS, AUTO_TABLE_FLOATS, MIN_AUTO_BUCKETS = 2**20, 2**23, 2**16
+
+
+def resolve_buckets(ngram_buckets, n_classes):
+    """The number of rows of the n-gram table: ``ngram_buckets``, or the
+    'auto' rule above for ``n_classes`` classes."""
+    if ngram_buckets != "auto":
+        return int(ngram_buckets)
+    return max(MIN_AUTO_BUCKETS, min(AUTO_BUCKETS, AUTO_TABLE_FLOATS // max(n_classes, 1)))
 
 _PRIME = 1_000_003  # < 2**20: h * _PRIME + key stays below 2**63
 _KEY_MOD = 2**31

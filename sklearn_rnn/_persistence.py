@@ -236,6 +236,8 @@ class PlainStateMixin:
         return state
 
     def __setstate__(self, state):
+        if "ngram_range" not in state:  # saved before the n-gram path existed
+            state = {**state, "ngram_range": None}
         state = with_new_parameters(type(self), state)
         saved = state.pop("net_state_", None)
         super().__setstate__(state)

@@ -18,7 +18,7 @@ from skorch.utils import noop
 
 from ._data import BucketIterator, bucket_width, to_dataset
 from ._net import BestEpochStopping, make_scoring
-from ._ngram import token_keys
+from ._ngram import resolve_buckets, token_keys
 from ._token_array import token_metadata
 from ._token_ids import check_token_ids
 from ._utils import Interrupted, interrupt_raises, seeded
@@ -269,7 +269,8 @@ def estimate_training_memory(data, batch_size, sizes, params):
                             + per_unit * params.hidden_size * layers)
     weights = sizes["vocab_size"] * sizes["embedding_dim"] * 4 * 4  # + grad + Adam's two
     if params.ngram_range is not None:
-        weights += params.ngram_buckets * sizes["n_classes"] * 4 * 4
+        weights += resolve_buckets(params.ngram_buckets, sizes["n_classes"]) \
+            * sizes["n_classes"] * 4 * 4
     return activations + weights, widest
 
 
