@@ -120,7 +120,7 @@ import resource, sys, numpy as np
 from sklearn_rnn import TextVectorizer
 from sklearn_rnn._data import to_dataset
 rng = np.random.default_rng(0)
-words = np.array([f"w{i}" for i in range(20000)])
+words = np.array([f"w{{i}}" for i in range(20000)])
 n = {n}
 lengths = rng.integers(5, 41, size=n)
 docs = [" ".join(words[rng.integers(0, 20000, size=k)]) for k in lengths]
