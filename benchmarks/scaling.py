@@ -116,20 +116,28 @@ def bytes_sent(n_vectors):
 
 
 _MEMORY_CODE = """
-import resource, sys, numpy as np
+import gc, sys, numpy as np
 from sklearn_rnn import TextVectorizer
 from sklearn_rnn._data import to_dataset
+
+def rss(field):  # kB, from the kernel
+    for line in open("/proc/self/status"):
+        if line.startswith(field):
+            return int(line.split()[1])
+
 rng = np.random.default_rng(0)
 words = np.array([f"w{{i}}" for i in range(20000)])
 n = {n}
 lengths = rng.integers(5, 41, size=n)
 docs = [" ".join(words[rng.integers(0, 20000, size=k)]) for k in lengths]
 docs[0] = " ".join(words[:400])  # one long document sets maxlen_
-base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+gc.collect()
+base = rss("VmRSS")
+open("/proc/self/clear_refs", "w").write("5")  # the high-water mark starts again here
 X = TextVectorizer(ragged={ragged}).fit_transform(docs)
-after_vectorizer = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+after_vectorizer = rss("VmHWM")
 data = to_dataset(X, lengths=getattr(X, "lengths", None), padding=getattr(X, "padding", None))
-after_dataset = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+after_dataset = rss("VmHWM")
 print((after_vectorizer - base) / 1024, (after_dataset - base) / 1024, X.shape)
 """
 
@@ -154,13 +162,19 @@ def main(argv=None):
     parser.add_argument("--vectors", type=int, default=400_000)
     parser.add_argument("--machine-label", default="")
     parser.add_argument("--out", default=str(REPO / "benchmarks" / "results" / "scaling"))
+    parser.add_argument("--only", choices=("grid_search", "bytes", "memory"), default=None,
+                        help="measure this part again, keep the others from the saved JSON")
     args = parser.parse_args(argv)
-    result = {
-        "machine": args.machine_label or platform.processor(), "cpus": os.cpu_count(),
-        "grid_search": grid_search_times(args.data),
-        "bytes": bytes_sent(args.vectors),
-        "memory": ragged_memory(args.documents),
-    }
+    parts = {"grid_search": lambda: grid_search_times(args.data),
+             "bytes": lambda: bytes_sent(args.vectors),
+             "memory": lambda: ragged_memory(args.documents)}
+    saved = Path(args.out + ".json")
+    result = json.loads(saved.read_text()) if args.only and saved.exists() else {}
+    result.update(machine=args.machine_label or result.get("machine") or platform.processor(),
+                  cpus=os.cpu_count())
+    for name, measure in parts.items():
+        if args.only in (None, name) or name not in result:
+            result[name] = measure()
     Path(args.out + ".json").write_text(json.dumps(result, indent=1))
     lines = [f"# Scale-out measurements\n\nMachine: {result['machine']} ({result['cpus']} "
              "CPUs).\n", "## Grid search: 4 candidates x 3 folds, LSTM, 2,000 IMDB reviews, "
