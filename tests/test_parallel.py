@@ -65,11 +65,6 @@ def test_shared_vectors_reach_the_workers_once(dask_client, glove):
 
     X, y = make_reviews(120, seed=50)
     torch.set_num_threads(1)
-    # KNOWN ISSUE (docs/user_guide/scaling.rst): on a cold cluster the search
-    # below has hung, a worker waiting for vectors it should hold. Until that
-    # is fixed, warm the workers with a search without vectors first.
-    with joblib.parallel_backend("dask"):
-        _search(None).fit(X, y)
     shared = share_vectors(glove, dask_client, oov="zeros")
     assert type(shared.vectors).__name__ == "SharedVectors"
     with joblib.parallel_backend("dask"):
