@@ -118,7 +118,7 @@ def bytes_sent(n_vectors):
 _MEMORY_CODE = """
 import gc, sys, numpy as np
 from sklearn_rnn import TextVectorizer
-from sklearn_rnn._data import to_dataset
+from sklearn_rnn._nn._data import to_dataset
 
 def rss(field):  # kB, from the kernel
     for line in open("/proc/self/status"):
@@ -136,7 +136,7 @@ base = rss("VmRSS")
 open("/proc/self/clear_refs", "w").write("5")  # the high-water mark starts again here
 X = TextVectorizer(ragged={ragged}).fit_transform(docs)
 after_vectorizer = rss("VmHWM")
-data = to_dataset(X, lengths=getattr(X, "lengths", None), padding=getattr(X, "padding", None))
+data = to_dataset(X)
 after_dataset = rss("VmHWM")
 print((after_vectorizer - base) / 1024, (after_dataset - base) / 1024, X.shape)
 """

@@ -23,7 +23,7 @@ import torch
 from skorch.callbacks import Callback
 
 from sklearn_rnn import LSTMSentimentClassifier, TextVectorizer
-from sklearn_rnn._data import to_dataset
+from sklearn_rnn._nn._data import to_dataset
 from sklearn_rnn.datasets import load_imdb
 
 #: name -> (TextVectorizer params, classifier params) on top of the defaults

@@ -1,16 +1,66 @@
-"""The public recurrent text classifiers.
+"""The recurrent text classifiers: one estimator, four classes.
 
-:class:`RecurrentTextClassifier` takes the recurrent cell as a parameter (so
-it can be grid-searched); :class:`RNNSentimentClassifier`,
-:class:`LSTMSentimentClassifier` and :class:`GRUSentimentClassifier` are the
-same estimator with the cell fixed. The machinery is in ``_base.py``.
+Shapes: ``N`` documents, ``T`` positions, ``C`` classes, ``V`` vocabulary
+size, ``E`` embedding size.
+
+Design: compose skorch, do not subclass it. Each classifier is a plain
+scikit-learn estimator whose ``__init__`` only stores its (flat, named)
+parameters; ``fit`` builds a :class:`~sklearn_rnn._nn._net.RecurrentNet` (a
+skorch ``NeuralNet``) in ``net_`` and trains it. skorch's ``__init__`` sets
+attributes and its ``device`` must be concrete while ours defaults to
+``'auto'``; composing keeps both scikit-learn-correct. skorch stays reachable:
+``callbacks=``, ``module__*``, ``optimizer__*``, ``criterion__*``,
+``callbacks__*`` and ``iterator_*__batch_size`` pass through to the net, and
+``net_`` has skorch's ``history`` and ``save_params``/``load_params``.
+
+Everything the estimator does is here, in the order of a fit: parameters,
+the preparation a first fit and a warm start share (:meth:`_prepare`), the
+net, training, prediction and pickling. The fitted state is built aside and
+set in one step at the end of ``fit``, so a fit that raises leaves the
+previous model whole.
+
+:class:`RecurrentTextClassifier` takes the cell as a parameter (so a grid
+search can choose it); :class:`RNNSentimentClassifier`,
+:class:`LSTMSentimentClassifier` and :class:`GRUSentimentClassifier` are its
+siblings with the cell fixed, as scikit-learn's forests are siblings over
+``BaseForest``.
 """
 
-import inspect
+import copy
+import math
+import warnings
+from numbers import Integral, Real
 
-from sklearn.utils._param_validation import StrOptions
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import train_test_split
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.class_weight import compute_class_weight
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted
+from skorch.callbacks import EarlyStopping
+from skorch.helper import predefined_split
 
-from ._base import _RecurrentBase
+from ._nn._callbacks import EpochTasks, make_callbacks, probabilities
+from ._nn._data import BucketIterator, to_dataset
+from ._nn._device import (
+    Interrupted,
+    available_memory,
+    estimate_training_memory,
+    interrupt_raises,
+    resolve_device,
+    seeded,
+)
+from ._nn._module import RecurrentClassifierModule, token_keys
+from ._nn._net import RecurrentNet, prediction_batch_size
+from ._nn._state import export_net, import_net
+from ._text._ids import check_ids_fit_vocabulary, check_token_ids, vocabulary_size
+from ._utils._callbacks import CALLBACK_STATE, CallbackSupportMixin, begin_fit_task
+from ._utils._validation import AllErrorsMixin, check_labels, suggest, with_new_parameters
+from ._vectors._io import is_word_vectors
+from ._vectors._pretrained import PretrainedEmbeddings, initial_embeddings, without_vectors
 
 __all__ = [
     "RecurrentTextClassifier",
@@ -18,6 +68,647 @@ __all__ = [
     "LSTMSentimentClassifier",
     "GRUSentimentClassifier",
 ]
+
+DEFAULT_EMBEDDING_DIM = 128
+
+#: ``early_stopping='auto'`` turns early stopping on from this many training
+#: documents. scikit-learn's HistGradientBoosting does so above 10,000
+#: samples; on IMDB it already helps at 2,000 (benchmarks/results/recipes.md).
+AUTO_EARLY_STOPPING_MIN_DOCUMENTS = 2_000
+
+#: ``ngram_buckets='auto'``: 2**20 rows for up to 8 classes (the accuracy
+#: plateau on IMDB, benchmarks/results/recipes.md), then fewer so the table
+#: stays at 2**23 floats (32 MB, four times that while training with Adam),
+#: never under 2**16 rows.
+AUTO_BUCKETS, AUTO_TABLE_FLOATS, MIN_AUTO_BUCKETS = 2**20, 2**23, 2**16
+
+#: Prefixes of the skorch parameters passed through to ``net_`` (skorch's
+#: own). Written out rather than read from ``NeuralNet.prefixes_``: that list
+#: also holds ``dataset`` and ``compile``, which this estimator does not pass
+#: on, and this tuple is the contract of what users may pass.
+PASS_THROUGH_PREFIXES = (
+    "module", "optimizer", "criterion", "callbacks", "iterator_train", "iterator_valid",
+)
+
+#: Estimator parameter -> module parameter of the same meaning.
+_MODULE_PARAMS = ("hidden_size", "num_layers", "bidirectional", "dropout", "pooling",
+                  "freeze_embeddings", "ngram_range", "ngram_buckets", "conv_filters",
+                  "conv_kernel_size", "conv_pool_size", "dense_units")
+#: Module parameters the estimator sets itself (never passed through).
+_MODULE_OWNED = _MODULE_PARAMS + ("cell", "vocab_size", "n_classes", "embedding_dim",
+                                  "embeddings", "token_keys")
+#: Largest n of ``ngram_range``.
+_MAX_NGRAM = 5
+
+
+class _RecurrentBase(AllErrorsMixin, CallbackSupportMixin, ClassifierMixin, BaseEstimator):
+    """Fit, predict, parameters and persistence of the recurrent classifiers.
+
+    Subclasses choose the cell: :class:`RecurrentTextClassifier` as its
+    ``cell`` parameter, the fixed-cell classifiers as the class attribute
+    ``_cell``.
+    """
+
+    _cell = None
+
+    _parameter_constraints = {
+        "embedding_dim": [Interval(Integral, 1, None, closed="left"), None],
+        "hidden_size": [Interval(Integral, 1, None, closed="left")],
+        "num_layers": [Interval(Integral, 1, None, closed="left")],
+        "bidirectional": ["boolean"],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "pooling": [StrOptions({"last", "max", "mean"})],
+        "ngram_range": [tuple, None],
+        "ngram_buckets": [Interval(Integral, 2, 2**24, closed="both"), StrOptions({"auto"})],
+        "conv_filters": [Interval(Integral, 1, None, closed="left"), None],
+        "conv_kernel_size": [Interval(Integral, 1, None, closed="left")],
+        "conv_pool_size": [Interval(Integral, 1, None, closed="left")],
+        "dense_units": [Interval(Integral, 1, None, closed="left"), None],
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+        "embeddings": "no_validation",
+        "freeze_embeddings": ["boolean"],
+        "vocab_size": [Interval(Integral, 2, None, closed="left"), None],
+        "max_epochs": [Interval(Integral, 1, None, closed="left")],
+        "lr": [Interval(Real, 0, None, closed="neither")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "optimizer": [callable],
+        "clip_grad_norm": [Interval(Real, 0, None, closed="neither"), None],
+        "early_stopping": ["boolean", StrOptions({"auto"})],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "scoring": [str, callable, None],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "train_split": [callable, None],
+        "callbacks": [list, None],
+        "device": [str, torch.device, None],
+        "verbose": ["verbose"],
+        "random_state": ["random_state"],
+        "warm_start": ["boolean"],
+    }
+
+    def __init__(
+        self,
+        *,
+        embedding_dim=DEFAULT_EMBEDDING_DIM,
+        hidden_size=128,
+        num_layers=1,
+        bidirectional=False,
+        dropout=0.0,
+        pooling="max",
+        ngram_range=(1, 2),
+        ngram_buckets="auto",
+        conv_filters=None,
+        conv_kernel_size=3,
+        conv_pool_size=2,
+        dense_units=None,
+        embeddings=None,
+        freeze_embeddings=False,
+        vocab_size=None,
+        max_epochs=10,
+        lr=3e-3,
+        batch_size=64,
+        optimizer=torch.optim.Adam,
+        clip_grad_norm=1.0,
+        class_weight=None,
+        early_stopping="auto",
+        validation_fraction=0.1,
+        n_iter_no_change=3,
+        scoring=None,
+        tol=0.0,
+        train_split=None,
+        callbacks=None,
+        device="auto",
+        verbose=0,
+        random_state=None,
+        warm_start=False,
+        **kwargs,
+    ):
+        self.embedding_dim = embedding_dim
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.bidirectional = bidirectional
+        self.dropout = dropout
+        self.pooling = pooling
+        self.ngram_range = ngram_range
+        self.ngram_buckets = ngram_buckets
+        self.conv_filters = conv_filters
+        self.conv_kernel_size = conv_kernel_size
+        self.conv_pool_size = conv_pool_size
+        self.dense_units = dense_units
+        self.embeddings = embeddings
+        self.freeze_embeddings = freeze_embeddings
+        self.vocab_size = vocab_size
+        self.max_epochs = max_epochs
+        self.lr = lr
+        self.batch_size = batch_size
+        self.optimizer = optimizer
+        self.clip_grad_norm = clip_grad_norm
+        self.class_weight = class_weight
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.scoring = scoring
+        self.tol = tol
+        self.train_split = train_split
+        self.callbacks = callbacks
+        self.device = device
+        self.verbose = verbose
+        self.random_state = random_state
+        self.warm_start = warm_start
+        vars(self).update(kwargs)  # skorch pass-through parameters (module__* ...)
+
+    # ------------------------------------------------------------------ #
+    # parameters: the named ones, nested embeddings__*, skorch pass-through
+    # ------------------------------------------------------------------ #
+    def _get_cell(self):
+        return self._cell
+
+    def _pass_through_names(self):
+        """Names of the pass-through parameters set on this estimator: every
+        attribute that is neither a named parameter, private (``_x``) nor
+        fitted (``x_``)."""
+        return sorted(
+            k for k in vars(self)
+            if not k.startswith("_") and not k.endswith("_") and k not in self._get_param_names()
+        )
+
+    def get_params(self, deep=True):
+        """Get parameters, including skorch pass-through ones (``module__*``...).
+
+        Parameters
+        ----------
+        deep : bool, default=True
+            Also return the parameters of ``embeddings`` when it is a
+            :class:`~sklearn_rnn.PretrainedEmbeddings` (``embeddings__oov``...).
+
+        Returns
+        -------
+        params : dict
+        """
+        params = super().get_params(deep=deep)
+        params.update((k, getattr(self, k)) for k in self._pass_through_names())
+        return params
+
+    def set_params(self, **params):
+        """Set parameters, including skorch pass-through ones (``module__*``...).
+
+        Parameters
+        ----------
+        **params : dict
+
+        Returns
+        -------
+        self : estimator instance
+        """
+        for key in list(params):
+            prefix, dunder, _ = key.partition("__")
+            if prefix == "embeddings" and dunder and not isinstance(
+                self.embeddings, PretrainedEmbeddings
+            ):
+                raise ValueError(_wrap_hint(key))
+            if dunder and prefix in PASS_THROUGH_PREFIXES:
+                setattr(self, key, params.pop(key))
+        return super().set_params(**params)
+
+    def __sklearn_clone__(self):
+        if not is_word_vectors(self.embeddings):
+            return super().__sklearn_clone__()
+        # Word vectors passed as they are (a KeyedVectors can be several GB)
+        # are only read: share them, as PretrainedEmbeddings does, instead of
+        # letting clone deep-copy them for every fold and grid point.
+        proxy = copy.copy(self)
+        proxy.embeddings = None
+        twin = super(_RecurrentBase, proxy).__sklearn_clone__()
+        twin.embeddings = self.embeddings
+        return twin
+
+    def _more_param_errors(self):
+        """What ``_parameter_constraints`` cannot say: the n-gram range, and
+        our rules for pass-through parameters. skorch checks their names when
+        the net is initialised (:meth:`_initialize`)."""
+        errors = []
+        n_range = self.ngram_range
+        if n_range is not None and not (
+            isinstance(n_range, tuple) and len(n_range) == 2
+            and all(isinstance(n, Integral) for n in n_range)
+            and 1 <= n_range[0] <= n_range[1] <= _MAX_NGRAM
+        ):
+            errors.append(
+                f"ngram_range must be None or a tuple (min_n, max_n) with 1 <= min_n <= "
+                f"max_n <= {_MAX_NGRAM}, e.g. (1, 2) for unigrams and bigrams; got "
+                f"{n_range!r}."
+            )
+        for key in self._pass_through_names():
+            prefix, dunder, name = key.partition("__")
+            if dunder and prefix == "embeddings":
+                errors.append(_wrap_hint(key))
+            elif dunder and prefix.startswith("iterator_") and name != "batch_size":
+                errors.append(f"{key} is not supported: batches are built by length "
+                              f"bucket (only {prefix}__batch_size can be set).")
+            elif dunder and prefix == "module" and name in _MODULE_OWNED:
+                how = (f"use the top-level parameter {name}= instead"
+                       if name in self._get_param_names()
+                       else "the classifier sets it from the data")
+                errors.append(f"{key} cannot be passed through: {how}.")
+            elif dunder and prefix in ("dataset", "compile"):
+                errors.append(f"{key} cannot be passed through: the classifier builds its "
+                              "own datasets and does not compile the module.")
+        return errors
+
+    def _initialize(self, net):
+        """``net.initialize()``, where skorch checks the pass-through names;
+        its message is given with the estimator's name and the closest
+        parameter."""
+        try:
+            net.initialize()
+        except ValueError as exc:
+            if "unexpected argument" not in str(exc):
+                raise
+            unknown = [k for k in self._pass_through_names()
+                       if k.partition("__")[0] not in PASS_THROUGH_PREFIXES]
+            hints = "".join(suggest(k, self._get_param_names()) for k in unknown)
+            raise ValueError(
+                f"{type(self).__name__} got parameters that are neither its own nor "
+                f"skorch's: {str(exc).replace('__init__() got', 'got')}{hints} "
+                "Pass-through parameters start with one of "
+                f"{', '.join(p + '__' for p in PASS_THROUGH_PREFIXES)}."
+            ) from None
+
+    # ------------------------------------------------------------------ #
+    # fit
+    # ------------------------------------------------------------------ #
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None, X_val=None, y_val=None):
+        """Train the network on token ids ``X`` and labels ``y``.
+
+        Parameters
+        ----------
+        X : array-like of shape (N, T), TokenArray or RaggedTokens
+            Non-negative integer token ids, padded with 0 on either side, as
+            produced by :class:`~sklearn_rnn.TextVectorizer`.
+        y : array-like of shape (N,)
+            Labels: strings, integers or any values scikit-learn accepts for
+            classification; at least two classes.
+        sample_weight : array-like of shape (N,), default=None
+            Weight of each document in the loss (multiplied by
+            ``class_weight``); the loss is their weighted mean. Routed through
+            a ``Pipeline`` or ``cross_validate`` with metadata routing
+            (``set_fit_request(sample_weight=True)``).
+        X_val, y_val : array-like, default=None
+            A validation set of your own, as for ``HistGradientBoostingClassifier``:
+            scored every epoch and used for early stopping (which
+            ``early_stopping='auto'`` then turns on) instead of holding out
+            ``validation_fraction``. Give both or neither. In a ``Pipeline``,
+            ``Pipeline(..., transform_input=["X_val"])`` with metadata routing
+            turns raw ``X_val`` into ids with the fold's vectorizer.
+
+        Returns
+        -------
+        self : object
+            Fitted classifier.
+        """
+        X = check_token_ids(X)
+        y = check_labels(X, y, estimator_name=type(self).__name__)
+        if (X_val is None) != (y_val is None):
+            raise ValueError(
+                f"X_val and y_val go together: got {'X_val' if y_val is None else 'y_val'} "
+                "only. Pass both (a validation set of your own) or neither."
+            )
+        task = begin_fit_task(self, X, y, max_subtasks=self.max_epochs,
+                              metadata=None if sample_weight is None
+                              else {"sample_weight": sample_weight})
+        warm = self.warm_start and hasattr(self, "net_")
+        prep = self._prepare(X, y, sample_weight, X_val, y_val, warm)
+        # a callback that keeps each epoch's estimator gets this epoch's weights
+        tasks = None if task is None else EpochTasks(
+            task, self, X, y, lambda net: {**prep["fitted"], "net_": _snapshot(net)})
+        callbacks = self._callbacks(prep["early_stopping"], len(prep["classes"]),
+                                    validation=prep["train_split"] is not None, tasks=tasks)
+        if warm:
+            net = self._warm_net(prep, callbacks)
+        else:
+            net = self._make_net(prep["sizes"], prep["device"], prep["seed"],
+                                 train_split=prep["train_split"], matrix=prep["matrix"],
+                                 tokens=prep["tokens"], callbacks=callbacks)
+        try:
+            with interrupt_raises(), seeded(None if warm else prep["seed"], prep["device"]):
+                if not warm:
+                    self._initialize(net)
+                net.partial_fit(prep["train"], prep["train"].y)
+        except Interrupted:
+            raise KeyboardInterrupt(
+                f"{type(self).__name__}.fit was interrupted; the estimator is left as it "
+                "was before this fit."
+            ) from None
+        _warn_if_one_class(net, prep["train"], prep["classes"])
+        # the initial matrix and the n-gram keys are in the module's state now
+        net.module__embeddings = net.module__token_keys = None
+        vars(self).update(prep["fitted"], net_=net)
+        if task is not None:
+            task.call_on_fit_task_end(estimator=self, X=X, y=y, reconstruction_attributes={})
+        return self
+
+    def _prepare(self, X, y, sample_weight, X_val, y_val, warm):
+        """What a first fit and a warm start share: the seed, the classes and
+        encoded labels, the vocabulary and initial embedding rows, the
+        document weights, the training dataset and its validation split."""
+        seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+        tokens = getattr(X, "vocabulary", None)
+        matrix = None
+        if warm:
+            classes = self.classes_
+            unknown = set(np.unique(y)) - set(classes)
+            if unknown:
+                raise ValueError(
+                    f"warm_start: y has labels {sorted(unknown)!r} not seen in the first fit "
+                    f"(classes_ = {list(classes)!r})."
+                )
+            encoded = np.searchsorted(classes, y)
+            device, early_stopping = self.device_, self.early_stopping_
+            report, n_vocab = self.embeddings_report_, self.n_vocab_
+            if tokens is not None and self.tokens_ is not None and tuple(tokens) != self.tokens_:
+                # a Pipeline refitted its TextVectorizer on new documents: the
+                # trained rows move to the tokens' new ids (_warm_net)
+                matrix = initial_embeddings(self.embeddings, tokens, seed, self.embedding_dim,
+                                            DEFAULT_EMBEDDING_DIM)[0]
+                n_vocab = len(tokens)
+            else:
+                if tokens is None and self.tokens_ is not None:
+                    warnings.warn(
+                        "warm_start: X carries no vocabulary (it is not the TokenArray of "
+                        "a TextVectorizer), so its ids are taken to mean the tokens of the "
+                        "first fit. Transform new documents with the same fitted "
+                        "vectorizer.",
+                        UserWarning,
+                    )
+                tokens = self.tokens_
+                check_ids_fit_vocabulary(X, tokens, n_vocab)
+        else:
+            classes, encoded = np.unique(y, return_inverse=True)
+            if len(classes) < 2:
+                raise ValueError(
+                    f"y has 1 class ({classes[0]!r}); a classifier needs documents of at "
+                    "least 2 classes."
+                )
+            matrix, report = initial_embeddings(self.embeddings, tokens, seed,
+                                                self.embedding_dim, DEFAULT_EMBEDDING_DIM)
+            n_vocab = vocabulary_size(X, tokens=tokens, vocab_size=self.vocab_size,
+                                      n_rows=None if matrix is None else matrix.shape[0])
+            device = resolve_device(self.device)
+        weights = _document_weights(encoded, classes, self.class_weight, sample_weight, X)
+        data = to_dataset(X, encoded, weights=weights)
+        valid = None if X_val is None else self._validation_dataset(
+            X_val, y_val, classes, tokens, n_vocab)
+        if not warm:
+            early_stopping = self.early_stopping
+            if early_stopping == "auto":
+                early_stopping = (len(data) >= AUTO_EARLY_STOPPING_MIN_DOCUMENTS
+                                  or valid is not None)
+        train, train_split = _validation_split(
+            data, seed=seed, validation_fraction=self.validation_fraction,
+            train_split=self.train_split, early_stopping=early_stopping, valid=valid,
+        )
+        sizes = {
+            "vocab_size": n_vocab,
+            "n_classes": len(classes),
+            "embedding_dim": (self.net_.module_.embedding.embedding_dim if warm
+                              else self.embedding_dim if matrix is None else matrix.shape[1]),
+        }
+        if not warm:
+            self._check_training_memory(train, sizes, device)
+        fitted = dict(
+            classes_=classes, n_vocab_=n_vocab, tokens_=None if tokens is None else tuple(tokens),
+            device_=device, early_stopping_=early_stopping, embeddings_report_=report,
+        )
+        return dict(seed=seed, classes=classes, tokens=tokens, matrix=matrix, sizes=sizes,
+                    device=device, early_stopping=early_stopping, train=train,
+                    train_split=train_split, fitted=fitted)
+
+    def _validation_dataset(self, X_val, y_val, classes, tokens, n_vocab):
+        """``X_val``, ``y_val`` checked and made a dataset."""
+        X_val = check_token_ids(X_val, name="X_val")
+        y_val = check_labels(X_val, y_val, estimator_name=type(self).__name__)
+        val_tokens = getattr(X_val, "vocabulary", None)
+        if val_tokens is not None and tokens is not None and tuple(val_tokens) != tuple(tokens):
+            raise ValueError(
+                "X_val was made by another TextVectorizer than X (another vocabulary). In a "
+                "Pipeline, let it transform X_val with the fold's vectorizer: "
+                "Pipeline(steps, transform_input=['X_val']) with metadata routing on."
+            )
+        unknown = sorted(set(np.unique(y_val)) - set(classes))
+        if unknown:
+            raise ValueError(f"y_val has labels {unknown!r} that are not in y "
+                             f"({list(classes)!r}).")
+        check_ids_fit_vocabulary(X_val, None, n_vocab, name="X_val")
+        return to_dataset(X_val, np.searchsorted(classes, y_val))
+
+    def _check_training_memory(self, train, sizes, device):
+        """Refuse to start a fit whose estimate exceeds the free memory."""
+        need = estimate_training_memory(
+            train.widths, self.batch_size, **sizes, hidden_size=self.hidden_size,
+            num_layers=self.num_layers, bidirectional=self.bidirectional,
+            ngram_rows=0 if self.ngram_range is None else self._ngram_rows(sizes["n_classes"]),
+            pool_ratio=BucketIterator.POOL_RATIO,
+        )
+        free = available_memory(device)
+        if free is None or need <= 0.9 * free:
+            return
+        raise MemoryError(
+            f"Training would need about {need / 2**30:.1f} GiB on {device} but "
+            f"{free / 2**30:.1f} GiB are free: the longest document has "
+            f"{int(train.lengths.max()):,} tokens and batch_size={self.batch_size}. Cap the "
+            "document length with TextVectorizer(maxlen=...), lower batch_size, or use "
+            "smaller embedding_dim/hidden_size/vocabulary."
+        )
+
+    def _ngram_rows(self, n_classes):
+        """Rows of the n-gram table: ``ngram_buckets``, or the 'auto' rule."""
+        if self.ngram_buckets != "auto":
+            return int(self.ngram_buckets)
+        return max(MIN_AUTO_BUCKETS, min(AUTO_BUCKETS, AUTO_TABLE_FLOATS // max(n_classes, 1)))
+
+    def _scoring(self):
+        # with class weights the classes are imbalanced: stopping on accuracy
+        # would keep the epoch that favours the majority class
+        if self.scoring is None and self.class_weight is not None:
+            return "balanced_accuracy"
+        return self.scoring
+
+    def _callbacks(self, early_stopping, n_classes, validation, tasks=None):
+        return make_callbacks(
+            clip_grad_norm=self.clip_grad_norm, early_stopping=early_stopping,
+            n_iter_no_change=self.n_iter_no_change, verbose=self.verbose,
+            extra=[*(self.callbacks or []), *([("sklearn_callbacks", tasks)] if tasks else [])],
+            scoring=self._scoring(), tol=self.tol, n_classes=n_classes, validation=validation,
+        )
+
+    def _batch_params(self):
+        """The estimator's batch sizes, as the net takes them."""
+        return {k: getattr(self, k) for k in ("iterator_train__batch_size",
+                                               "iterator_valid__batch_size")
+                if hasattr(self, k)}
+
+    def _make_net(self, sizes, device, seed, *, train_split=None, matrix=None, tokens=None,
+                  callbacks=None):
+        """A new, uninitialised net for the module ``sizes`` on ``device``."""
+        module_params = {f"module__{k}": getattr(self, k) for k in _MODULE_PARAMS}
+        module_params.update((f"module__{k}", v) for k, v in sizes.items())
+        module_params["module__ngram_buckets"] = self._ngram_rows(sizes["n_classes"])
+        return RecurrentNet(
+            RecurrentClassifierModule,
+            criterion=torch.nn.CrossEntropyLoss,
+            optimizer=self.optimizer,
+            lr=self.lr,
+            max_epochs=self.max_epochs,
+            batch_size=self.batch_size,
+            train_split=train_split,
+            callbacks=callbacks if callbacks is not None else self._callbacks(
+                False, sizes["n_classes"], validation=False),
+            verbose=self.verbose,
+            device=device,
+            shuffle_seed=seed,
+            module__cell=self._get_cell(),
+            module__embeddings=None if matrix is None else torch.as_tensor(matrix),
+            module__token_keys=None if tokens is None or self.ngram_range is None
+            else token_keys(tokens),
+            **module_params,
+            **{k: getattr(self, k) for k in self._pass_through_names()},
+        )
+
+    def _warm_net(self, prep, callbacks):
+        """A copy of the fitted net, set to continue training (the fitted
+        model stays whole if this fit fails)."""
+        net = copy.deepcopy(self.net_)
+        tokens = prep["tokens"]
+        if tokens is not None and self.tokens_ is not None and tuple(tokens) != self.tokens_:
+            rows = prep["matrix"]
+            if rows is None:
+                rows = torch.randn(len(tokens), net.module_.embedding.embedding_dim,
+                                   generator=torch.Generator().manual_seed(int(prep["seed"])))
+            net.realign_vocabulary(self.tokens_, tokens, rows)
+        # the training parameters set since the first fit apply to the rest
+        net.set_params(train_split=prep["train_split"], max_epochs=self.max_epochs, lr=self.lr,
+                       batch_size=self.batch_size, **self._batch_params())
+        net.callbacks = callbacks
+        net.initialize_callbacks()
+        return net
+
+    # ------------------------------------------------------------------ #
+    # predict
+    # ------------------------------------------------------------------ #
+    def _prediction_batch_size(self, n_documents):
+        """Documents per batch in prediction, from the parameters as they are
+        now (``set_params`` after ``fit`` counts); ONNX export uses it too."""
+        return prediction_batch_size(
+            self.batch_size, getattr(self, "iterator_valid__batch_size", None), n_documents)
+
+    def _logits(self, X):
+        """Logits ``(N, C)`` (float64 tensor) in the rows' order."""
+        check_is_fitted(self, "net_")
+        X = check_token_ids(X)
+        check_ids_fit_vocabulary(X, self.tokens_, self.n_vocab_)
+        data = to_dataset(X)
+        logits = self.net_.forward_logits(data, self._prediction_batch_size(len(data))).double()
+        if not torch.isfinite(logits).all():
+            raise ValueError(
+                f"This {type(self).__name__} computes NaN or infinite outputs: its "
+                "weights are not finite (a damaged file, or weights changed by hand). "
+                "Refit it, or load it again from a good file."
+            )
+        out = torch.empty_like(logits)
+        out[torch.as_tensor(data.order)] = logits
+        return out
+
+    def predict_proba(self, X):
+        """Class probabilities of each document.
+
+        A document's probabilities do not depend on the other documents in
+        ``X`` or on ``batch_size``.
+
+        Parameters
+        ----------
+        X : array-like of shape (N, T), TokenArray or RaggedTokens
+            Token ids, padded on either side.
+
+        Returns
+        -------
+        proba : ndarray of shape (N, C)
+            Columns follow ``classes_``.
+        """
+        return probabilities(self._logits(X))
+
+    def predict_log_proba(self, X):
+        """Log of :meth:`predict_proba`, computed stably from the logits.
+
+        Parameters
+        ----------
+        X : array-like of shape (N, T), TokenArray or RaggedTokens
+
+        Returns
+        -------
+        log_proba : ndarray of shape (N, C)
+        """
+        return torch.log_softmax(self._logits(X), dim=1).numpy()
+
+    def predict(self, X):
+        """Predict the label of each document.
+
+        Parameters
+        ----------
+        X : array-like of shape (N, T), TokenArray or RaggedTokens
+            Token ids, padded on either side.
+
+        Returns
+        -------
+        y : ndarray of shape (N,)
+            Labels from ``classes_``.
+        """
+        logits = self._logits(X)
+        return self.classes_[logits.argmax(dim=1).numpy()]
+
+    @property
+    def history_(self):
+        """The skorch History of the last fit: per epoch ``train_loss``,
+        ``train_acc``, ``dur`` and, with a validation split, ``valid_loss`` and
+        ``valid_acc``."""
+        check_is_fitted(self, "net_")
+        return self.net_.history
+
+    # ------------------------------------------------------------------ #
+    # pickling: plain data (see _nn/_state.py), never torch objects
+    # ------------------------------------------------------------------ #
+    def __getstate__(self):
+        state = dict(super().__getstate__())  # a copy: never touch self.__dict__
+        for name in CALLBACK_STATE:  # callbacks are set again where the model is used
+            state.pop(name, None)
+        net = state.pop("net_", None)
+        if net is not None:
+            params = net.get_params_for("module")
+            sizes = {k: params[k] for k in ("vocab_size", "n_classes", "embedding_dim")}
+            state["net_state_"] = export_net(net, sizes)
+            # the vocabulary's rows are in the weights: never save the vectors
+            state["embeddings"] = without_vectors(state.get("embeddings"))
+        return state
+
+    def __setstate__(self, state):
+        if "ngram_range" not in state:  # saved before the n-gram path existed
+            state = {**state, "ngram_range": None}
+        state = with_new_parameters(type(self), state)
+        if self._cell is not None:  # a fixed-cell class has no cell parameter
+            state.pop("cell", None)
+        saved = state.pop("net_state_", None)
+        super().__setstate__(state)
+        if saved is not None:
+            self.net_ = import_net(saved, lambda sizes, device, seed: self._make_net(
+                sizes, device, seed), owner=type(self).__name__)
+            self.device_ = str(self.net_.device)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.categorical = True
+        tags.input_tags.positive_only = True
+        tags.non_deterministic = False
+        return tags
 
 
 class RecurrentTextClassifier(_RecurrentBase):
@@ -205,50 +896,87 @@ class RecurrentTextClassifier(_RecurrentBase):
     ['gru', 'lstm']
     """
 
+    __module__ = "sklearn_rnn"
+
     _parameter_constraints = {
         **_RecurrentBase._parameter_constraints,
         "cell": [StrOptions({"rnn", "lstm", "gru"})],
     }
 
-    def __init__(self, *, cell="lstm", **params):
+    # The parameters are those of _RecurrentBase plus ``cell``: written out
+    # (as scikit-learn's forests write theirs) so that the signature, help()
+    # and get_params show them; the fixed-cell siblings inherit the base's.
+    def __init__(
+        self,
+        *,
+        cell="lstm",
+        embedding_dim=DEFAULT_EMBEDDING_DIM,
+        hidden_size=128,
+        num_layers=1,
+        bidirectional=False,
+        dropout=0.0,
+        pooling="max",
+        ngram_range=(1, 2),
+        ngram_buckets="auto",
+        conv_filters=None,
+        conv_kernel_size=3,
+        conv_pool_size=2,
+        dense_units=None,
+        embeddings=None,
+        freeze_embeddings=False,
+        vocab_size=None,
+        max_epochs=10,
+        lr=3e-3,
+        batch_size=64,
+        optimizer=torch.optim.Adam,
+        clip_grad_norm=1.0,
+        class_weight=None,
+        early_stopping="auto",
+        validation_fraction=0.1,
+        n_iter_no_change=3,
+        scoring=None,
+        tol=0.0,
+        train_split=None,
+        callbacks=None,
+        device="auto",
+        verbose=0,
+        random_state=None,
+        warm_start=False,
+        **kwargs,
+    ):
         self.cell = cell
-        super().__init__(**params)
+        params = dict(locals())
+        for name in ("self", "cell", "kwargs", "__class__"):
+            params.pop(name, None)
+        super().__init__(**params, **kwargs)
 
-    # scikit-learn reads the parameters from the signature: show cell followed
-    # by every parameter of the base class, written once there
-    __init__.__signature__ = inspect.signature(_RecurrentBase.__init__).replace(
-        parameters=[
-            *list(inspect.signature(_RecurrentBase.__init__).parameters.values())[:1],
-            inspect.Parameter("cell", inspect.Parameter.KEYWORD_ONLY, default="lstm"),
-            *list(inspect.signature(_RecurrentBase.__init__).parameters.values())[1:],
-        ]
-    )
+    def _get_cell(self):
+        return self.cell
 
 
-class RNNSentimentClassifier(RecurrentTextClassifier):
-    """Elman RNN (tanh) text classifier with a scikit-learn interface.
+class RNNSentimentClassifier(_RecurrentBase):
+    """Elman RNN (tanh) text classifier: :class:`RecurrentTextClassifier`
+    with ``cell='rnn'``.
 
-    :class:`RecurrentTextClassifier` with ``cell='rnn'``: embeds token ids,
-    runs an Elman RNN (tanh) layer and classifies the pooled states, trained with Adam
-    and cross-entropy through skorch.
+    The recurrent layer of the tutorials this library replaces. It learns
+    short documents well; on long ones its state forgets the start, and the
+    LSTM or GRU does better (see the results page).
 
     Parameters
     ----------
     **params : dict
-        Every parameter of :class:`RecurrentTextClassifier` except ``cell``
-        (``embedding_dim``, ``hidden_size``, ``pooling``, ``max_epochs``,
-        ``lr``, ...), with the same defaults and meaning.
+        Every parameter of :class:`RecurrentTextClassifier` except ``cell``,
+        with the same defaults and meaning (the signature lists them).
 
     Attributes
     ----------
     classes_ : ndarray of shape (C,)
-        The labels, as given in ``y``; ``net_``, ``history_``, ``device_`` and
-        the others are those of :class:`RecurrentTextClassifier`.
+        The labels; ``net_``, ``history_``, ``device_`` and the others are
+        those of :class:`RecurrentTextClassifier`.
 
     See Also
     --------
     RecurrentTextClassifier : The same estimator, with the cell as a parameter.
-    TextVectorizer : Turns raw text into the token ids this classifier takes.
 
     Examples
     --------
@@ -261,97 +989,197 @@ class RNNSentimentClassifier(RecurrentTextClassifier):
     ...                     RNNSentimentClassifier(hidden_size=8, max_epochs=1, random_state=0))
     >>> clf.fit(docs, y).predict_proba(docs).shape
     (6, 2)
-    >>> clf.classes_.tolist()
-    ['neg', 'pos']
     """
 
+    __module__ = "sklearn_rnn"
     _cell = "rnn"
-    __init__ = _RecurrentBase.__init__  # no cell parameter
 
 
-class LSTMSentimentClassifier(RecurrentTextClassifier):
-    """LSTM text classifier with a scikit-learn interface.
+class LSTMSentimentClassifier(_RecurrentBase):
+    """LSTM text classifier: :class:`RecurrentTextClassifier` with ``cell='lstm'``.
 
-    :class:`RecurrentTextClassifier` with ``cell='lstm'``: embeds token ids,
-    runs an LSTM layer and classifies the pooled states, trained with Adam
-    and cross-entropy through skorch.
+    The default of :class:`RecurrentTextClassifier`, and the cell most
+    recipes use: its gates keep what the start of a long review said.
 
     Parameters
     ----------
     **params : dict
-        Every parameter of :class:`RecurrentTextClassifier` except ``cell``
-        (``embedding_dim``, ``hidden_size``, ``pooling``, ``max_epochs``,
-        ``lr``, ...), with the same defaults and meaning.
+        Every parameter of :class:`RecurrentTextClassifier` except ``cell``,
+        with the same defaults and meaning (the signature lists them).
 
     Attributes
     ----------
     classes_ : ndarray of shape (C,)
-        The labels, as given in ``y``; ``net_``, ``history_``, ``device_`` and
-        the others are those of :class:`RecurrentTextClassifier`.
+        The labels; ``net_``, ``history_``, ``device_`` and the others are
+        those of :class:`RecurrentTextClassifier`.
 
     See Also
     --------
     RecurrentTextClassifier : The same estimator, with the cell as a parameter.
-    TextVectorizer : Turns raw text into the token ids this classifier takes.
 
     Examples
     --------
+    >>> from sklearn.model_selection import cross_val_score
     >>> from sklearn.pipeline import make_pipeline
     >>> from sklearn_rnn import TextVectorizer, LSTMSentimentClassifier
     >>> docs = ["a great film", "loved it", "what a waste", "dull and long",
-    ...         "great acting", "boring plot"]
-    >>> y = ["pos", "pos", "neg", "neg", "pos", "neg"]
-    >>> clf = make_pipeline(TextVectorizer(),
-    ...                     LSTMSentimentClassifier(hidden_size=8, max_epochs=1, random_state=0))
-    >>> clf.fit(docs, y).predict_proba(docs).shape
-    (6, 2)
-    >>> clf.classes_.tolist()
-    ['neg', 'pos']
+    ...         "great acting", "boring plot", "a joy", "so bad"]
+    >>> y = ["pos", "pos", "neg", "neg", "pos", "neg", "pos", "neg"]
+    >>> pipe = make_pipeline(TextVectorizer(),
+    ...                      LSTMSentimentClassifier(hidden_size=8, max_epochs=1, random_state=0))
+    >>> cross_val_score(pipe, docs, y, cv=2).shape
+    (2,)
     """
 
+    __module__ = "sklearn_rnn"
     _cell = "lstm"
-    __init__ = _RecurrentBase.__init__  # no cell parameter
 
 
-class GRUSentimentClassifier(RecurrentTextClassifier):
-    """GRU text classifier with a scikit-learn interface.
+class GRUSentimentClassifier(_RecurrentBase):
+    """GRU text classifier: :class:`RecurrentTextClassifier` with ``cell='gru'``.
 
-    :class:`RecurrentTextClassifier` with ``cell='gru'``: embeds token ids,
-    runs a GRU layer and classifies the pooled states, trained with Adam
-    and cross-entropy through skorch.
+    Gated like the LSTM with one state instead of two: a little faster per
+    epoch, often as accurate.
 
     Parameters
     ----------
     **params : dict
-        Every parameter of :class:`RecurrentTextClassifier` except ``cell``
-        (``embedding_dim``, ``hidden_size``, ``pooling``, ``max_epochs``,
-        ``lr``, ...), with the same defaults and meaning.
+        Every parameter of :class:`RecurrentTextClassifier` except ``cell``,
+        with the same defaults and meaning (the signature lists them).
 
     Attributes
     ----------
     classes_ : ndarray of shape (C,)
-        The labels, as given in ``y``; ``net_``, ``history_``, ``device_`` and
-        the others are those of :class:`RecurrentTextClassifier`.
+        The labels; ``net_``, ``history_``, ``device_`` and the others are
+        those of :class:`RecurrentTextClassifier`.
 
     See Also
     --------
     RecurrentTextClassifier : The same estimator, with the cell as a parameter.
-    TextVectorizer : Turns raw text into the token ids this classifier takes.
 
     Examples
     --------
-    >>> from sklearn.pipeline import make_pipeline
-    >>> from sklearn_rnn import TextVectorizer, GRUSentimentClassifier
-    >>> docs = ["a great film", "loved it", "what a waste", "dull and long",
-    ...         "great acting", "boring plot"]
-    >>> y = ["pos", "pos", "neg", "neg", "pos", "neg"]
-    >>> clf = make_pipeline(TextVectorizer(),
-    ...                     GRUSentimentClassifier(hidden_size=8, max_epochs=1, random_state=0))
-    >>> clf.fit(docs, y).predict_proba(docs).shape
-    (6, 2)
-    >>> clf.classes_.tolist()
-    ['neg', 'pos']
+    >>> from sklearn_rnn import GRUSentimentClassifier, TextVectorizer
+    >>> vec = TextVectorizer()
+    >>> X = vec.fit_transform(["a great film", "what a waste", "great acting", "so bad"])
+    >>> clf = GRUSentimentClassifier(hidden_size=8, max_epochs=1, random_state=0)
+    >>> clf.fit(X, [1, 0, 1, 0]).predict(vec.transform(["a great plot"])).shape
+    (1,)
     """
 
+    __module__ = "sklearn_rnn"
     _cell = "gru"
-    __init__ = _RecurrentBase.__init__  # no cell parameter
+
+
+# doctests of the classes above (their __module__ is the public one)
+__test__ = {cls.__name__: cls for cls in (RecurrentTextClassifier, RNNSentimentClassifier,
+                                          LSTMSentimentClassifier, GRUSentimentClassifier)}
+
+
+# --------------------------------------------------------------------------- #
+# helpers of fit
+# --------------------------------------------------------------------------- #
+def _wrap_hint(key):
+    option = key.split("__", 1)[1]
+    return (
+        f"{key} is an option of PretrainedEmbeddings: pass "
+        f"embeddings=PretrainedEmbeddings(vectors, {option}=...) and then set it as "
+        f"{key} (a nested parameter)."
+    )
+
+
+def _snapshot(net):
+    """The net with a copy of its module: it predicts as the net does now,
+    whatever training does next."""
+    frozen = copy.copy(net)
+    frozen.module_ = copy.deepcopy(net.module_)
+    return frozen
+
+
+def _document_weights(y_encoded, classes, class_weight, sample_weight, X):
+    """Loss weight of each document: ``sample_weight`` times ``class_weight``
+    (computed on these labels, as scikit-learn does), scaled to mean 1 (the
+    loss is their weighted mean, so their scale does not matter), or None for
+    neither."""
+    if class_weight is None and sample_weight is None:
+        return None
+    # _check_sample_weight is private, but scikit-learn's own estimators and
+    # many third-party ones check sample_weight with it: the same errors
+    weights = (np.ones(len(y_encoded)) if sample_weight is None
+               else _check_sample_weight(sample_weight, X, dtype=np.float64,
+                                         ensure_non_negative=True))
+    if class_weight is not None:
+        per_class = compute_class_weight(class_weight, classes=classes,
+                                         y=np.asarray(classes)[y_encoded])
+        if not np.all(np.isfinite(per_class)) or (per_class < 0).any():
+            raise ValueError(
+                f"class_weight must give every class a finite weight >= 0, got "
+                f"{dict(zip(classes.tolist(), per_class.tolist(), strict=True))}."
+            )
+        weights = weights * per_class[y_encoded]
+    total = weights.sum()
+    if not total > 0:
+        raise ValueError("The sample weights sum to 0: nothing to learn from.")
+    if not math.isfinite(total):
+        raise ValueError("The sample weights are too large: their sum is not finite. "
+                         "Divide them by a common factor.")
+    return weights * (len(weights) / total)
+
+
+def _validation_split(data, *, seed, validation_fraction, train_split, early_stopping,
+                      valid=None):
+    """``(train dataset, skorch train_split)``: the user's validation set, or
+    ``train_split``, or a stratified ``validation_fraction`` hold-out when early
+    stopping, or none."""
+    if valid is not None:
+        if train_split is not None:
+            raise ValueError("Give a validation set either as X_val/y_val or as "
+                             "train_split, not both.")
+        return data, predefined_split(valid)
+    if train_split is not None:
+        return data, train_split
+    if not early_stopping:
+        return data, None
+    n = len(data)
+    n_valid = int(np.ceil(validation_fraction * n))
+    if n_valid < 1 or n - n_valid < 1:
+        raise ValueError(
+            f"early stopping with validation_fraction={validation_fraction} leaves no "
+            f"documents to train or validate on ({n} documents)."
+        )
+    positions = np.arange(n)
+    try:
+        train, valid = train_test_split(
+            positions, test_size=n_valid, random_state=seed, stratify=data.y
+        )
+    except ValueError:  # a class too small to stratify: plain random split
+        train, valid = train_test_split(positions, test_size=n_valid, random_state=seed)
+    return data.subset(train), predefined_split(data.subset(valid))
+
+
+def _warn_if_one_class(net, train, classes, min_documents=20):
+    """Warn when the kept epoch predicted one class for every training batch
+    (read from the outputs training computed, ``history[:, 'train_classes']``)."""
+    if len(train) < min_documents or len(np.unique(train.y)) < 2:
+        return
+    history = net.history
+    kept = len(history) - 1
+    stopping = [cb for _, cb in net.callbacks_ if isinstance(cb, EarlyStopping) and cb.load_best]
+    if stopping:  # the weights are those of the best epoch
+        best = [i for i, row in enumerate(history) if row.get(f"{stopping[0].monitor}_best")]
+        kept = best[-1] if best else kept
+    if history[kept].get("train_classes", 2) > 1:
+        return
+    counts = np.bincount(train.y, minlength=len(classes))
+    ratio = counts.max() / max(counts[counts > 0].min(), 1)
+    imbalance = (f" The classes are imbalanced ({ratio:.0f}:1): give the rare ones more "
+                 "weight (class_weight='balanced')." if ratio >= 3 else "")
+    label = np.asarray(classes)[history[kept]["train_class"]]
+    label = label.item() if isinstance(label, np.generic) else label
+    warnings.warn(
+        f"The fitted model predicts only {label!r} for its own training documents (all "
+        f"{len(train):,}, in the epoch it kept): it learnt nothing useful.{imbalance} "
+        "Try another learning rate (lr), more epochs, or gradient clipping "
+        "(clip_grad_norm).",
+        ConvergenceWarning,
+    )

@@ -14,16 +14,13 @@ import numpy as np
 import torch
 from sklearn.utils.validation import check_is_fitted
 
-from ._analyzer import DEFAULT_TOKEN_PATTERN
-from ._base import _RecurrentBase
-from ._vectorizer import TextVectorizer
+from ._classifier import _RecurrentBase
+from ._text._analyzer import DEFAULT_TOKEN_PATTERN
+from ._text._vectorizer import TextVectorizer
 from ._version import __version__
+from .onnx import FORMAT, METADATA_KEY
 
-__all__ = ["export_onnx", "ONNX_FORMAT", "METADATA_KEY"]
-
-#: Version of the metadata layout (read by sklearn_rnn.onnx).
-ONNX_FORMAT = 1
-METADATA_KEY = "sklearn_rnn"
+__all__ = ["export_onnx"]
 
 
 class _Probabilities(torch.nn.Module):
@@ -151,11 +148,11 @@ def export_onnx(model, path, *, quantize=False, opset=17):
 
     vectorizer, classifier = _split(model)
     metadata = {
-        "format": ONNX_FORMAT,
+        "format": FORMAT,
         "sklearn_rnn": __version__,
         "classes": _classes(classifier.classes_),
         "n_vocab": int(classifier.n_vocab_),
-        "batch_size": int(classifier.net_.batch_size_for(10**9)),
+        "batch_size": int(classifier._prediction_batch_size(10**9)),
         "vectorizer": None if vectorizer is None else _vectorizer_settings(vectorizer),
         "estimator": type(classifier).__name__,
     }

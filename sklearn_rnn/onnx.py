@@ -14,27 +14,20 @@ probabilities equal the pipeline's ``predict_proba`` (to 1e-5) whatever the
 batch.
 """
 
-import html
 import json
-import re
 from pathlib import Path
 
 import numpy as np
 
-__all__ = ["load", "OnnxTextClassifier"]
+from ._text._analyzer import make_analyzer, make_preprocessor, make_tokenizer
+from ._text._ids import UNK_ID, bucket_width, document_spans
 
-_METADATA_KEY = "sklearn_rnn"
-_FORMAT = 1
-_HTML_TAG = re.compile(r"<[^<>]{0,200}>")
-_PAD, _UNK = 0, 1
+__all__ = ["load", "OnnxTextClassifier", "FORMAT", "METADATA_KEY"]
 
-
-def _bucket_width(lengths):
-    """The classifiers' length buckets (sklearn_rnn._data.bucket_width)."""
-    lengths = np.maximum(np.asarray(lengths, dtype=np.int64), 1)
-    octave = np.floor(np.log2(lengths)).astype(np.int64)
-    step = np.left_shift(1, np.maximum(octave - 3, 0))
-    return -(-lengths // step) * step
+#: The key of the file's metadata that :func:`sklearn_rnn.export_onnx` writes.
+METADATA_KEY = "sklearn_rnn"
+#: Version of the metadata layout.
+FORMAT = 1
 
 
 class OnnxTextClassifier:
@@ -67,25 +60,19 @@ class OnnxTextClassifier:
 
     @staticmethod
     def _make_analyzer(settings):
-        strip, lower = settings["strip_html"], settings["lowercase"]
+        """The TextVectorizer's analyzer, from the settings it saved."""
         if settings["tokenizer"]:
             from .tokenizers import get_tokenizer  # no torch: plain Python
 
             tokenize = get_tokenizer(settings["tokenizer"])
         else:
-            tokenize = re.compile(settings["token_pattern"]).findall
-        stop = frozenset(settings["stop_words"])
-        min_length = settings["min_token_length"]
-
-        def analyze(text):
-            if strip:
-                text = html.unescape(_HTML_TAG.sub(" ", text))
-            if lower:
-                text = text.lower()
-            return [t for t in tokenize(text)
-                    if len(t) >= min_length and t not in stop]
-
-        return analyze
+            tokenize = make_tokenizer(settings["token_pattern"])
+        return make_analyzer(
+            make_preprocessor(strip_html=settings["strip_html"],
+                              lowercase=settings["lowercase"]),
+            tokenize, stop_words=frozenset(settings["stop_words"]),
+            min_token_length=settings["min_token_length"],
+        )
 
     def transform(self, texts):
         """Texts to padded token ids ``(N, maxlen)`` and lengths, as the fitted
@@ -104,7 +91,7 @@ class OnnxTextClassifier:
                 text = text.decode("utf-8")
             if not isinstance(text, str):
                 raise TypeError(f"Document {i} is {type(text).__name__}, expected a string.")
-            ids = [get(t, _UNK) for t in self._analyze(text)]
+            ids = [get(t, UNK_ID) for t in self._analyze(text)]
             rows.append(ids[-maxlen:] if settings["truncating"] == "pre" else ids[:maxlen])
         X = np.zeros((len(rows), maxlen), dtype=np.int64)
         for i, ids in enumerate(rows):
@@ -134,15 +121,11 @@ class OnnxTextClassifier:
             raise ValueError(f"Token ids must be in [0, {self.metadata['n_vocab'] - 1}].")
         n, t = X.shape
         if lengths is None:
-            nonzero = X != 0
-            has = nonzero.any(axis=1)
-            first = np.where(has, nonzero.argmax(axis=1), 0)
-            last = np.where(has, t - 1 - nonzero[:, ::-1].argmax(axis=1), -1)
-            lengths = last - first + 1
+            first, lengths = document_spans(X)
         else:
             lengths = np.asarray(lengths, dtype=np.int64)
             first = t - lengths if padding == "pre" else np.zeros(n, dtype=np.int64)
-        widths = _bucket_width(lengths)
+        widths = bucket_width(lengths)
         proba = np.empty((n, len(self.classes_)), dtype=np.float64)
         for width in np.unique(widths):
             rows = np.flatnonzero(widths == width)
@@ -209,12 +192,12 @@ def load(path, *, providers=None, threads=None):
         options.intra_op_num_threads = threads
     session = ort.InferenceSession(str(path), sess_options=options,
                                    providers=providers or ["CPUExecutionProvider"])
-    raw = session.get_modelmeta().custom_metadata_map.get(_METADATA_KEY)
+    raw = session.get_modelmeta().custom_metadata_map.get(METADATA_KEY)
     if raw is None:
         raise ValueError(f"{path} is not a model exported by sklearn_rnn.export_onnx "
-                         f"(no {_METADATA_KEY!r} metadata).")
+                         f"(no {METADATA_KEY!r} metadata).")
     metadata = json.loads(raw)
-    if metadata.get("format") != _FORMAT:
+    if metadata.get("format") != FORMAT:
         raise ValueError(f"{path} was exported by sklearn_rnn {metadata.get('sklearn_rnn')} "
-                         f"in format {metadata.get('format')!r}; this loader reads {_FORMAT}.")
+                         f"in format {metadata.get('format')!r}; this loader reads {FORMAT}.")
     return OnnxTextClassifier(session, metadata)

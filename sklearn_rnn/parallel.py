@@ -16,56 +16,11 @@ worker once and puts a reference in the estimator instead. A path to a vector
 file needs nothing: each worker loads it once and keeps it for its next tasks.
 """
 
-from ._embeddings import PretrainedEmbeddings
+from ._vectors._io import describe_vectors, is_word_vectors
+from ._vectors._pretrained import PretrainedEmbeddings
+from ._vectors._shared import SharedVectors, store_shared
 
 __all__ = ["share_vectors", "SharedVectors"]
-
-
-#: key -> vectors: what :func:`share_vectors` put in this worker process.
-_SHARED = {}
-
-
-def _store(key, vectors):
-    """Run on every worker by :func:`share_vectors` (``client.run``)."""
-    _SHARED[key] = vectors
-
-
-class SharedVectors:
-    """Word vectors held by every Dask worker, by reference.
-
-    Pickles as a key (a few bytes); a fit on a worker reads the vectors from
-    that worker process's memory, where :func:`share_vectors` put them. They
-    are kept in a plain per-process dict, not as Dask data, because Dask's
-    active memory manager drops the extra replicas of a broadcast value, and
-    a task that then fetched them from another worker has been seen to hang.
-    The process that shared them keeps its own reference.
-    """
-
-    def __init__(self, key, description, vectors=None):
-        self.key = key
-        self.description = description
-        self._local = vectors
-
-    def __getstate__(self):
-        return {"key": self.key, "description": self.description}
-
-    def __setstate__(self, state):
-        self.key, self.description, self._local = state["key"], state["description"], None
-
-    def result(self):
-        """The vectors: this process's reference, or what share_vectors stored here."""
-        if self._local is not None:
-            return self._local
-        if self.key in _SHARED:
-            return _SHARED[self.key]
-        raise RuntimeError(
-            f"The shared vectors ({self.description}) are not on this worker: "
-            "share_vectors sends them to the workers present when it is called. Call "
-            "it again after adding workers, or pass a path to a vector file instead."
-        )
-
-    def __repr__(self):
-        return f"SharedVectors({self.description}, on a Dask cluster)"
 
 
 def share_vectors(vectors, client=None, **options):
@@ -98,9 +53,7 @@ def share_vectors(vectors, client=None, **options):
         client = get_client()
     import uuid
 
-    from ._vectors_io import describe_vectors, is_word_vectors
-
     key = f"sklearn_rnn-vectors-{uuid.uuid4().hex}"
-    client.run(_store, key, vectors)  # once to each worker
+    client.run(store_shared, key, vectors)  # once to each worker
     description = describe_vectors(vectors) if is_word_vectors(vectors) else "a matrix"
     return PretrainedEmbeddings(SharedVectors(key, description, vectors), **options)

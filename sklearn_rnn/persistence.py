@@ -2,7 +2,7 @@
 
 A fitted classifier saves plain data: its parameters, numpy arrays of the
 network's weights and optimizer state, and the training history as lists of
-numbers (the format is described in ``sklearn_rnn/_persistence.py``). No
+numbers (the format is described in ``sklearn_rnn/_nn/_state.py``). No
 torch object and no training data is in the file, so ``skops.io`` can load it without running
 code from the file, on a machine without a GPU.
 
@@ -13,27 +13,54 @@ from numbers by our own ``__setstate__``), a plain container, or an optimizer
 class referenced by the ``optimizer`` parameter.
 """
 
-from ._analyzer import DEFAULT_TOKEN_PATTERN
+import importlib
+
+import torch
+
+from . import MOVED_MODULES
+from ._classifier import (
+    GRUSentimentClassifier,
+    LSTMSentimentClassifier,
+    RecurrentTextClassifier,
+    RNNSentimentClassifier,
+)
+from ._text._analyzer import DEFAULT_TOKEN_PATTERN
+from ._text._vectorizer import TextVectorizer
+from ._vectors._matrix import EmbeddingCoverage
+from ._vectors._pretrained import PretrainedEmbeddings, VectorsNotSaved
 
 __all__ = ["SKOPS_TRUSTED_TYPES", "load_skops"]
 
-#: Types to pass to ``skops.io.load(..., trusted=...)`` for sklearn_rnn models.
-SKOPS_TRUSTED_TYPES = [
-    "sklearn_rnn._vectorizer.TextVectorizer",
-    "sklearn_rnn._classifier.RecurrentTextClassifier",
-    "sklearn_rnn._classifier.RNNSentimentClassifier",
-    "sklearn_rnn._classifier.LSTMSentimentClassifier",
-    "sklearn_rnn._classifier.GRUSentimentClassifier",
-    "sklearn_rnn._embeddings.EmbeddingCoverage",
-    "sklearn_rnn._embeddings.PretrainedEmbeddings",
-    "sklearn_rnn._embeddings.VectorsNotSaved",
+#: sklearn_rnn's classes that saved models hold (all rebuilt from plain data).
+_OUR_TYPES = (TextVectorizer, RecurrentTextClassifier, RNNSentimentClassifier,
+              LSTMSentimentClassifier, GRUSentimentClassifier, EmbeddingCoverage,
+              PretrainedEmbeddings, VectorsNotSaved)
+#: The optimizers a classifier's ``optimizer`` parameter may name.
+_OPTIMIZERS = (torch.optim.Adam, torch.optim.AdamW, torch.optim.SGD, torch.optim.RMSprop,
+               torch.optim.Adagrad)
+
+
+def _type_name(cls):
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def _old_names(cls):
+    """The names files saved by sklearn_rnn 0.1 give ``cls``."""
+    return [f"{old}.{cls.__qualname__}" for old, new in MOVED_MODULES.items()
+            if hasattr(importlib.import_module(new), cls.__qualname__)] + (
+        [f"sklearn_rnn._classifier.{cls.__qualname__}"]
+        if cls.__qualname__.endswith("Classifier") else [])
+
+
+#: Types to pass to ``skops.io.load(..., trusted=...)`` for sklearn_rnn models:
+#: our classes by their public names (and the names files of 0.1 used), a
+#: frozenset (stop words), and the optimizer classes.
+SKOPS_TRUSTED_TYPES = sorted({
+    *(_type_name(cls) for cls in _OUR_TYPES),
+    *(name for cls in _OUR_TYPES for name in _old_names(cls)),
     "builtins.frozenset",
-    "torch.optim.adam.Adam",
-    "torch.optim.adamw.AdamW",
-    "torch.optim.sgd.SGD",
-    "torch.optim.rmsprop.RMSprop",
-    "torch.optim.adagrad.Adagrad",
-]
+    *(_type_name(cls) for cls in _OPTIMIZERS),
+})
 
 
 def load_skops(file, *, trusted=(), trusted_token_patterns=()):
@@ -96,8 +123,6 @@ def load_skops(file, *, trusted=(), trusted_token_patterns=()):
 
 def _vectorizers(obj, seen=None):
     """Every TextVectorizer inside a loaded model (pipelines, searches, ...)."""
-    from ._vectorizer import TextVectorizer
-
     seen = set() if seen is None else seen
     if id(obj) in seen:
         return

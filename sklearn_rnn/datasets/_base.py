@@ -7,7 +7,7 @@ import tempfile
 import urllib.request
 from pathlib import Path
 
-__all__ = ["get_data_home", "fetch_file", "sha256sum"]
+__all__ = ["get_data_home", "fetch_file", "sha256sum", "sample_order"]
 
 #: Environment variable overriding the default cache folder.
 DATA_HOME_ENV = "SKLEARN_RNN_DATA"
@@ -33,6 +33,23 @@ def get_data_home(data_home=None):
     path = Path(data_home).expanduser()
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def sample_order(n, *, shuffle, random_state, n_samples=None):
+    """The rows a loader returns: all ``n`` (shuffled with ``random_state``
+    when ``shuffle``), the first ``n_samples`` of them when given."""
+    from numbers import Integral
+
+    import numpy as np
+    from sklearn.utils import check_random_state
+
+    if n_samples is not None and (not isinstance(n_samples, Integral)
+                                  or isinstance(n_samples, bool) or n_samples < 1):
+        raise ValueError(f"n_samples must be a positive int or None, got {n_samples!r}.")
+    order = np.arange(n)
+    if shuffle:
+        check_random_state(random_state).shuffle(order)
+    return order if n_samples is None else order[:n_samples]
 
 
 def sha256sum(path, chunk_size=1 << 20):

@@ -11,7 +11,9 @@ import json
 from pathlib import Path
 
 import numpy as np
-from sklearn.utils import Bunch, check_random_state
+from sklearn.utils import Bunch
+
+from ._base import sample_order
 
 __all__ = ["load_text_dataset", "TEXT_COLUMNS", "LABEL_COLUMNS"]
 
@@ -278,11 +280,8 @@ def load_text_dataset(
         data = [". ".join(str(p[i]) for p in parts if p[i] not in (None, ""))
                 for i in range(len(parts[0]))]
         target = _labels_array(columns[label], path, label)
-    order = np.arange(len(data))
-    if shuffle:
-        check_random_state(random_state).shuffle(order)
-    if n_samples is not None:
-        order = order[:n_samples]
+    order = sample_order(len(data), shuffle=shuffle, random_state=random_state,
+                         n_samples=n_samples)
     data = [data[i] for i in order]
     target = np.asarray(target)[order]
     if return_X_y:

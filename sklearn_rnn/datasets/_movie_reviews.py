@@ -8,9 +8,9 @@ import zipfile
 from pathlib import Path
 
 import numpy as np
-from sklearn.utils import Bunch, check_random_state
+from sklearn.utils import Bunch
 
-from ._base import fetch_file, get_data_home
+from ._base import fetch_file, get_data_home, sample_order
 from ._imdb import _LABELS, _given_path
 
 __all__ = ["load_movie_reviews"]
@@ -100,10 +100,8 @@ def load_movie_reviews(
             "movie_reviews corpus layout."
         )
     records.sort()
-    order = np.arange(len(records))
-    if shuffle:
-        check_random_state(random_state).shuffle(order)
-    records = [records[i] for i in order]
+    records = [records[i] for i in sample_order(len(records), shuffle=shuffle,
+                                                random_state=random_state)]
     data = [r[2] for r in records]
     y = np.array([_LABELS[r[0]] for r in records], dtype=object)
     if return_X_y:

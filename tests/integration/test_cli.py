@@ -1,0 +1,229 @@
+"""The sklearn-rnn command: IMDB and movie reviews from ../shared, and the user's own
+files (CSV, class folders, an Amazon-polarity-shaped file, Japanese TSV) built here."""
+
+import csv
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sklearn_rnn._cli import main
+
+from ..conftest import make_reviews
+
+TINY_RUN = ["--n-train", "300", "--epochs", "2", "--maxlen", "80",
+            "--embedding-dim", "8", "--hidden-size", "8", "--quiet"]
+DEFAULT_ROWS = ["RNN", "LSTM", "LSTM + n-grams", "TF-IDF + LogReg",
+                "TF-IDF + LSTM n-grams (soft vote)"]
+DATA = Path(__file__).parents[1] / "data"
+
+
+def _rows(out):
+    saved = json.loads((out / "comparison.json").read_text())
+    return saved["settings"], saved["results"]
+
+
+def _check_pngs(out, names):
+    for name in names:
+        path = out / name
+        assert path.stat().st_size > 1000, name
+        assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", name
+
+
+def test_compare_on_imdb_prints_table_and_writes_files(imdb_archive, tmp_path, capsys):
+    code = main(["compare", "--data", str(imdb_archive), "--out", str(tmp_path),
+                 "--n-test", "150", *TINY_RUN])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "no test split given: 150 documents held out of IMDB" in out
+    header = ("| model | accuracy | misclassified_rate | accuracy_negative | "
+              "accuracy_positive | macro_f1 | fit_seconds | predict_seconds |")
+    assert header in out
+    for name in DEFAULT_ROWS:
+        assert f"| {name} |" in out
+        assert f"== Classification report: {name}" in out
+    assert out.count("truth: ") >= 5  # sample documents (and misclassified ones)
+    assert "== Misclassified documents" in out
+    settings, rows = _rows(tmp_path)
+    assert [r["model"] for r in rows] == DEFAULT_ROWS
+    assert settings["n_train"] == 300 and settings["n_test"] == 150
+    assert settings["epochs"] == 2 and settings["models"] == [
+        "rnn", "lstm", "lstm-ngrams", "tfidf", "vote"]
+    for r in rows:
+        assert abs(r["accuracy"] + r["misclassified_rate"] - 1) < 1e-9
+    assert (tmp_path / "comparison.csv").read_text().startswith("model,accuracy,")
+    _check_pngs(tmp_path, ["comparison.png", "curves_rnn.png", "curves_lstm.png",
+                           "curves_lstm_ngrams.png", "confusion_rnn.png", "confusion_lstm.png",
+                           "confusion_tfidf_logreg.png",
+                           "confusion_tfidf_lstm_ngrams_soft_vote.png"])
+
+
+def test_compare_on_movie_reviews(movie_reviews_zip, tmp_path, capsys):
+    code = main(["compare", "--data", str(movie_reviews_zip), "--out", str(tmp_path),
+                 "--no-plots", "--models", "lstm,tfidf", *TINY_RUN])
+    assert code == 0
+    assert "| LSTM |" in capsys.readouterr().out
+    assert not list(tmp_path.glob("*.png"))
+
+
+def _write_csv(path, header, rows):
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        if header:
+            writer.writerow(header)
+        writer.writerows(rows)
+
+
+def test_compare_on_a_csv_with_three_classes(tmp_path, capsys):
+    X, y = make_reviews(300, seed=40)
+    y = np.where(np.arange(300) % 3 == 0, "mixed", y)  # a third class
+    _write_csv(tmp_path / "tickets.csv", ["id", "body", "category"],
+               [[i, x, label] for i, (x, label) in enumerate(zip(X, y, strict=True))])
+    out = tmp_path / "out"
+    code = main(["compare", "--data", str(tmp_path / "tickets.csv"), "--out", str(out),
+                 "--models", "gru,tfidf", *TINY_RUN[2:]])
+    text = capsys.readouterr().out
+    assert code == 0
+    assert "3 classes" in text and "accuracy_mixed" in text
+    settings, rows = _rows(out)
+    assert settings["text_column"] == "body" and settings["label_column"] == "category"
+    assert [r["model"] for r in rows] == ["GRU", "TF-IDF + LogReg"]
+    assert {"accuracy_mixed", "accuracy_negative", "accuracy_positive"} <= set(rows[0])
+    assert settings["n_test"] == 60  # --test-size 0.2 of 300
+    _check_pngs(out, ["comparison.png", "curves_gru.png", "confusion_gru.png"])
+
+
+def test_compare_on_a_folder_per_class(tmp_path, capsys):
+    X, y = make_reviews(200, seed=41)
+    for i, (text, label) in enumerate(zip(X, y, strict=True)):
+        folder = tmp_path / "corpus" / label
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{i}.txt").write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    code = main(["compare", "--data", str(tmp_path / "corpus"), "--out", str(out),
+                 "--models", "lstm,tfidf", "--no-plots", *TINY_RUN[2:]])
+    assert code == 0
+    settings, rows = _rows(out)
+    assert settings["label_column"] == "<folder name>" and len(rows) == 2
+
+
+def test_compare_on_an_amazon_polarity_shaped_file_with_separate_test_file(tmp_path):
+    # label,title,content without a header, labels 1 (negative) and 2 (positive)
+    for name, seed in (("train.csv", 42), ("test.csv", 43)):
+        X, y = make_reviews(200, seed=seed)
+        _write_csv(tmp_path / name, None,
+                   [[2 if label == "positive" else 1, text.split()[0], text]
+                    for text, label in zip(X, y, strict=True)])
+    out = tmp_path / "out"
+    code = main(["compare", "--data", str(tmp_path / "train.csv"), "--test-data",
+                 str(tmp_path / "test.csv"), "--text-column", "1,2", "--out", str(out),
+                 "--models", "lstm-ngrams,tfidf", "--no-plots", *TINY_RUN[2:]])
+    assert code == 0
+    settings, rows = _rows(out)
+    assert settings["label_column"] == "0" and settings["text_column"] == ["1", "2"]
+    assert settings["n_test"] == 200 and "test.csv" in settings["test"]
+    assert {"accuracy_1", "accuracy_2"} <= set(rows[0])
+
+
+def test_compare_on_japanese_text_with_a_tokenizer(tmp_path, capsys):
+    pytest.importorskip("janome", reason="the [ja] extra is not installed")
+    out = tmp_path / "out"
+    code = main(["compare", "--data", str(DATA / "reviews_ja.tsv"), "--tokenizer", "janome",
+                 "--out", str(out), "--models", "lstm-ngrams,tfidf,vote", "--epochs", "8",
+                 "--embedding-dim", "16", "--hidden-size", "16", "--quiet"])
+    assert code == 0, capsys.readouterr().err
+    settings, rows = _rows(out)
+    assert settings["tokenizer"] == "janome"
+    assert all(r["accuracy"] > 0.7 for r in rows), rows  # 60 held-out reviews
+    _check_pngs(out, ["comparison.png", "confusion_lstm_ngrams.png"])
+
+
+def test_compare_trains_word2vec_on_unlabelled_text(tmp_path):
+    X, y = make_reviews(300, seed=44)
+    _write_csv(tmp_path / "data.csv", ["text", "label"], list(zip(X, y, strict=True)))
+    unlabelled = tmp_path / "more.txt"
+    unlabelled.write_text("\n".join(make_reviews(500, seed=45)[0]), encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["compare", "--data", str(tmp_path / "data.csv"), "--unlabelled",
+                 str(unlabelled), "--models", "lstm-w2v", "--out", str(out), "--no-plots",
+                 *TINY_RUN[2:]]) == 0
+    _, rows = _rows(out)
+    assert rows[0]["model"] == "LSTM + word2vec"
+
+
+def test_compare_rows_for_the_best_recipe_its_vote_and_stacking(tmp_path):
+    X, y = make_reviews(300, seed=46)
+    _write_csv(tmp_path / "data.csv", ["text", "label"], list(zip(X, y, strict=True)))
+    out = tmp_path / "out"
+    assert main(["compare", "--data", str(tmp_path / "data.csv"), "--models",
+                 "vote-w2v,stack", "--out", str(out), "--no-plots", *TINY_RUN[2:]]) == 0
+    _, rows = _rows(out)
+    # the vote's members are trained first (the same fitted models, not refitted)
+    assert [r["model"] for r in rows] == [
+        "LSTM + n-grams + word2vec", "TF-IDF + LogReg",
+        "TF-IDF + LSTM n-grams + word2vec (stacking)",
+        "TF-IDF + LSTM n-grams + word2vec (soft vote)"]
+    members = [float(r["fit_seconds"]) for r in rows[:2]]
+    assert float(rows[3]["fit_seconds"]) == pytest.approx(sum(members), abs=0.01)
+    for r in rows:
+        assert 0 <= float(r["accuracy"]) <= 1
+
+
+def test_missing_or_wrong_data_is_a_clear_error(tmp_path, capsys):
+    code = main(["compare", "--data", str(tmp_path / "empty_cache"), "--dataset", "imdb",
+                 "--no-download", "--out", str(tmp_path / "out"), *TINY_RUN])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "sklearn-rnn compare: error: IMDB data not found in" in err
+    assert "aclImdb_v1.tar.gz" in err  # says what to put where
+    assert main(["compare", "--data", str(tmp_path / "typo.tar.gz"), *TINY_RUN]) == 1
+    assert "No such dataset file" in capsys.readouterr().err
+    broken = tmp_path / "broken.tar.gz"
+    broken.write_bytes(b"this is not an archive")
+    assert main(["compare", "--data", str(broken), *TINY_RUN]) == 1
+    assert "Could not read" in capsys.readouterr().err
+    _write_csv(tmp_path / "two_label_like.csv", ["a", "b", "text"],
+               [[i % 2, i % 3, "some words here"] for i in range(30)])
+    assert main(["compare", "--data", str(tmp_path / "two_label_like.csv"), *TINY_RUN]) == 1
+    assert "Pass label_column= (--label-column)" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["compare", "--n-train", "-3"], "expected a positive integer or 'all'"),
+    (["compare", "--epoch", "2"], "unrecognized arguments: --epoch"),  # no abbreviations
+    (["compare", "--models", "lstm,transformer"], "unknown model(s) transformer"),
+    (["compare", "--test-size", "1.5"], "between 0 and 1"),
+])
+def test_bad_arguments_exit_with_usage(argv, message, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_help_names_each_default_once(capsys):
+    with pytest.raises(SystemExit):
+        main(["compare", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    options = text.split(" --")[1:]
+    assert len(options) > 20
+    for block in options:
+        assert block.count("(default:") <= 1, block
+    for option in ("embedding-dim", "hidden-size", "batch-size", "tokenizer"):
+        described = [b for b in options if b.startswith(option + " ") and "(default:" in b]
+        assert described, option
+
+
+def test_console_script_installed():
+    exe = shutil.which("sklearn-rnn")
+    if exe is None:
+        pytest.skip("the package is not installed with its console script")
+    result = subprocess.run([exe, "--version"], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0 and result.stdout.startswith("sklearn_rnn ")
+    result = subprocess.run([sys.executable, "-m", "sklearn_rnn", "compare", "--help"],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0 and "--n-train" in result.stdout
