@@ -472,7 +472,8 @@ class _RecurrentBase(AllErrorsMixin, CallbackSupportMixin, ClassifierMixin, Base
             "vocab_size": n_vocab,
             "n_classes": len(classes),
             "embedding_dim": (self.net_.module_.embedding.embedding_dim if warm
-                              else self.embedding_dim if matrix is None else matrix.shape[1]),
+                              else matrix.shape[1] if matrix is not None
+                              else self.embedding_dim or DEFAULT_EMBEDDING_DIM),
         }
         if not warm:
             self._check_training_memory(train, sizes, device)
@@ -723,10 +724,11 @@ class RecurrentTextClassifier(_RecurrentBase):
     ----------
     cell : {'rnn', 'lstm', 'gru'}, default='lstm'
         The recurrent layer: an Elman RNN (tanh), an LSTM or a GRU.
-    embedding_dim : int, default=128
-        Size of the token embeddings. Ignored when ``embeddings`` is given
-        (the vectors' dimension wins, with a warning when ``embedding_dim``
-        was set to another value than the default, e.g. by a grid search).
+    embedding_dim : int or None, default=128
+        Size of the token embeddings (None: 128). Ignored when ``embeddings``
+        is given (the vectors' dimension wins, with a warning when
+        ``embedding_dim`` was set to another value than the default or None,
+        e.g. by a grid search).
     hidden_size : int, default=128
         Size of the recurrent state.
     num_layers : int, default=1

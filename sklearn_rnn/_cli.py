@@ -1,12 +1,12 @@
 """The ``sklearn-rnn`` command: ``sklearn-rnn compare`` runs the main job.
 
-The arguments are parsed here; the comparison itself is in ``_compare.py``.
+The arguments are parsed here; the comparison itself is in ``_compare/``.
 """
 
 import argparse
 import sys
 
-from ._compare import DEFAULT_MODELS, MODELS, compare
+from ._compare import DEFAULT_MODELS, MODELS, cli_words, compare
 
 __all__ = ["main", "build_parser"]
 
@@ -64,26 +64,42 @@ def build_parser():
         "compare", allow_abbrev=False,
         help="train recurrent models and a TF-IDF baseline on the same data and compare them",
         description=(
-            "Train recurrent models (RNN, LSTM, ...) and a TF-IDF + LogisticRegression "
-            "baseline on the same documents and compare them on the same test documents: "
-            "a table (accuracy, misclassified rate, accuracy per class, macro F1, fit and "
-            "predict time), classification reports, sample and misclassified documents, "
-            "and files: the table (CSV, and JSON with the settings), training curves, "
-            "confusion matrices and a figure comparing the models (PNG). Data: IMDB or "
-            "movie_reviews (downloaded when missing), or your own CSV/TSV, JSON lines or "
-            "Parquet file, or a folder with one sub-folder of text files per class. The "
-            "defaults are a quick run on a CPU; --n-train all --epochs 10 for a full one."
+            "Train recurrent models (RNN, LSTM, the LSTM with word vectors learnt "
+            "elsewhere) and a TF-IDF + LogisticRegression baseline on the same documents, "
+            "combine the best two, and compare them on the same test documents against "
+            "always predicting the most frequent class: a table (accuracy, misclassified "
+            "rate, accuracy per class, macro F1, fit and predict time), classification "
+            "reports, sample and misclassified documents with highlighted words, and "
+            "files: report.html (one page to open in a browser), the table (CSV, and JSON "
+            "with the settings), training curves, confusion matrices and a figure "
+            "comparing the models (PNG). Data: IMDB or movie_reviews (downloaded when "
+            "missing), or your own CSV/TSV, JSON lines, Parquet or .txt files, or a folder "
+            "with one sub-folder of text files per class. The defaults are a quick run on "
+            "a CPU; --n-train all --epochs 10 for a full one."
         ),
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     data = cmp.add_argument_group("data")
-    data.add_argument("--data", default=None, metavar="PATH",
-                      help="your data (.csv, .tsv, .jsonl, .json, .parquet, or a folder "
-                           "with one sub-folder per class), or the IMDB archive or "
-                           "movie_reviews.zip; none: IMDB from $SKLEARN_RNN_DATA or "
-                           "~/sklearn_rnn_data")
-    data.add_argument("--dataset", choices=["imdb", "movie_reviews", "file"], default=None,
-                      help="what --data is, when its name does not tell")
+    data.add_argument("--data", default=None, metavar="PATH", action="append",
+                      help="your data (.csv, .tsv, .jsonl, .json, .parquet, .txt, or a "
+                           "folder with one sub-folder per class), or the IMDB archive or "
+                           "movie_reviews.zip; give it once per file for one document per "
+                           "line and one file per class (--data pos.txt --data neg.txt: the "
+                           "labels are the file names); none: IMDB from $SKLEARN_RNN_DATA "
+                           "or ~/sklearn_rnn_data")
+    data.add_argument("--dataset", choices=["imdb", "movie_reviews", "file", "files"],
+                      default=None, help="what --data is, when its name does not tell")
+    data.add_argument("--format", default=None,
+                      choices=["csv", "tsv", "jsonl", "json", "parquet", "txt", "folder"],
+                      help="the format of your file, when its name does not tell; none: "
+                           "from the name")
+    header = data.add_mutually_exclusive_group()
+    header.add_argument("--header", dest="header", action="store_const", const=True,
+                        default="auto", help="the first row of a CSV/TSV names the columns; "
+                                             "'auto': detected")
+    header.add_argument("--no-header", dest="header", action="store_const", const=False,
+                        help="the first row of a CSV/TSV is data: the columns are named "
+                             "0, 1, ...")
     data.add_argument("--text-column", default=None, metavar="NAME",
                       help="column with the text (comma-separated to join several); "
                            "none: detected")
@@ -99,15 +115,29 @@ def build_parser():
     data.add_argument("--n-test", type=_positive_int_or_all, default=None,
                       help="test documents, instead of --test-size ('all': the whole test "
                            "split)")
-    data.add_argument("--unlabelled", default=None, metavar="PATH",
-                      help="unlabelled text for the word2vec of the *-w2v and stack models: a .txt "
-                           "file with one document per line, or a data file; 'unsup': "
-                           "IMDB's 50,000 unlabelled reviews")
+    data.add_argument("--unlabelled", default="auto", metavar="PATH",
+                      help="unlabelled text for word2vec (the transfer row and the *-w2v "
+                           "rows): a .txt file with one document per line, or a data file; "
+                           "'unsup': IMDB's 50,000 unlabelled reviews; 'auto': those for "
+                           "IMDB, none otherwise; 'none'")
+    data.add_argument("--transductive", action="store_true",
+                      help="let word2vec read the test documents' text too (never their "
+                           "labels); said in the output")
+    data.add_argument("--labels", default=None, metavar="LIST",
+                      help="the order to show the labels in, comma-separated (e.g. "
+                           "'very negative,negative,neutral,positive,very positive'); none: "
+                           "sorted, numbers as numbers")
     data.add_argument("--no-download", action="store_true",
                       help="fail instead of downloading a missing dataset")
     model = cmp.add_argument_group("models")
     model.add_argument("--models", type=_model_list, default=list(DEFAULT_MODELS),
                        metavar="LIST", help=f"comma-separated, among {', '.join(MODELS)}")
+    model.add_argument("--vectors", default=None, metavar="NAME|PATH|none",
+                       help="word vectors of the transfer row: a name of gensim-data (e.g. "
+                            "glove-wiki-gigaword-100, word2vec-google-news-300, "
+                            "fasttext-wiki-news-subwords-300; downloaded once), a file, or "
+                            "'none'; none given: word2vec trained on the documents given "
+                            "(training and --unlabelled)")
     model.add_argument("--tokenizer", choices=sorted(TOKENIZERS), default=None,
                        help="analyser for languages without spaces (Japanese: janome or "
                             "fugashi; Korean: kiwipiepy; Chinese: jieba; any: char); none: "
@@ -124,9 +154,17 @@ def build_parser():
     model.add_argument("--seed", type=int, default=0, help="random seed")
     output = cmp.add_argument_group("output")
     output.add_argument("--out", default="sklearn_rnn_output", metavar="DIR",
-                        help="folder for the tables and figures")
+                        help="folder for report.html, the tables and the figures; when it "
+                             "holds an earlier run, a dated sub-folder")
+    output.add_argument("--overwrite", action="store_true",
+                        help="replace an earlier run's files in --out")
+    output.add_argument("--learning-curve", nargs="?", const="auto", default=None,
+                        metavar="SIZES",
+                        help="also fit TF-IDF and the best recurrent row at growing numbers "
+                             "of labelled documents (comma-separated sizes; none given: "
+                             "n/8, n/4, n/2, n) and say where they cross")
     output.add_argument("--no-plots", action="store_true", help="skip the PNG files")
-    output.add_argument("--quiet", action="store_true", help="no per-epoch progress")
+    output.add_argument("--quiet", action="store_true", help="no progress lines")
     return parser
 
 
@@ -152,8 +190,12 @@ def main(argv=None):
         try:
             compare(args)
         except (OSError, ValueError, ImportError) as exc:
-            print(f"sklearn-rnn compare: error: {exc}", file=sys.stderr)
+            print(f"sklearn-rnn compare: error: {cli_words(str(exc))}", file=sys.stderr)
             return 1
+        except KeyboardInterrupt:
+            print("sklearn-rnn compare: interrupted; the rows scored so far are in "
+                  f"comparison.csv/json under {args.out}.", file=sys.stderr)
+            return 130
     return 0
 
 

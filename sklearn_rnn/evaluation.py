@@ -11,7 +11,7 @@ import re
 import time
 
 import numpy as np
-from sklearn.metrics import accuracy_score, f1_score
+from sklearn.metrics import accuracy_score, f1_score, recall_score
 
 _HTML_TAG = re.compile(r"<[^<>]{0,200}>")
 
@@ -23,6 +23,7 @@ __all__ = [
     "plot_training_curves",
     "plot_confusion_matrix",
     "plot_comparison",
+    "plot_learning_curve",
 ]
 
 
@@ -33,7 +34,8 @@ def _labels_of(model):
     return classes
 
 
-def evaluate_model(model, X, y, *, name=None, fit_seconds=None):
+def evaluate_model(model, X, y, *, name=None, fit_seconds=None, y_pred=None,
+                   predict_seconds=None, labels=None):
     """Score a fitted classifier on ``X, y``.
 
     Parameters
@@ -46,6 +48,14 @@ def evaluate_model(model, X, y, *, name=None, fit_seconds=None):
         Row label; the model's class name by default.
     fit_seconds : float, default=None
         Training time to report with the scores.
+    y_pred : array-like, default=None
+        The model's predictions for ``X`` when already computed (then
+        ``model`` is not called, and ``predict_seconds`` is reported as given).
+    predict_seconds : float, default=None
+        With ``y_pred``: how long predicting took.
+    labels : array-like, default=None
+        The labels to report an accuracy for, in this order; the model's
+        ``classes_`` by default.
 
     Returns
     -------
@@ -65,22 +75,29 @@ def evaluate_model(model, X, y, *, name=None, fit_seconds=None):
     (0.75, 0.0, 1.0)
     """
     y = np.asarray(y)
-    start = time.perf_counter()
-    pred = np.asarray(model.predict(X))
-    predict_seconds = time.perf_counter() - start
+    if y_pred is None:
+        start = time.perf_counter()
+        pred = np.asarray(model.predict(X))
+        predict_seconds = time.perf_counter() - start
+    else:
+        pred = np.asarray(y_pred)
     row = {
         "model": name or type(model).__name__,
         "accuracy": float(accuracy_score(y, pred)),
         "misclassified_rate": float(np.mean(pred != y)),
         "macro_f1": float(f1_score(y, pred, average="macro", zero_division=0)),
     }
-    labels = _labels_of(model)
-    for label in labels if labels is not None else np.unique(y):
-        mask = y == label
-        row[f"accuracy_{label}"] = float(np.mean(pred[mask] == label)) if mask.any() else None
+    if labels is None:
+        labels = _labels_of(model)
+    labels = np.unique(y) if labels is None else np.asarray(labels)
+    present = np.isin(labels, y)
+    recalls = recall_score(y, pred, labels=labels, average=None, zero_division=0)
+    for label, recall, seen in zip(labels, recalls, present, strict=True):
+        row[f"accuracy_{label}"] = float(recall) if seen else None
     row["fit_seconds"] = None if fit_seconds is None else float(fit_seconds)
-    row["predict_seconds"] = float(predict_seconds)
-    row["predict_docs_per_second"] = float(len(y) / predict_seconds) if predict_seconds else None
+    row["predict_seconds"] = None if predict_seconds is None else float(predict_seconds)
+    row["predict_docs_per_second"] = (float(len(y) / predict_seconds) if predict_seconds
+                                      else None)
     return row
 
 
@@ -120,7 +137,8 @@ def format_table(rows, columns=None):
     return "\n".join(lines)
 
 
-def prediction_samples(models, X, y, *, n=5, misclassified=False, random_state=0):
+def prediction_samples(models, X, y, *, n=5, misclassified=False, random_state=0,
+                       probas=None):
     """Pick documents and collect every model's prediction and confidence.
 
     Parameters
@@ -137,6 +155,9 @@ def prediction_samples(models, X, y, *, n=5, misclassified=False, random_state=0
         False: a random sample. True: documents that at least one model gets
         wrong. A model name: documents that this model gets wrong.
     random_state : int, default=0
+    probas : dict of str -> ndarray of shape (N, C), default=None
+        Each model's ``predict_proba(X)`` when already computed (its columns
+        follow the model's ``classes_``): the models are then not called.
 
     Returns
     -------
@@ -147,7 +168,8 @@ def prediction_samples(models, X, y, *, n=5, misclassified=False, random_state=0
     y = np.asarray(y)
     preds = {}
     for name, model in models.items():
-        proba = np.asarray(model.predict_proba(X))
+        proba = np.asarray(probas[name] if probas is not None and name in probas
+                           else model.predict_proba(X))
         labels = _labels_of(model)
         preds[name] = (labels[proba.argmax(axis=1)], proba.max(axis=1))
     if misclassified is True:
@@ -280,7 +302,8 @@ def plot_training_curves(model, *, title=None):
     return fig
 
 
-def plot_confusion_matrix(model, X, y, *, title=None, normalize=None):
+def plot_confusion_matrix(model, X, y, *, title=None, normalize=None, y_pred=None,
+                          labels=None):
     """Plot the confusion matrix of a fitted classifier on ``X, y``.
 
     Parameters
@@ -292,6 +315,11 @@ def plot_confusion_matrix(model, X, y, *, title=None, normalize=None):
         As in :func:`sklearn.metrics.confusion_matrix`. Normalized matrices
         show rates on one colour scale from 0 to 1 (so figures of different
         models compare), with the counts in the title.
+    y_pred : array-like, default=None
+        The model's predictions for ``X`` when already computed.
+    labels : array-like, default=None
+        The labels in the order to show them; the model's ``classes_`` by
+        default.
 
     Returns
     -------
@@ -300,14 +328,16 @@ def plot_confusion_matrix(model, X, y, *, title=None, normalize=None):
     from sklearn.metrics import ConfusionMatrixDisplay
 
     plt = _pyplot()
-    labels = _labels_of(model)
+    if labels is None:
+        labels = _labels_of(model)
     n = len(labels) if labels is not None else len(np.unique(y))
     size = max(4.5, 0.6 * n + 2)
     fig, ax = plt.subplots(figsize=(size + 0.5, size))
     kwargs = dict(values_format=".0%", im_kw={"vmin": 0.0, "vmax": 1.0}) if normalize else {}
     ConfusionMatrixDisplay.from_predictions(
-        y, model.predict(X), labels=labels, normalize=normalize, ax=ax, colorbar=False,
-        **kwargs,
+        y, model.predict(X) if y_pred is None else y_pred, labels=labels,
+        normalize=normalize, ax=ax, colorbar=False, xticks_rotation=45 if n > 4 else
+        "horizontal", **kwargs,
     )
     if title or normalize:
         what = {"true": "share of each true class", "pred": "share of each predicted class",
@@ -317,34 +347,82 @@ def plot_confusion_matrix(model, X, y, *, title=None, normalize=None):
     return fig
 
 
-def plot_comparison(rows, *, metrics=("accuracy", "macro_f1")):
-    """Bar chart of the models side by side.
+def plot_comparison(rows, *, metrics=("accuracy", "macro_f1"), title=None, chance=None):
+    """Bar chart of the models side by side, on an axis from 0 to 100%.
 
     Parameters
     ----------
     rows : list of dict
-        From :func:`evaluate_model`, one per model.
+        From :func:`evaluate_model`, one per model (rows without a score, such
+        as models that failed, are left out).
     metrics : sequence of str, default=('accuracy', 'macro_f1')
         Keys of the rows to show, as bars next to each other.
+    title : str, default=None
+        E.g. the data set and its sizes.
+    chance : float, default=None
+        Accuracy of always predicting the most frequent class: drawn as a
+        line, so a model near it shows as learning nothing.
 
     Returns
     -------
     fig : matplotlib Figure
     """
     plt = _pyplot()
+    rows = [r for r in rows if r.get(metrics[0]) is not None]
     names = [r["model"] for r in rows]
-    fig, ax = plt.subplots(figsize=(max(6, 1.3 * len(rows) + 2), 4.5))
+    fig, ax = plt.subplots(figsize=(max(6, 1.3 * len(rows) + 2), 4.8))
     width = 0.8 / len(metrics)
     x = np.arange(len(rows))
     for i, metric in enumerate(metrics):
         values = [100 * (r.get(metric) or 0) for r in rows]
-        bars = ax.bar(x + (i - (len(metrics) - 1) / 2) * width, values, width, label=metric)
+        bars = ax.bar(x + (i - (len(metrics) - 1) / 2) * width, values, width,
+                      label=metric.replace("_", " "))
         ax.bar_label(bars, fmt="%.1f", fontsize="small")
-    low = min(100 * (r.get(m) or 0) for r in rows for m in metrics)
-    ax.set_ylim(max(0, low - 10), 100)
+    if chance is not None:
+        ax.axhline(100 * chance, color="black", linestyle="--", linewidth=1,
+                   label=f"majority class ({100 * chance:.1f}%)")
+    ax.set_ylim(0, 105)
     ax.set_xticks(x, names, rotation=20, ha="right")
     ax.set_ylabel("% on the test documents")
-    ax.legend()
+    if title:
+        ax.set_title(title)
+    ax.legend(loc="lower right", fontsize="small")
     ax.grid(axis="y", alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+def plot_learning_curve(sizes, curves, *, title=None):
+    """Accuracy and fit time against the number of labelled documents.
+
+    Parameters
+    ----------
+    sizes : sequence of int
+        Training documents at each point.
+    curves : dict of str -> dict
+        Per model, ``{"accuracy": [...], "fit_seconds": [...]}`` at ``sizes``.
+    title : str, default=None
+
+    Returns
+    -------
+    fig : matplotlib Figure
+        Two panels: accuracy (%) and fit seconds, both against the size on a
+        log scale.
+    """
+    plt = _pyplot()
+    fig, (ax_acc, ax_time) = plt.subplots(1, 2, figsize=(11, 4.2))
+    for name, curve in curves.items():
+        ax_acc.plot(sizes, [100 * a for a in curve["accuracy"]], marker="o", label=name)
+        ax_time.plot(sizes, curve["fit_seconds"], marker="o", label=name)
+    for ax, label in ((ax_acc, "% accuracy on the test documents"), (ax_time, "fit seconds")):
+        ax.set_xscale("log")
+        ax.set_xticks(list(sizes), [f"{s:,}" for s in sizes])
+        ax.minorticks_off()
+        ax.set_xlabel("labelled training documents")
+        ax.set_ylabel(label)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize="small")
+    if title:
+        fig.suptitle(title)
     fig.tight_layout()
     return fig

@@ -17,8 +17,8 @@ from ..conftest import make_reviews
 
 TINY_RUN = ["--n-train", "300", "--epochs", "2", "--maxlen", "80",
             "--embedding-dim", "8", "--hidden-size", "8", "--quiet"]
-DEFAULT_ROWS = ["RNN", "LSTM", "LSTM + n-grams", "TF-IDF + LogReg",
-                "TF-IDF + LSTM n-grams (soft vote)"]
+DEFAULT_ROWS = ["RNN", "LSTM", "LSTM + n-grams + word2vec (own text)", "TF-IDF + LogReg",
+                "TF-IDF + LSTM transfer (combined)", "Majority class (baseline)"]
 DATA = Path(__file__).parents[1] / "data"
 
 
@@ -34,17 +34,27 @@ def _check_pngs(out, names):
         assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", name
 
 
-def test_compare_on_imdb_prints_table_and_writes_files(imdb_archive, tmp_path, capsys):
+def test_compare_on_imdb_prints_table_and_writes_files(imdb_archive, tmp_path, capsys,
+                                                       monkeypatch):
+    from sklearn.pipeline import Pipeline
+
+    calls = []
+    real = Pipeline.predict_proba
+    monkeypatch.setattr(Pipeline, "predict_proba", lambda self, X, **kw: calls.append(
+        (id(self), len(X))) or real(self, X, **kw))
+    # IMDB's 50,000 unlabelled reviews would feed word2vec by default: not here
     code = main(["compare", "--data", str(imdb_archive), "--out", str(tmp_path),
-                 "--n-test", "150", *TINY_RUN])
+                 "--n-test", "150", "--unlabelled", "none", *TINY_RUN])
     out = capsys.readouterr().out
     assert code == 0
     assert "no test split given: 150 documents held out of IMDB" in out
+    assert "Plan: train 4 models (RNN, LSTM, LSTM + n-grams + word2vec (own text), " in out
     header = ("| model | accuracy | misclassified_rate | accuracy_negative | "
               "accuracy_positive | macro_f1 | fit_seconds | predict_seconds |")
     assert header in out
     for name in DEFAULT_ROWS:
         assert f"| {name} |" in out
+    for name in DEFAULT_ROWS[:-1]:
         assert f"== Classification report: {name}" in out
     assert out.count("truth: ") >= 5  # sample documents (and misclassified ones)
     assert "== Misclassified documents" in out
@@ -52,14 +62,22 @@ def test_compare_on_imdb_prints_table_and_writes_files(imdb_archive, tmp_path, c
     assert [r["model"] for r in rows] == DEFAULT_ROWS
     assert settings["n_train"] == 300 and settings["n_test"] == 150
     assert settings["epochs"] == 2 and settings["models"] == [
-        "rnn", "lstm", "lstm-ngrams", "tfidf", "vote"]
+        "rnn", "lstm", "transfer", "tfidf", "combined"]
     for r in rows:
         assert abs(r["accuracy"] + r["misclassified_rate"] - 1) < 1e-9
+    assert rows[-1]["accuracy"] == 0.5  # the held-out split is stratified
+    assert "chosen on 60 held-out training documents" in rows[4]["combination"]
+    # every model predicted the 150 test documents once; the combined row's
+    # held-out copies predicted their 60 documents once each
+    on_test = [model for model, n in calls if n == 150]
+    assert len(on_test) == len(set(on_test)) == 4
+    assert len([n for _, n in calls if n == 60]) == 2
     assert (tmp_path / "comparison.csv").read_text().startswith("model,accuracy,")
     _check_pngs(tmp_path, ["comparison.png", "curves_rnn.png", "curves_lstm.png",
-                           "curves_lstm_ngrams.png", "confusion_rnn.png", "confusion_lstm.png",
-                           "confusion_tfidf_logreg.png",
-                           "confusion_tfidf_lstm_ngrams_soft_vote.png"])
+                           "curves_lstm_ngrams_word2vec_own_text.png", "confusion_rnn.png",
+                           "confusion_lstm.png", "confusion_tfidf_logreg.png",
+                           "confusion_tfidf_lstm_transfer_combined.png"])
+    assert (tmp_path / "report.html").stat().st_size > 10_000
 
 
 def test_compare_on_movie_reviews(movie_reviews_zip, tmp_path, capsys):
@@ -91,7 +109,8 @@ def test_compare_on_a_csv_with_three_classes(tmp_path, capsys):
     assert "3 classes" in text and "accuracy_mixed" in text
     settings, rows = _rows(out)
     assert settings["text_column"] == "body" and settings["label_column"] == "category"
-    assert [r["model"] for r in rows] == ["GRU", "TF-IDF + LogReg"]
+    assert [r["model"] for r in rows] == ["GRU", "TF-IDF + LogReg",
+                                          "Majority class (baseline)"]
     assert {"accuracy_mixed", "accuracy_negative", "accuracy_positive"} <= set(rows[0])
     assert settings["n_test"] == 60  # --test-size 0.2 of 300
     _check_pngs(out, ["comparison.png", "curves_gru.png", "confusion_gru.png"])
@@ -108,7 +127,7 @@ def test_compare_on_a_folder_per_class(tmp_path, capsys):
                  "--models", "lstm,tfidf", "--no-plots", *TINY_RUN[2:]])
     assert code == 0
     settings, rows = _rows(out)
-    assert settings["label_column"] == "<folder name>" and len(rows) == 2
+    assert settings["label_column"] == "<folder name>" and len(rows) == 3
 
 
 def test_compare_on_an_amazon_polarity_shaped_file_with_separate_test_file(tmp_path):
@@ -138,7 +157,7 @@ def test_compare_on_japanese_text_with_a_tokenizer(tmp_path, capsys):
     assert code == 0, capsys.readouterr().err
     settings, rows = _rows(out)
     assert settings["tokenizer"] == "janome"
-    assert all(r["accuracy"] > 0.7 for r in rows), rows  # 60 held-out reviews
+    assert all(r["accuracy"] > 0.7 for r in rows[:-1]), rows  # 60 held-out reviews
     _check_pngs(out, ["comparison.png", "confusion_lstm_ngrams.png"])
 
 
@@ -166,7 +185,7 @@ def test_compare_rows_for_the_best_recipe_its_vote_and_stacking(tmp_path):
     assert [r["model"] for r in rows] == [
         "LSTM + n-grams + word2vec", "TF-IDF + LogReg",
         "TF-IDF + LSTM n-grams + word2vec (stacking)",
-        "TF-IDF + LSTM n-grams + word2vec (soft vote)"]
+        "TF-IDF + LSTM n-grams + word2vec (soft vote)", "Majority class (baseline)"]
     members = [float(r["fit_seconds"]) for r in rows[:2]]
     assert float(rows[3]["fit_seconds"]) == pytest.approx(sum(members), abs=0.01)
     for r in rows:
@@ -189,7 +208,8 @@ def test_missing_or_wrong_data_is_a_clear_error(tmp_path, capsys):
     _write_csv(tmp_path / "two_label_like.csv", ["a", "b", "text"],
                [[i % 2, i % 3, "some words here"] for i in range(30)])
     assert main(["compare", "--data", str(tmp_path / "two_label_like.csv"), *TINY_RUN]) == 1
-    assert "Pass label_column= (--label-column)" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "--label-column" in err and "label_column=" not in err  # the command's words
 
 
 @pytest.mark.parametrize("argv, message", [
@@ -227,3 +247,169 @@ def test_console_script_installed():
     result = subprocess.run([sys.executable, "-m", "sklearn_rnn", "compare", "--help"],
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0 and "--n-train" in result.stdout
+
+
+def _small_csv(tmp_path, n=200, seed=50, three=False):
+    X, y = make_reviews(n, seed=seed)
+    if three:
+        y = np.where(np.arange(n) % 3 == 0, "mixed", y)
+    path = tmp_path / "data.csv"
+    _write_csv(path, ["text", "label"], list(zip(X, y, strict=True)))
+    return path
+
+
+def test_out_is_checked_before_any_training(tmp_path, capsys):
+    data = _small_csv(tmp_path)
+    blocker = tmp_path / "a_file"
+    blocker.write_text("not a folder")
+    for out in (blocker, blocker / "sub"):
+        assert main(["compare", "--data", str(data), "--out", str(out), *TINY_RUN[2:]]) == 1
+        captured = capsys.readouterr()
+        assert "--out" in captured.err and "== [1/" not in captured.out  # nothing trained
+    # the input in the output folder is never overwritten
+    out = tmp_path / "out"
+    out.mkdir()
+    inside = out / "comparison.csv"
+    inside.write_bytes(data.read_bytes())
+    assert main(["compare", "--data", str(inside), "--out", str(out), "--overwrite",
+                 *TINY_RUN[2:]]) == 1
+    assert "would overwrite the input" in capsys.readouterr().err
+    assert inside.read_bytes() == data.read_bytes()
+
+
+def test_an_earlier_run_is_kept_unless_overwrite(tmp_path, capsys):
+    data = _small_csv(tmp_path)
+    out = tmp_path / "out"
+    args = ["compare", "--data", str(data), "--out", str(out), "--models", "tfidf",
+            *TINY_RUN[2:]]
+    assert main(args) == 0
+    first = (out / "comparison.json").read_bytes()
+    assert main(args) == 0
+    assert "holds an earlier run's results: this run writes to" in capsys.readouterr().out
+    assert (out / "comparison.json").read_bytes() == first
+    (later,) = out.glob("run_*")
+    assert (later / "comparison.json").is_file() and (later / "report.html").is_file()
+    assert main([*args, "--overwrite"]) == 0
+    assert not list(later.glob("run_*")) and len(list(out.glob("run_*"))) == 1
+
+
+def test_rows_are_written_as_each_model_finishes(tmp_path, monkeypatch):
+    import sklearn_rnn._compare._outputs as outputs
+
+    data = _small_csv(tmp_path)
+    seen = []
+    real = outputs.RunFolder.write_tables
+    monkeypatch.setattr(outputs.RunFolder, "write_tables", lambda self, rows, settings: (
+        seen.append([r["model"] for r in rows]), real(self, rows, settings)))
+    assert main(["compare", "--data", str(data), "--out", str(tmp_path / "out"),
+                 "--models", "lstm,tfidf", "--no-plots", *TINY_RUN[2:]]) == 0
+    assert seen[0] == ["LSTM"] and seen[1] == ["LSTM", "TF-IDF + LogReg"]
+
+
+def test_a_model_that_cannot_be_trained_is_a_row_with_the_reason(tmp_path, capsys,
+                                                                 monkeypatch):
+    import torch
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    data = _small_csv(tmp_path)
+    out = tmp_path / "out"
+    assert main(["compare", "--data", str(data), "--out", str(out), "--device", "cuda",
+                 "--no-plots", *TINY_RUN[2:]]) == 0
+    _, rows = _rows(out)
+    errors = {r["model"]: r.get("error") for r in rows}
+    assert "CUDA is not available" in errors["RNN"]
+    assert errors["TF-IDF + LogReg"] is None and rows[3]["accuracy"] > 0.5
+    assert "which failed" in errors["TF-IDF + LSTM transfer (combined)"]
+    assert "| RNN | - |" in capsys.readouterr().out
+
+
+def test_labels_order_and_the_majority_row(tmp_path, capsys):
+    data = _small_csv(tmp_path, n=240, three=True)
+    out = tmp_path / "out"
+    assert main(["compare", "--data", str(data), "--out", str(out), "--models", "tfidf",
+                 "--labels", "positive,mixed,negative", *TINY_RUN[2:]]) == 0
+    settings, rows = _rows(out)
+    assert settings["labels"] == ["positive", "mixed", "negative"]
+    header = (out / "comparison.csv").read_text().splitlines()[0]
+    assert header.index("accuracy_positive") < header.index("accuracy_mixed") < \
+        header.index("accuracy_negative")
+    majority = rows[-1]
+    assert majority["model"] == "Majority class (baseline)"
+    # one class predicted for every document: recall 1 for it, 0 for the others
+    assert sorted(majority[f"accuracy_{c}"] for c in ("positive", "mixed", "negative")) == [
+        0.0, 0.0, 1.0]
+    assert 0.2 < majority["accuracy"] < 0.5 < rows[0]["accuracy"]
+    assert main(["compare", "--data", str(data), "--labels", "positive,mixed",
+                 *TINY_RUN[2:]]) == 1
+    assert "--labels must list every label once; missing: ['negative']" in \
+        capsys.readouterr().err
+
+
+def test_a_model_near_chance_is_called_out(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    X, _ = make_reviews(300, seed=52)
+    y = np.where(rng.random(300) < 0.92, "common", "rare")  # labels unrelated to the text
+    data = tmp_path / "data.csv"
+    _write_csv(data, ["text", "label"], list(zip(X, y, strict=True)))
+    assert main(["compare", "--data", str(data), "--out", str(tmp_path / "out"),
+                 "--models", "lstm", "--no-plots", *TINY_RUN[2:]]) == 0
+    text = capsys.readouterr().out
+    assert "Note: LSTM" in text and ("most frequent" in text or "majority" in text)
+
+
+def test_learning_curve_says_where_tfidf_and_the_rnn_cross(tmp_path, capsys):
+    data = _small_csv(tmp_path, n=300)
+    out = tmp_path / "out"
+    assert main(["compare", "--data", str(data), "--out", str(out), "--models",
+                 "lstm-ngrams,tfidf", "--learning-curve", "60,120,240", *TINY_RUN[2:]]) == 0
+    text = capsys.readouterr().out
+    curve = json.loads((out / "learning_curve.json").read_text())
+    assert curve["sizes"] == [60, 120, 240]
+    assert set(curve["curves"]) == {"TF-IDF + LogReg", "LSTM + n-grams"}
+    for values in curve["curves"].values():
+        assert len(values["accuracy"]) == 3 and all(0 <= a <= 1 for a in values["accuracy"])
+    assert curve["crossing"]["kind"] in ("cross", "always", "never", "mixed")
+    assert curve["verdict"] in text
+    _check_pngs(out, ["learning_curve.png"])
+
+
+def test_vectors_by_path_name_the_transfer_row(tmp_path, capsys):
+    from gensim.models import KeyedVectors
+
+    X, y = make_reviews(240, seed=51)
+    data = tmp_path / "data.csv"
+    _write_csv(data, ["text", "label"], list(zip(X, y, strict=True)))
+    words = sorted({w.lower().strip(".!") for text in X for w in text.split()})
+    kv = KeyedVectors(vector_size=6)
+    kv.add_vectors(words, np.random.default_rng(0).normal(size=(len(words), 6)).astype("f4"))
+    path = tmp_path / "my_vectors.txt"
+    kv.save_word2vec_format(str(path))
+    out = tmp_path / "out"
+    assert main(["compare", "--data", str(data), "--out", str(out), "--models", "transfer",
+                 "--vectors", str(path), "--no-plots", *TINY_RUN[2:]]) == 0
+    text = capsys.readouterr().out
+    _, rows = _rows(out)
+    assert rows[0]["model"] == "LSTM + n-grams + my_vectors.txt"
+    assert "vectors coverage" in text
+    assert main(["compare", "--data", str(data), "--out", str(tmp_path / "none"), "--models",
+                 "transfer", "--vectors", "none", "--no-plots", *TINY_RUN[2:]]) == 0
+    assert _rows(tmp_path / "none")[1][0]["model"] == "LSTM + n-grams (no vectors)"
+
+
+def test_transductive_word2vec_is_said(tmp_path, capsys):
+    data = _small_csv(tmp_path)
+    out = tmp_path / "out"
+    assert main(["compare", "--data", str(data), "--out", str(out), "--models", "transfer",
+                 "--transductive", "--no-plots", *TINY_RUN[2:]]) == 0
+    text = capsys.readouterr().out
+    assert "test documents (their text only, never their labels: --transductive)" in text
+    assert "transductive" in (out / "report.html").read_text()
+
+
+def test_progress_names_the_model_and_the_epoch(tmp_path, capsys):
+    data = _small_csv(tmp_path)
+    assert main(["compare", "--data", str(data), "--out", str(tmp_path / "out"), "--models",
+                 "lstm,tfidf", "--no-plots", *[a for a in TINY_RUN[2:] if a != "--quiet"]]) == 0
+    text = capsys.readouterr().out
+    assert "== [1/2] Training LSTM" in text and "== [2/2] Training TF-IDF" in text
+    assert "[1/2] LSTM: epoch 1/2" in text and "[1/2] LSTM: epoch 2/2" in text

@@ -1,0 +1,137 @@
+"""``--learning-curve``: TF-IDF and the best recurrent row at growing numbers
+of labelled documents, on the same test documents.
+
+It answers the question the comparison raises: is it worth labelling more,
+or do n-grams stay ahead at the sizes within reach? The sizes are nested
+stratified subsets of the training documents (each contains the smaller
+ones); the crossing size is interpolated on a log scale.
+"""
+
+import json
+import time
+
+import numpy as np
+
+__all__ = ["learning_curve", "LearningCurve", "default_sizes", "crossing"]
+
+
+def default_sizes(n):
+    """Doubling sizes up to ``n``: n/8, n/4, n/2, n (from 50 documents)."""
+    sizes = sorted({max(50, n // 8), max(50, n // 4), max(50, n // 2), n})
+    return [s for s in sizes if s <= n]
+
+
+def crossing(sizes, first, second):
+    """Where ``second`` overtakes ``first`` (two accuracy curves at ``sizes``):
+    ``(kind, size)`` with kind 'cross' (interpolated size), 'always' (ahead at
+    every size) or 'never' (behind or level at every size)."""
+    diff = np.asarray(second) - np.asarray(first)
+    if (diff > 0).all():
+        return "always", sizes[0]
+    if (diff <= 0).all():
+        return "never", sizes[-1]
+    for i in range(len(diff) - 1):
+        if diff[i] <= 0 < diff[i + 1]:
+            a, b = np.log(sizes[i]), np.log(sizes[i + 1])
+            t = -diff[i] / (diff[i + 1] - diff[i])
+            return "cross", int(round(np.exp(a + t * (b - a))))
+    return "mixed", None
+
+
+class LearningCurve:
+    """The measured curves and what they say."""
+
+    def __init__(self, sizes, curves, names, data_name):
+        self.sizes = sizes
+        self.curves = curves
+        self.names = names
+        kind, size = crossing(sizes, curves[names[0]]["accuracy"], curves[names[1]]["accuracy"])
+        tfidf, rnn = names
+        if kind == "cross":
+            self.verdict = (f"Learning curve: {rnn} overtakes {tfidf} at about {size:,} "
+                            f"labelled documents of {data_name}: beyond that, labelling more "
+                            "favours the recurrent model.")
+        elif kind == "always":
+            self.verdict = (f"Learning curve: {rnn} is ahead of {tfidf} at every size tried, "
+                            f"from {size:,} labelled documents.")
+        elif kind == "never":
+            self.verdict = (f"Learning curve: {tfidf} stays ahead of {rnn} up to {size:,} "
+                            f"labelled documents: they do not cross within this data. "
+                            "Stay with n-grams, or bring in more knowledge (--vectors).")
+        else:
+            self.verdict = (f"Learning curve: {rnn} and {tfidf} take turns ahead: no clear "
+                            "crossing within this data.")
+        self.kind, self.size = kind, size
+
+    def to_json(self):
+        return json.dumps({"sizes": self.sizes, "curves": self.curves,
+                           "crossing": {"kind": self.kind, "size": self.size},
+                           "verdict": self.verdict}, indent=2)
+
+    def figure(self, title):
+        from ..evaluation import plot_learning_curve
+
+        return plot_learning_curve(self.sizes, self.curves, title=f"{title} (learning curve)")
+
+
+def _nested_subsets(y, sizes, seed):
+    """Indices of nested stratified subsets of ``y`` of each size."""
+    rng = np.random.default_rng(seed)
+    # each class's documents in a random order, ranked by their share of the
+    # class: sorting by rank interleaves the classes in proportion, so every
+    # prefix is stratified
+    ranks = np.empty(len(y))
+    for c in np.unique(y):
+        members = rng.permutation(np.flatnonzero(y == c))
+        ranks[members] = (np.arange(len(members)) + rng.random()) / len(members)
+    by_rank = np.argsort(ranks, kind="stable")
+    return {size: np.sort(by_rank[:size]) for size in sizes}
+
+
+def learning_curve(args, data, factories, rows, fitted, names, reporter):
+    """Fit TF-IDF and the best recurrent row at growing sizes; return a
+    :class:`LearningCurve`."""
+    from ._run import _said_warnings
+
+    say = reporter.say
+    accuracy = {r["model"]: r.get("accuracy") or 0 for r in rows}
+    recurrent = [k for k in factories if k != "tfidf" and hasattr(fitted.get(k), "steps")
+                 and hasattr(fitted[k][-1], "history_")]
+    best = "transfer" if "transfer" in recurrent else max(
+        recurrent, key=lambda k: accuracy.get(names[k], 0), default=None)
+    if best is None or "tfidf" not in factories:
+        raise ValueError("--learning-curve needs the tfidf row and a recurrent row in "
+                         "--models.")
+    y = np.asarray(data.y_train)
+    given = args.learning_curve
+    sizes = default_sizes(len(y)) if given in (True, "auto") else sorted(
+        {int(s) for s in str(given).split(",") if s.strip()})
+    sizes = [s for s in sizes if s <= len(y)]
+    if not sizes or min(sizes) < 2 * len(np.unique(y)):
+        raise ValueError(f"--learning-curve sizes must be from {2 * len(np.unique(y))} to "
+                         f"{len(y):,} documents, got {given}.")
+    subsets = _nested_subsets(y, sizes, args.seed)
+    X = np.asarray(data.X_train, dtype=object)
+    curves = {}
+    say(f"\n== Learning curve: {names['tfidf']} and {names[best]} at "
+        f"{', '.join(f'{s:,}' for s in sizes)} labelled documents")
+    for key in ("tfidf", best):
+        curve = {"accuracy": [], "fit_seconds": []}
+        for size in sizes:
+            index = subsets[size]
+            model = factories[key]()
+            if hasattr(model, "steps") and hasattr(model[-1], "callbacks"):
+                from ._progress import EpochProgress
+
+                model[-1].set_params(callbacks=[("progress", EpochProgress(
+                    reporter, f"[curve] {names[key]} at {size:,}"))])
+            start = time.perf_counter()
+            with _said_warnings(say):
+                model.fit(list(X[index]), y[index])
+            seconds = time.perf_counter() - start
+            score = float(np.mean(np.asarray(model.predict(data.X_test)) == data.y_test))
+            curve["accuracy"].append(score)
+            curve["fit_seconds"].append(seconds)
+            say(f"   {names[key]} at {size:,} documents: {100 * score:.1f}% ({seconds:.1f} s)")
+        curves[names[key]] = curve
+    return LearningCurve(sizes, curves, [names["tfidf"], names[best]], data.name)

@@ -1,0 +1,266 @@
+"""The data of the main job: what ``--data`` points at, the split, the
+unlabelled text, and the order labels are shown in.
+
+Everything the main job decided about the data is kept in
+:class:`ComparisonData` and printed, so the user sees which columns, header,
+format and split were used.
+"""
+
+import re
+import tarfile
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["ComparisonData", "load_comparison_data", "cli_words", "QUICK_N_TRAIN",
+           "MIN_PER_CLASS"]
+
+#: --n-train 'quick' on IMDB and movie_reviews (all documents of the user's own data)
+QUICK_N_TRAIN = 2000
+#: Fewer training documents of a class than this: stop with an error.
+MIN_PER_CLASS = 2
+
+#: The library's words -> the command's words, for messages that reach the terminal.
+_CLI_WORDS = [
+    (r"data_home\s*=\s*<path to the \.tar\.gz>", "--data <path to the .tar.gz>"),
+    (r"download_if_missing=False", "--no-download"),
+    (r"\bdata_home=", "--data "),
+    (r"\btext_column=(\s*\(--text-column\))?", "--text-column"),
+    (r"\blabel_column=(\s*\(--label-column\))?", "--label-column"),
+    (r"\bpass format=", "pass --format"),
+    (r"\bformat=", "--format "),
+    (r"\bheader=", "--header/--no-header "),
+]
+
+
+def cli_words(message):
+    """A message of the library, said in the command's words (``--data`` for
+    ``data_home=``...)."""
+    for pattern, words in _CLI_WORDS:
+        message = re.sub(pattern, words, message)
+    return message
+
+
+@dataclass
+class ComparisonData:
+    """The documents of one comparison and what was decided to get them."""
+
+    name: str
+    X_train: list
+    y_train: np.ndarray
+    X_test: list
+    y_test: np.ndarray
+    test_note: str
+    labels: np.ndarray
+    unlabelled: list = None
+    unlabelled_note: str = None
+    details: list = field(default_factory=list)
+    text_column: object = None
+    label_column: object = None
+
+
+def _kind_of(args):
+    """'imdb', 'movie_reviews', 'files' or 'file': what --data points at."""
+    if args.dataset is not None:
+        return args.dataset
+    paths = args.data or []
+    if not paths:
+        return "imdb"
+    if len(paths) > 1:
+        return "files"
+    name = Path(paths[0]).name.lower()
+    if name.endswith((".tar.gz", ".tgz", ".tar")) or name == "aclimdb":
+        return "imdb"
+    if name.endswith(".zip") or name == "movie_reviews":
+        return "movie_reviews"
+    return "file"
+
+
+def _columns(value):
+    if value is None or "," not in value:
+        return value
+    return value.split(",")
+
+
+def _load_file(path, args, details, what="data"):
+    from ..datasets import load_text_dataset
+
+    bunch = load_text_dataset(
+        path, text_column=_columns(args.text_column), label_column=args.label_column,
+        format=args.format or "auto", header=args.header,
+    )
+    fmt = getattr(bunch, "format", None)
+    header = getattr(bunch, "header", None)
+    text = bunch.text_column if isinstance(bunch.text_column, str) else \
+        " + ".join(map(str, bunch.text_column))
+    decided = [f"format {fmt}" if fmt else None,
+               None if header is None else ("a header row" if header else "no header row"),
+               f"text column {text!r}", f"label column {bunch.label_column!r}"]
+    details.append(f"{what} {Path(path).name}: " + ", ".join(d for d in decided if d))
+    return bunch
+
+
+def _load_files(paths, details):
+    """Several files, one document per line, the label from each file's name."""
+    from ..datasets import load_text_files
+
+    bunch = load_text_files(paths)
+    counts = {str(label): int((np.asarray(bunch.target) == label).sum())
+              for label in np.unique(bunch.target)}
+    details.append("one document per line; labels from the file names: " + ", ".join(
+        f"{label!r} ({n:,})" for label, n in counts.items()))
+    return bunch
+
+
+def _holdout(X, y, args, source):
+    from sklearn.model_selection import train_test_split
+
+    n = len(X)
+    n_test = args.n_test or max(1, int(round(args.test_size * n)))
+    n_train = n - n_test if args.n_train is None else args.n_train
+    if n_train + n_test > n:
+        raise ValueError(
+            f"--n-train {n_train:,} + {n_test:,} test documents exceed the {n:,} labelled "
+            "documents available; lower them."
+        )
+    _, counts = np.unique(y, return_counts=True)
+    stratify = y if counts.min() >= 2 else None
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, test_size=n_test, train_size=n_train, random_state=args.seed, stratify=stratify)
+    note = (f"no test split given: {n_test:,} documents held out of {source} (stratified, "
+            f"disjoint from the {n_train:,} training documents)")
+    return list(X_train), np.asarray(y_train), list(X_test), np.asarray(y_test), note
+
+
+def _unlabelled_file(path, args):
+    """Documents for word2vec: one per line of a .txt file, or a data file's text."""
+    from ..datasets import load_text_dataset
+
+    path = Path(path)
+    if path.suffix.lower() == ".txt":
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
+        return [line for line in lines if line.strip()]
+    columns = _columns(args.text_column)
+    try:
+        return load_text_dataset(path, text_column=columns, label_column=args.label_column).data
+    except ValueError:  # unlabelled files have no label column: take the text only
+        return load_text_dataset(path, text_column=columns or None, label_column=None).data
+
+
+def _label_order(labels, given):
+    """The labels in the order to show them: ``--labels`` when given (every
+    label once), else sorted (numbers as numbers)."""
+    if not given:
+        return labels
+    wanted = [w.strip() for w in given.split(",") if w.strip()]
+    by_text = {str(label): label for label in labels}
+    unknown = [w for w in wanted if w not in by_text]
+    missing = [str(label) for label in labels if str(label) not in wanted]
+    if unknown or missing or len(set(wanted)) != len(wanted):
+        raise ValueError(
+            "--labels must list every label once; "
+            + (f"not labels of the data: {unknown}; " if unknown else "")
+            + (f"missing: {missing}; " if missing else "")
+            + f"the labels are {[str(label) for label in labels]}."
+        )
+    return np.asarray([by_text[w] for w in wanted], dtype=labels.dtype)
+
+
+def _check_classes(y_train, y_test, labels):
+    """Stop when a class has too few training documents to learn from."""
+    counts = {label: int(np.sum(y_train == label)) for label in labels}
+    few = {label: n for label, n in counts.items() if n < MIN_PER_CLASS}
+    if len(y_train) < 2 * MIN_PER_CLASS or few:
+        raise ValueError(
+            f"Too few training documents: {len(y_train):,} in all"
+            + (", and " + ", ".join(f"{n} of class {label!r}" for label, n in few.items())
+               if few else "")
+            + f". Every class needs at least {MIN_PER_CLASS} training documents (and more "
+            "to learn anything); give more data, or lower --test-size."
+        )
+    if len(y_test) == 0:
+        raise ValueError("No test documents: give more data or raise --test-size.")
+
+
+def load_comparison_data(args):
+    """The documents ``args`` point at, split, with unlabelled text.
+
+    Returns
+    -------
+    data : ComparisonData
+    """
+    from ..datasets import load_imdb_splits, load_movie_reviews
+
+    kind = _kind_of(args)
+    if args.n_train == "quick":
+        args.n_train = None if kind in ("file", "files") else QUICK_N_TRAIN
+    paths = args.data or []
+    data_home = paths[0] if paths else None
+    details, unlabelled, unlabelled_note = [], None, None
+    text_column = label_column = None
+    want_unsup = args.unlabelled in ("unsup", "auto") and kind == "imdb"
+    try:
+        if kind == "imdb":
+            wanted = ("train", "test", "unsup") if want_unsup else ("train", "test")
+            splits = load_imdb_splits(wanted, data_home=data_home,
+                                      download_if_missing=not args.no_download,
+                                      random_state=args.seed)
+            train, test = splits["train"], splits["test"]
+            if train is None:
+                raise OSError(f"No IMDB train reviews found in {data_home}.")
+            if splits.get("unsup") is not None:
+                unlabelled = splits["unsup"].data
+                unlabelled_note = f"IMDB's {len(unlabelled):,} unlabelled reviews"
+            X, y, name = train.data, np.asarray(train.target), "IMDB"
+            if test is not None and args.test_data is None:
+                n_train = len(X) if args.n_train is None else args.n_train
+                n_test = args.n_test or len(test.data)
+                X_train, y_train = list(X[:n_train]), y[:n_train]
+                X_test, y_test = list(test.data[:n_test]), np.asarray(test.target[:n_test])
+                note = "the official IMDB test split"
+                X = None
+        elif kind == "movie_reviews":
+            X, y = load_movie_reviews(data_home=data_home, return_X_y=True,
+                                      download_if_missing=not args.no_download,
+                                      random_state=args.seed)
+            y, name = np.asarray(y), "movie_reviews"
+        elif kind == "files":
+            bunch = _load_files(paths, details)
+            X, y, name = bunch.data, np.asarray(bunch.target), " + ".join(
+                Path(p).name for p in paths)
+            text_column, label_column = "<one document per line>", "<file name>"
+        else:
+            bunch = _load_file(paths[0], args, details)
+            X, y, name = bunch.data, np.asarray(bunch.target), Path(paths[0]).name
+            text_column, label_column = bunch.text_column, bunch.label_column
+    except (tarfile.TarError, zipfile.BadZipFile, EOFError, UnicodeDecodeError) as exc:
+        raise ValueError(
+            f"Could not read {data_home} as {kind} data ({type(exc).__name__}: {exc}). For "
+            "your own data give a .csv, .tsv, .jsonl, .json, .parquet or .txt file, several "
+            ".txt files (one document per line, one file per class) or a folder with one "
+            "sub-folder per class; for IMDB the aclImdb_v1.tar.gz archive."
+        ) from None
+    if X is not None:
+        if args.test_data is not None:
+            test = _load_file(args.test_data, args, details, what="test data")
+            n_train = len(X) if args.n_train is None else args.n_train
+            X_train, y_train = list(X[:n_train]), np.asarray(y[:n_train])
+            X_test, y_test = list(test.data), np.asarray(test.target)
+            note = f"the documents of {args.test_data}"
+        else:
+            X_train, y_train, X_test, y_test, note = _holdout(X, y, args, name)
+    if args.unlabelled not in (None, "unsup", "auto", "none"):
+        unlabelled = _unlabelled_file(args.unlabelled, args)
+        unlabelled_note = f"{len(unlabelled):,} documents of {Path(args.unlabelled).name}"
+    elif args.unlabelled == "unsup" and kind != "imdb":
+        raise ValueError("--unlabelled unsup names IMDB's unlabelled reviews; for other "
+                         "data give a file.")
+    labels = _label_order(np.unique(np.concatenate([y_train, y_test])), args.labels)
+    _check_classes(y_train, y_test, labels)
+    return ComparisonData(
+        name=name, X_train=X_train, y_train=y_train, X_test=X_test, y_test=y_test,
+        test_note=note, labels=labels, unlabelled=unlabelled, unlabelled_note=unlabelled_note,
+        details=details, text_column=text_column, label_column=label_column,
+    )

@@ -1,0 +1,261 @@
+"""The models of the main job: the rows ``--models`` names, the vectors of
+the transfer row, and the combined row.
+
+The transfer row is what beats n-grams at the sizes users have: the LSTM with
+the n-gram path, starting from word vectors learnt elsewhere (named
+pretrained vectors, a file, or word2vec trained on every document the job is
+given without its labels). The combined row blends the TF-IDF model and the
+transfer row with a weight chosen on documents neither was trained on, so it
+is never far below its better member (``benchmarks/results/transfer.md``).
+"""
+
+import hashlib
+import os
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["MODELS", "DEFAULT_MODELS", "VOTES", "BLENDS", "WORD2VEC_MODELS", "row_name",
+           "make_models", "resolve_vectors", "blend_weight", "Vectors"]
+
+#: ``--models`` name -> row name ({vectors}: the transfer row's vectors).
+MODELS = {
+    "rnn": "RNN",
+    "lstm": "LSTM",
+    "gru": "GRU",
+    "bilstm": "Bidirectional LSTM",
+    "lstm-ngrams": "LSTM + n-grams",
+    "transfer": "LSTM + n-grams + {vectors}",
+    "lstm-w2v": "LSTM + word2vec",
+    "lstm-ngrams-w2v": "LSTM + n-grams + word2vec",
+    "tfidf": "TF-IDF + LogReg",
+    "combined": "TF-IDF + LSTM transfer (combined)",
+    "vote": "TF-IDF + LSTM n-grams (soft vote)",
+    "vote-w2v": "TF-IDF + LSTM n-grams + word2vec (soft vote)",
+    "stack": "TF-IDF + LSTM n-grams + word2vec (stacking)",
+}
+#: What ``sklearn-rnn compare`` trains without ``--models``: the cells the
+#: tutorials compare (recurrent path only), the transfer row, the TF-IDF
+#: baseline and the combined row.
+DEFAULT_MODELS = ("rnn", "lstm", "transfer", "tfidf", "combined")
+#: Soft votes of rows already fitted (no refit): name -> its two members.
+VOTES = {"vote": ("tfidf", "lstm-ngrams"), "vote-w2v": ("tfidf", "lstm-ngrams-w2v")}
+#: Blends with a weight chosen on held-out documents: name -> its two members.
+BLENDS = {"combined": ("tfidf", "transfer")}
+#: Rows that use word2vec trained on the job's own text.
+WORD2VEC_MODELS = ("lstm-w2v", "lstm-ngrams-w2v", "stack")
+#: Share of the training documents the combined row's weight is chosen on.
+BLEND_HOLDOUT = 0.2
+
+
+class Vectors:
+    """The transfer row's vectors: ``embeddings`` for the classifiers (None
+    for none), a short description, and whether to keep them frozen."""
+
+    def __init__(self, embeddings, description, freeze, note=None):
+        self.embeddings = embeddings
+        self.description = description
+        self.freeze = freeze
+        self.note = note
+
+
+def row_name(key, vectors=None):
+    """The row name of a ``--models`` key."""
+    name = MODELS[key]
+    if "{vectors}" in name:
+        if vectors is None or vectors.embeddings is None:
+            return "LSTM + n-grams (no vectors)"
+        return name.format(vectors=vectors.description)
+    return name
+
+
+def _word2vec_cache_path(texts, settings):
+    """Where word2vec trained on ``texts`` with ``settings`` is kept (or None)."""
+    from ..datasets import get_data_home
+
+    digest = hashlib.sha1(repr(sorted(settings.items())).encode())
+    for text in texts:
+        digest.update(text.encode("utf-8", "surrogatepass"))
+        digest.update(b"\0")
+    try:
+        folder = get_data_home() / "word2vec_cache"
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return folder / f"{digest.hexdigest()}.bin"
+
+
+#: word2vec on the job's own text (chosen on IMDB and Pang & Lee:
+#: benchmarks/results/transfer.md).
+WORD2VEC = dict(vector_size=100, window=5, min_count=2, epochs=5)
+#: Keep word2vec trained on the job's own text frozen (True) or fine-tune it.
+FREEZE_OWN = True
+#: Keep named pretrained vectors frozen (True) or fine-tune them.
+FREEZE_NAMED = True
+
+
+def _own_word2vec(texts, vectorizer, seed, say):
+    """word2vec trained on ``texts`` (cached on disk in word2vec's binary
+    format, which holds numbers only: loading it runs no code)."""
+    from gensim.models import KeyedVectors
+
+    from .. import train_word2vec
+
+    settings = {**WORD2VEC, "seed": seed, "analyzer": repr(vectorizer.get_params())}
+    path = _word2vec_cache_path(texts, settings)
+    if path is not None and path.is_file():
+        say(f"   word2vec: reusing {path} (trained earlier on the same text)")
+        return KeyedVectors.load_word2vec_format(str(path), binary=True)
+    kv = train_word2vec(texts, vectorizer=vectorizer, random_state=seed, **WORD2VEC)
+    if path is not None:
+        tmp = path.with_suffix(".part")
+        try:
+            kv.save_word2vec_format(str(tmp), binary=True)
+            os.replace(tmp, path)
+        except OSError:
+            pass
+    return kv
+
+
+def resolve_vectors(args, data, vectorizer, say):
+    """The transfer row's :class:`Vectors` for ``--vectors`` (None: word2vec
+    on the job's own text; 'none'; a path; a name of gensim-data)."""
+    import time
+
+    from .. import PretrainedEmbeddings
+
+    choice = args.vectors
+    if choice == "none":
+        return Vectors(None, "", False)
+    if choice not in (None, "own"):
+        description = Path(choice).name if os.path.exists(choice) else choice
+        return Vectors(PretrainedEmbeddings(choice), description, FREEZE_NAMED)
+    texts = list(data.X_train) + list(data.unlabelled or [])
+    sources = [f"the {len(data.X_train):,} training documents"]
+    if data.unlabelled:
+        sources.append(data.unlabelled_note or f"{len(data.unlabelled):,} unlabelled documents")
+    note = None
+    if args.transductive:
+        texts += list(data.X_test)
+        sources.append(f"the {len(data.X_test):,} test documents (their text only, never "
+                       "their labels: --transductive)")
+        note = ("word2vec was trained on the test documents' text too (--transductive): "
+                "their labels were never used, but the scores are those of a transductive "
+                "setting.")
+    say(f"== word2vec on {' and '.join(sources)} ({len(texts):,} documents)")
+    start = time.perf_counter()
+    kv = _own_word2vec(texts, vectorizer, args.seed, say)
+    say(f"   {len(kv.key_to_index):,} words x {kv.vector_size}, "
+        f"{time.perf_counter() - start:.1f} s")
+    return Vectors(PretrainedEmbeddings(kv), "word2vec (own text)", FREEZE_OWN, note=note)
+
+
+def make_models(args, keys, vectors, own, make_callbacks):
+    """Unfitted pipeline factories for ``keys`` (votes and blends excluded).
+
+    ``vectors`` are the transfer row's (:class:`Vectors`), ``own`` word2vec
+    on the job's text for the ``*-w2v`` rows (or None), and
+    ``make_callbacks(key)`` the skorch callbacks of a recurrent row (progress).
+    """
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    from .. import RecurrentTextClassifier, TextVectorizer
+
+    common = dict(
+        embedding_dim=args.embedding_dim, hidden_size=args.hidden_size,
+        batch_size=args.batch_size, max_epochs=args.epochs, early_stopping=True,
+        device=args.device, verbose=0, random_state=args.seed,
+    )
+    if args.lr is not None:
+        common["lr"] = args.lr
+
+    def vectorizer():
+        return TextVectorizer(maxlen=args.maxlen, max_features=args.max_features,
+                              tokenizer=args.tokenizer)
+
+    def rnn(key, **params):
+        return make_pipeline(vectorizer(), RecurrentTextClassifier(
+            **{**common, **params}, callbacks=make_callbacks(key)))
+
+    def tfidf():
+        return make_pipeline(
+            TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True,
+                            tokenizer=vectorizer().build_analyzer() if args.tokenizer else None,
+                            token_pattern=None if args.tokenizer else r"(?u)\b\w\w+\b"),
+            LogisticRegression(max_iter=1000),
+        )
+
+    # the vectors set the embedding size of the rows that use them
+    transfer = {} if vectors is None or vectors.embeddings is None else dict(
+        embeddings=vectors.embeddings, freeze_embeddings=vectors.freeze, embedding_dim=None)
+    factories = {
+        "rnn": lambda: rnn("rnn", cell="rnn", ngram_range=None),
+        "lstm": lambda: rnn("lstm", cell="lstm", ngram_range=None),
+        "gru": lambda: rnn("gru", cell="gru", ngram_range=None),
+        "bilstm": lambda: rnn("bilstm", cell="lstm", bidirectional=True, ngram_range=None),
+        "lstm-ngrams": lambda: rnn("lstm-ngrams", cell="lstm", ngram_range=(1, 2)),
+        "transfer": lambda: rnn("transfer", cell="lstm", ngram_range=(1, 2), **transfer),
+        "tfidf": tfidf,
+    }
+    if own is not None:
+        own = dict(embeddings=own, freeze_embeddings=FREEZE_OWN, embedding_dim=None)
+        factories["lstm-w2v"] = lambda: rnn("lstm-w2v", cell="lstm", ngram_range=None, **own)
+        factories["lstm-ngrams-w2v"] = lambda: rnn("lstm-ngrams-w2v", cell="lstm",
+                                                   ngram_range=(1, 2), **own)
+        factories["stack"] = lambda: _stack(
+            [("tfidf", tfidf()), ("lstm", rnn("stack", cell="lstm", ngram_range=(1, 2),
+                                               **own))], args.seed)
+    return {key: factories[key] for key in keys if key not in VOTES and key not in BLENDS}
+
+
+def _stack(members, seed):
+    """``StackingClassifier`` (3-fold, on ``predict_proba``) over ``members``
+    with a LogisticRegression on top: every member is refitted per fold."""
+    from sklearn.ensemble import StackingClassifier
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold
+
+    return StackingClassifier(
+        members, final_estimator=LogisticRegression(), stack_method="predict_proba",
+        cv=StratifiedKFold(3, shuffle=True, random_state=seed))
+
+
+def blend_weight(factories, X, y, seed, say=None):
+    """The weight ``w`` of the first member in ``w * p1 + (1 - w) * p2``,
+    chosen on ``BLEND_HOLDOUT`` of the training documents by copies of both
+    members trained on the rest.
+
+    ``w`` runs over 0, 0.05, ..., 1 (so each member alone is a candidate);
+    the best held-out accuracy wins, ties broken by log-loss.
+
+    Returns
+    -------
+    w : float
+    scores : dict
+        Held-out accuracy of each member and of the blend.
+    """
+    from sklearn.metrics import log_loss
+    from sklearn.model_selection import train_test_split
+
+    X = np.asarray(X, dtype=object)
+    train, held = train_test_split(np.arange(len(y)), test_size=BLEND_HOLDOUT,
+                                   random_state=seed, stratify=y)
+    probas = []
+    for make in factories:
+        model = make().fit(list(X[train]), y[train])
+        probas.append(np.asarray(model.predict_proba(list(X[held]))))
+        classes = model.classes_
+    truth = y[held]
+    best = None
+    for w in np.round(np.linspace(0, 1, 21), 2):
+        p = w * probas[0] + (1 - w) * probas[1]
+        accuracy = float(np.mean(classes[p.argmax(axis=1)] == truth))
+        loss = log_loss(truth, np.clip(p, 1e-7, 1), labels=classes)
+        key = (accuracy, -loss)
+        if best is None or key > best[0]:
+            best = (key, float(w))
+    w = best[1]
+    member_scores = [float(np.mean(classes[p.argmax(axis=1)] == truth)) for p in probas]
+    return w, {"members": member_scores, "blend": best[0][0], "n_held_out": len(held)}

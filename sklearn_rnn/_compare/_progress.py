@@ -1,0 +1,122 @@
+"""What the main job says while it works: which model of how many, progress
+within each epoch, an estimate of the time left, and one line per epoch.
+
+On a terminal the progress is one line redrawn in place; in a log file or a
+pipe it becomes a plain line at most every ``PLAIN_EVERY`` seconds (and one
+per epoch), so logs stay readable.
+"""
+
+import math
+import sys
+import time
+
+from skorch.callbacks import Callback
+
+__all__ = ["Reporter", "EpochProgress"]
+
+#: Off a terminal, a progress line at most this often (seconds).
+PLAIN_EVERY = 15.0
+#: On a terminal, redraw the progress line at most this often (seconds).
+REDRAW_EVERY = 0.2
+
+
+def _duration(seconds):
+    seconds = max(0, int(round(seconds)))
+    return f"{seconds // 60} min {seconds % 60:02d} s" if seconds >= 60 else f"{seconds} s"
+
+
+class Reporter:
+    """Prints the main job's lines to ``stream``; ``progress`` lines are
+    redrawn in place on a terminal and thinned out elsewhere."""
+
+    def __init__(self, stream=None, quiet=False):
+        self.stream = stream or sys.stdout
+        self.quiet = quiet
+        self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
+        self._open = False  # a progress line is on screen
+        self._last = 0.0
+
+    def say(self, *parts):
+        """A line of its own."""
+        self._close()
+        print(*parts, file=self.stream, flush=True)
+
+    def progress(self, text, *, force=False):
+        """A progress line: redrawn on a terminal, thinned out elsewhere."""
+        if self.quiet:
+            return
+        now = time.monotonic()
+        if self.tty:
+            if force or now - self._last >= REDRAW_EVERY:
+                self.stream.write("\r" + text[:150].ljust(min(150, max(len(text), 80))))
+                self.stream.flush()
+                self._open, self._last = True, now
+        elif force or now - self._last >= PLAIN_EVERY:
+            print(text, file=self.stream, flush=True)
+            self._last = now
+
+    def __deepcopy__(self, memo):
+        return self  # one terminal: clones of the models report to it too
+
+    def _close(self):
+        if self._open:
+            self.stream.write("\n")
+            self._open = False
+
+
+class EpochProgress(Callback):
+    """A skorch callback reporting a fit's progress to a :class:`Reporter`.
+
+    Parameters
+    ----------
+    reporter : Reporter
+    label : str
+        What is trained, e.g. ``"[2/5] LSTM"``.
+    """
+
+    def __init__(self, reporter, label):
+        self.reporter = reporter
+        self.label = label
+
+    def on_train_begin(self, net, X=None, y=None, **kwargs):
+        self.started_ = time.monotonic()
+        self.seconds_per_batch_ = None
+
+    def on_epoch_begin(self, net, dataset_train=None, dataset_valid=None, **kwargs):
+        self.epoch_started_ = time.monotonic()
+        self.done_ = 0
+        counts = [row.get("train_batch_count") for row in net.history[:-1]]
+        known = [c for c in counts if c]
+        size = max(1, int(net.batch_size))
+        self.expected_ = known[-1] if known else max(1, math.ceil(len(dataset_train) / size))
+
+    def on_batch_end(self, net, training=False, **kwargs):
+        if not training:
+            return
+        self.done_ += 1
+        elapsed = time.monotonic() - self.epoch_started_
+        per_batch = elapsed / self.done_
+        epoch = len(net.history)
+        left = (max(self.expected_ - self.done_, 0)
+                + max(net.max_epochs - epoch, 0) * self.expected_) * per_batch
+        share = min(self.done_ / self.expected_, 1.0)
+        bar = "#" * int(20 * share) + "." * (20 - int(20 * share))
+        self.reporter.progress(
+            f"   {self.label}: epoch {epoch}/{net.max_epochs} [{bar}] {100 * share:3.0f}%, "
+            f"at most {_duration(left)} left")
+
+    def on_epoch_end(self, net, **kwargs):
+        row = net.history[-1]
+        parts = [f"epoch {row['epoch']}/{net.max_epochs}"]
+        if "train_loss" in row:
+            parts.append(f"train loss {row['train_loss']:.3f}")
+        valid = [k for k in row if k.startswith("valid_") and not k.endswith(("_best", "_loss"))
+                 and isinstance(row[k], float)]
+        for key in valid[:1]:
+            best = " (best)" if row.get(f"{key}_best") else ""
+            parts.append(f"{key.replace('valid_', 'validation ')} {100 * row[key]:.1f}%{best}")
+        parts.append(f"{row['dur']:.1f} s")
+        self.reporter.say(f"   {self.label}: " + ", ".join(parts))
+
+    def __getstate__(self):  # never part of a saved model
+        return {"label": self.label, "reporter": None}
