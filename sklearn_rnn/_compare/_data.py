@@ -21,6 +21,9 @@ __all__ = ["ComparisonData", "load_comparison_data", "cli_words", "QUICK_N_TRAIN
 QUICK_N_TRAIN = 2000
 #: Fewer training documents of a class than this: stop with an error.
 MIN_PER_CLASS = 2
+#: --n-train 'quick': word2vec reads at most this many of IMDB's unlabelled
+#: reviews (the quick job stays quick; benchmarks/results/transfer.md).
+QUICK_UNLABELLED = 10_000
 
 #: The library's words -> the command's words, for messages that reach the terminal.
 _CLI_WORDS = [
@@ -194,7 +197,8 @@ def load_comparison_data(args):
     from ..datasets import load_imdb_splits, load_movie_reviews
 
     kind = _kind_of(args)
-    if args.n_train == "quick":
+    quick = args.n_train == "quick"
+    if quick:
         args.n_train = None if kind in ("file", "files") else QUICK_N_TRAIN
     paths = args.data or []
     data_home = paths[0] if paths else None
@@ -213,6 +217,11 @@ def load_comparison_data(args):
             if splits.get("unsup") is not None:
                 unlabelled = splits["unsup"].data
                 unlabelled_note = f"IMDB's {len(unlabelled):,} unlabelled reviews"
+                if quick and len(unlabelled) > QUICK_UNLABELLED:
+                    unlabelled_note = (f"{QUICK_UNLABELLED:,} of IMDB's {len(unlabelled):,} "
+                                       "unlabelled reviews (quick mode; --n-train all reads "
+                                       "them all)")
+                    unlabelled = unlabelled[:QUICK_UNLABELLED]
             X, y, name = train.data, np.asarray(train.target), "IMDB"
             if test is not None and args.test_data is None:
                 n_train = len(X) if args.n_train is None else args.n_train
