@@ -72,9 +72,7 @@ def _spans(model, texts):
     """Per text, ``[(start, end, weight), ...]`` toward the predicted class."""
     from .. import explain
 
-    return [[(int(s), int(e), float(w)) for (s, e), w in
-             zip(result.offsets, result.attributions, strict=True)]
-            for result in explain(model, texts)]
+    return [result.spans() for result in explain(model, texts)]
 
 
 def _documents(rows, fitted, names, probas, data, args, say):
