@@ -930,6 +930,19 @@ default='auto'
     >>> data.format, data.header
     ('csv', True)
     """
+    layout = None if isinstance(path, (str, os.PathLike)) else "a list of text files"
+    if layout is None and Path(path).is_dir() and format in ("auto", "folder"):
+        layout = "a folder per class"
+    elif layout is None and format in ("auto", "txt") and str(path).lower().endswith(
+            (".txt", ".txt.gz")):
+        layout = "a text file"
+    if layout is not None and (text_column is not None or label_column is not None):
+        raise ValueError(
+            f"text_column= and label_column= (--text-column, --label-column) name columns of "
+            f"a table; {layout} has none (the text is each "
+            f"{'file' if layout == 'a folder per class' else 'line'}, the label "
+            f"{'its folder' if layout == 'a folder per class' else 'from the file'})."
+        )
     if not isinstance(path, (str, os.PathLike)):
         if format not in ("auto", "txt"):
             raise ValueError(f"A list of files is read as text files (format='txt'), got "
@@ -942,6 +955,8 @@ default='auto'
         raise FileNotFoundError(f"No such file or folder: {path}")
     if format not in _FORMATS:
         raise ValueError(f"format must be one of {_FORMATS}, got {format!r}.")
+    if not (header == "auto" or isinstance(header, (bool, np.bool_))):
+        raise ValueError(f"header must be 'auto', True or False, got {header!r}.")
     fmt = _format_of(path) if format == "auto" else format
     if fmt == "txt":
         return load_text_files([path], encoding=encoding, shuffle=shuffle,

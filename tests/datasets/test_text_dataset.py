@@ -111,6 +111,7 @@ def test_a_folder_per_class(tmp_path):
     ("review,stars\nok,5\n", {"text_column": "body"}, r"No text column 'body'"),
     ("a,b,c\nx,1,p\ny,2,q\nz,1,p\nw,2,q\n", {}, r"Cannot tell which column .* labels"),
     ("review,stars\nok,5\n", {"format": "xml"}, r"format must be one of"),
+    ("review,stars\nok,5\n", {"header": "yes"}, r"header must be 'auto', True or False"),
 ])
 def test_bad_files_say_what_is_wrong(content, kwargs, match, tmp_path):
     path = tmp_path / "bad.csv"
@@ -286,6 +287,16 @@ def test_folder_with_too_few_documents_says_which_class(classes, match, tmp_path
     _tree(tmp_path / "data", classes)
     with pytest.raises(ValueError, match=match):
         load_text_dataset(tmp_path / "data")
+
+
+def test_columns_given_for_a_layout_without_columns_are_an_error(tmp_path):
+    _tree(tmp_path / "data", {"neg": ["bad", "awful"], "pos": ["good", "fine"]})
+    with pytest.raises(ValueError, match=r"name columns of a table; a folder per class has "
+                                         r"none \(the text is each file"):
+        load_text_dataset(tmp_path / "data", text_column="text")
+    (tmp_path / "train.txt").write_text("__label__pos good\n__label__neg bad\n")
+    with pytest.raises(ValueError, match=r"a text file has none \(the text is each line"):
+        load_text_dataset(tmp_path / "train.txt", label_column="label")
 
 
 def test_folder_one_level_too_high_says_where_to_point(tmp_path):
