@@ -76,11 +76,12 @@ DEFAULT_EMBEDDING_DIM = 128
 #: samples; on IMDB it already helps at 2,000 (benchmarks/results/recipes.md).
 AUTO_EARLY_STOPPING_MIN_DOCUMENTS = 2_000
 
-#: ``ngram_buckets='auto'``: 2**20 rows for up to 8 classes (the accuracy
-#: plateau on IMDB, benchmarks/results/recipes.md), then fewer so the table
+#: ``ngram_buckets='auto'``: 2**18 rows for up to 32 classes (on IMDB the
+#: smallest size within noise of the best, 2**20 included, at 2,000 and at
+#: 20,000 reviews: benchmarks/results/ngram_table.md), then fewer so the table
 #: stays at 2**23 floats (32 MB, four times that while training with Adam),
 #: never under 2**16 rows.
-AUTO_BUCKETS, AUTO_TABLE_FLOATS, MIN_AUTO_BUCKETS = 2**20, 2**23, 2**16
+AUTO_BUCKETS, AUTO_TABLE_FLOATS, MIN_AUTO_BUCKETS = 2**18, 2**23, 2**16
 
 #: Prefixes of the skorch parameters passed through to ``net_`` (skorch's
 #: own). Written out rather than read from ``NeuralNet.prefixes_``: that list
@@ -702,9 +703,26 @@ class _RecurrentBase(AllErrorsMixin, CallbackSupportMixin, ClassifierMixin, Base
         saved = state.pop("net_state_", None)
         super().__setstate__(state)
         if saved is not None:
-            self.net_ = import_net(saved, lambda sizes, device, seed: self._make_net(
-                sizes, device, seed), owner=type(self).__name__)
+            self.net_ = import_net(saved, self._saved_net_maker(saved),
+                                   owner=type(self).__name__)
             self.device_ = str(self.net_.device)
+
+    def _saved_net_maker(self, saved):
+        """``make_net`` for :func:`import_net`. With ``ngram_buckets='auto'`` the
+        n-gram table keeps the rows it was saved with: the rule's sizes may
+        change (2 classes had 2**20 rows before the size was measured, 2**18
+        since), a saved model's weights do not."""
+        table = saved.get("module", {}).get("ngram.table.weight") if isinstance(
+            saved, dict) and isinstance(saved.get("module"), dict) else None
+        rows = getattr(table, "shape", (None,))[0]
+
+        def make_net(sizes, device, seed):
+            net = self._make_net(sizes, device, seed)
+            if self.ngram_buckets == "auto" and self.ngram_range is not None and rows:
+                net.set_params(module__ngram_buckets=int(rows))
+            return net
+
+        return make_net
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -754,9 +772,10 @@ class RecurrentTextClassifier(_RecurrentBase):
     ngram_buckets : int or 'auto', default='auto'
         Rows of the n-gram table (at most ``2**24``): more rows, fewer hash
         collisions, more memory (``ngram_buckets x C`` floats, four times
-        that while training with Adam). ``'auto'``: ``2**20`` for up to 8
-        classes, fewer beyond so the table stays at ``2**23`` floats (at
-        least ``2**16`` rows).
+        that while training with Adam). ``'auto'``: ``2**18`` for up to 32
+        classes (on IMDB as accurate as ``2**20``, at a quarter of the
+        size), fewer beyond so the table stays at ``2**23`` floats (at least
+        ``2**16`` rows).
     conv_filters : int, default=None
         A convolutional front-end: a ``Conv1D`` with this many filters (ReLU)
         over the embeddings, then max-pooling over time, and the recurrent

@@ -47,3 +47,14 @@ def test_warm_start_models_keep_the_optimizer_and_the_size_shows_it(review_ids):
     X, _, _ = review_ids
     np.testing.assert_array_equal(pickle.loads(lean_blob).predict_proba(X),
                                   lean.predict_proba(X))
+
+
+def test_auto_table_keeps_the_rows_it_was_saved_with(review_ids):
+    # a model saved when ngram_buckets='auto' meant another size (2**20 rows
+    # for 2 classes before the default was measured) loads with its own table
+    X, _, _ = review_ids
+    clf = _fit(review_ids)  # 2**14 rows
+    clf.set_params(ngram_buckets="auto")  # what the file of such a model says
+    restored = pickle.loads(pickle.dumps(clf))
+    assert restored.net_.module_.ngram.table.num_embeddings == 2**14
+    np.testing.assert_array_equal(restored.predict_proba(X), clf.predict_proba(X))
