@@ -56,7 +56,7 @@ from ._nn._device import (
 from ._nn._module import RecurrentClassifierModule, token_keys
 from ._nn._net import RecurrentNet, prediction_batch_size
 from ._nn._state import export_net, import_net
-from ._text._ids import check_ids_fit_vocabulary, check_token_ids, vocabulary_size
+from ._text._ids import UNK_ID, check_ids_fit_vocabulary, check_token_ids, vocabulary_size
 from ._utils._callbacks import CALLBACK_STATE, CallbackSupportMixin, begin_fit_task
 from ._utils._validation import AllErrorsMixin, check_labels, suggest, with_new_parameters
 from ._vectors._io import is_word_vectors
@@ -76,11 +76,12 @@ DEFAULT_EMBEDDING_DIM = 128
 #: samples; on IMDB it already helps at 2,000 (benchmarks/results/recipes.md).
 AUTO_EARLY_STOPPING_MIN_DOCUMENTS = 2_000
 
-#: ``ngram_buckets='auto'``: 2**20 rows for up to 8 classes (the accuracy
-#: plateau on IMDB, benchmarks/results/recipes.md), then fewer so the table
+#: ``ngram_buckets='auto'``: 2**18 rows for up to 32 classes (on IMDB the
+#: smallest size within noise of the best, 2**20 included, at 2,000 and at
+#: 20,000 reviews: benchmarks/results/ngram_table.md), then fewer so the table
 #: stays at 2**23 floats (32 MB, four times that while training with Adam),
 #: never under 2**16 rows.
-AUTO_BUCKETS, AUTO_TABLE_FLOATS, MIN_AUTO_BUCKETS = 2**20, 2**23, 2**16
+AUTO_BUCKETS, AUTO_TABLE_FLOATS, MIN_AUTO_BUCKETS = 2**18, 2**23, 2**16
 
 #: Prefixes of the skorch parameters passed through to ``net_`` (skorch's
 #: own). Written out rather than read from ``NeuralNet.prefixes_``: that list
@@ -609,6 +610,7 @@ class _RecurrentBase(AllErrorsMixin, CallbackSupportMixin, ClassifierMixin, Base
         X = check_token_ids(X)
         check_ids_fit_vocabulary(X, self.tokens_, self.n_vocab_)
         data = to_dataset(X)
+        _warn_if_nothing_known(data, known_from=1 if self.tokens_ is None else UNK_ID + 1)
         logits = self.net_.forward_logits(data, self._prediction_batch_size(len(data))).double()
         if not torch.isfinite(logits).all():
             raise ValueError(
@@ -686,7 +688,9 @@ class _RecurrentBase(AllErrorsMixin, CallbackSupportMixin, ClassifierMixin, Base
         if net is not None:
             params = net.get_params_for("module")
             sizes = {k: params[k] for k in ("vocab_size", "n_classes", "embedding_dim")}
-            state["net_state_"] = export_net(net, sizes)
+            # the optimizer's state (Adam: two moments per weight, twice the
+            # weights' size) only serves training on: saved for warm starts
+            state["net_state_"] = export_net(net, sizes, optimizer=bool(self.warm_start))
             # the vocabulary's rows are in the weights: never save the vectors
             state["embeddings"] = without_vectors(state.get("embeddings"))
         return state
@@ -700,9 +704,26 @@ class _RecurrentBase(AllErrorsMixin, CallbackSupportMixin, ClassifierMixin, Base
         saved = state.pop("net_state_", None)
         super().__setstate__(state)
         if saved is not None:
-            self.net_ = import_net(saved, lambda sizes, device, seed: self._make_net(
-                sizes, device, seed), owner=type(self).__name__)
+            self.net_ = import_net(saved, self._saved_net_maker(saved),
+                                   owner=type(self).__name__)
             self.device_ = str(self.net_.device)
+
+    def _saved_net_maker(self, saved):
+        """``make_net`` for :func:`import_net`. With ``ngram_buckets='auto'`` the
+        n-gram table keeps the rows it was saved with: the rule's sizes may
+        change (2 classes had 2**20 rows before the size was measured, 2**18
+        since), a saved model's weights do not."""
+        table = saved.get("module", {}).get("ngram.table.weight") if isinstance(
+            saved, dict) and isinstance(saved.get("module"), dict) else None
+        rows = getattr(table, "shape", (None,))[0]
+
+        def make_net(sizes, device, seed):
+            net = self._make_net(sizes, device, seed)
+            if self.ngram_buckets == "auto" and self.ngram_range is not None and rows:
+                net.set_params(module__ngram_buckets=int(rows))
+            return net
+
+        return make_net
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -753,9 +774,10 @@ class RecurrentTextClassifier(_RecurrentBase):
     ngram_buckets : int or 'auto', default='auto'
         Rows of the n-gram table (at most ``2**24``): more rows, fewer hash
         collisions, more memory (``ngram_buckets x C`` floats, four times
-        that while training with Adam). ``'auto'``: ``2**20`` for up to 8
-        classes, fewer beyond so the table stays at ``2**23`` floats (at
-        least ``2**16`` rows).
+        that while training with Adam). ``'auto'``: ``2**18`` for up to 32
+        classes (on IMDB as accurate as ``2**20``, at a quarter of the
+        size), fewer beyond so the table stays at ``2**23`` floats (at least
+        ``2**16`` rows).
     conv_filters : int, default=None
         A convolutional front-end: a ``Conv1D`` with this many filters (ReLU)
         over the embeddings, then max-pooling over time, and the recurrent
@@ -841,7 +863,12 @@ class RecurrentTextClassifier(_RecurrentBase):
     warm_start : bool, default=False
         When fitted already, ``fit`` continues training the same network. If
         the vocabulary changed (a Pipeline refitted its TextVectorizer), every
-        token keeps its trained embedding under its new id.
+        token keeps its trained embedding under its new id. Also decides what
+        a saved model (pickle, joblib, skops) holds: with ``warm_start=True``
+        the optimizer's state too, so that training goes on after loading
+        exactly as without the round trip; without it, only what prediction
+        needs (a third of the size with Adam), and a later warm start begins
+        with a fresh optimizer.
     **kwargs : dict
         skorch pass-through parameters: ``module__*``, ``optimizer__*``,
         ``criterion__*``, ``callbacks__*``, and ``iterator_train__batch_size``
@@ -1185,3 +1212,25 @@ def _warn_if_one_class(net, train, classes, min_documents=20):
         "(clip_grad_norm).",
         ConvergenceWarning,
     )
+
+
+def _warn_if_nothing_known(data, known_from):
+    """Warn when documents hold no token the model knows: no id ``>=
+    known_from`` among their real tokens (2 after a TextVectorizer, whose id 1
+    is the unknown token; 1 for ids of your own, where only an empty document
+    counts)."""
+    if data.source.ndim == 2:  # padding is 0, never a known id: whole rows will do
+        known = (np.asarray(data.source) >= known_from).any(axis=1)
+    else:
+        counts = np.concatenate(([0], np.cumsum(np.asarray(data.source) >= known_from)))
+        known = counts[data.starts + data.lengths] > counts[data.starts]
+    blank = int(len(known) - np.count_nonzero(known))
+    if blank:
+        warnings.warn(
+            f"{blank:,} of {len(known):,} documents have no token the model knows (empty, "
+            f"or only {'words outside its vocabulary' if known_from > 1 else 'padding'}): "
+            "their prediction is the model's prior, what it answers without evidence, not "
+            "a reading of their text (it is not calibrated: it can be confident). Check the "
+            "text column, the language and the tokenizer.",
+            UserWarning,
+        )

@@ -2,8 +2,9 @@
 
 A fitted classifier pickles its parameters and, instead of the skorch net,
 the dict written by :func:`export_net`: numpy arrays of the module's weights
-and the optimizer's state, the training history as lists of numbers, and the
-few sizes needed to rebuild the module. No torch object and no training data
+(and of the optimizer's state when the model will be trained on: with Adam
+it is twice the size of the weights), the training history as lists of
+numbers, and the few sizes needed to rebuild the module. No torch object and no training data
 is in it, so ``pickle``, ``joblib`` and ``skops.io`` files load on a machine
 without a GPU, and ``skops.io`` loads them without running code from the
 file. :func:`import_net` reads it back.
@@ -47,7 +48,7 @@ def _to_torch(value):
     return value
 
 
-def export_net(net, module_sizes):
+def export_net(net, module_sizes, *, optimizer=True):
     """The trained ``net`` as plain data.
 
     Parameters
@@ -58,12 +59,17 @@ def export_net(net, module_sizes):
         The module parameters that depend on the data (``vocab_size``,
         ``n_classes``, ``embedding_dim``): with the estimator's own
         parameters they rebuild the module.
+    optimizer : bool, default=True
+        Save the optimizer's state, which only training on needs (a warm
+        start continues with Adam's moments). Without it the ``'optimizer'``
+        field is None, as :func:`import_net` has always read it: the
+        optimizer then starts afresh.
 
     Returns
     -------
     state : dict
     """
-    optimizer = getattr(net, "optimizer_", None)
+    optimizer = getattr(net, "optimizer_", None) if optimizer else None
     return {
         "format": STATE_FORMAT,
         "sklearn_rnn": __version__,
