@@ -29,10 +29,13 @@ QUICK_UNLABELLED = 10_000
 _CLI_WORDS = [
     (r"data_home\s*=\s*<path to the \.tar\.gz>", "--data <path to the .tar.gz>"),
     (r"download_if_missing=False", "--no-download"),
+    (r"\btext_column= and label_column= \(--text-column, --label-column\)",
+     "--text-column and --label-column"),
+    (r"\b\w+= \((--[\w-]+)\)", r"\1"),  # "format= (--format)" -> "--format"
+    (r"\bformat='(\w+)'", r"--format \1"),
     (r"\bdata_home=", "--data "),
-    (r"\btext_column=(\s*\(--text-column\))?", "--text-column"),
-    (r"\blabel_column=(\s*\(--label-column\))?", "--label-column"),
-    (r"\bpass format=", "pass --format"),
+    (r"\btext_column=", "--text-column "),
+    (r"\blabel_column=", "--label-column "),
     (r"\bformat=", "--format "),
     (r"\bheader=", "--header/--no-header "),
 ]

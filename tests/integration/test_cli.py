@@ -413,3 +413,39 @@ def test_progress_names_the_model_and_the_epoch(tmp_path, capsys):
     text = capsys.readouterr().out
     assert "== [1/2] Training LSTM" in text and "== [2/2] Training TF-IDF" in text
     assert "[1/2] LSTM: epoch 1/2" in text and "[1/2] LSTM: epoch 2/2" in text
+
+
+def test_two_files_one_document_per_line(tmp_path, capsys):
+    X, y = make_reviews(240, seed=53)
+    for label in ("positive", "negative"):
+        lines = [x for x, t in zip(X, y, strict=True) if t == label]
+        (tmp_path / f"rt-polarity.{label[:3]}").write_text("\n".join(lines), encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["compare", "--data", str(tmp_path / "rt-polarity.pos"), "--data",
+                 str(tmp_path / "rt-polarity.neg"), "--out", str(out), "--models", "tfidf",
+                 "--no-plots", *TINY_RUN[2:]]) == 0
+    text = capsys.readouterr().out
+    assert "labels from the file names: 'neg'" in text and "'pos'" in text
+    settings, rows = _rows(out)
+    assert settings["labels"] == ["neg", "pos"] and rows[0]["accuracy"] > 0.6
+    assert settings["n_train"] + settings["n_test"] == 240
+
+
+def test_a_headerless_tsv_keeps_its_first_row_and_says_so(tmp_path, capsys):
+    X, y = make_reviews(200, seed=54)
+    path = tmp_path / "sentences.tsv"
+    path.write_text("".join(f"{x}\t{label}\n" for x, label in zip(X, y, strict=True)),
+                    encoding="utf-8")
+    for flags in ([], ["--no-header"]):
+        out = tmp_path / f"out{len(flags)}"
+        assert main(["compare", "--data", str(path), "--out", str(out), "--models", "tfidf",
+                     "--no-plots", *flags, *TINY_RUN[2:]]) == 0
+        text = capsys.readouterr().out
+        assert "format tsv, no header row, text column '0', label column '1'" in text
+        settings, _ = _rows(out)
+        assert settings["n_train"] + settings["n_test"] == 200  # no document lost
+    # forcing a header takes the first review as column names: one document fewer
+    assert main(["compare", "--data", str(path), "--out", str(tmp_path / "h"), "--models",
+                 "tfidf", "--no-plots", "--header", "--text-column", X[0],
+                 "--label-column", y[0], *TINY_RUN[2:]]) == 0
+    assert _rows(tmp_path / "h")[0]["n_train"] + _rows(tmp_path / "h")[0]["n_test"] == 199
