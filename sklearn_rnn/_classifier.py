@@ -44,7 +44,7 @@ from skorch.callbacks import EarlyStopping
 from skorch.helper import predefined_split
 
 from ._explain import Explanation, target_indices
-from ._nn._attribution import DEFAULT_STEPS, attribute_dataset
+from ._nn._attribution import DEFAULT_STEPS, DEFAULT_TOLERANCE, attribute_dataset
 from ._nn._callbacks import EpochTasks, make_callbacks, probabilities
 from ._nn._data import BucketIterator, to_dataset
 from ._nn._device import (
@@ -668,19 +668,22 @@ class _RecurrentBase(AllErrorsMixin, CallbackSupportMixin, ClassifierMixin, Base
         logits = self._logits(X)
         return self.classes_[logits.argmax(dim=1).numpy()]
 
-    def explain(self, X, *, target=None, n_steps=DEFAULT_STEPS):
+    def explain(self, X, *, target=None, n_steps=DEFAULT_STEPS, tolerance=DEFAULT_TOLERANCE):
         """Per-token attributions of each document toward a class.
 
         Explains the target class's score ``f_c``: its logit minus the mean
         logit of the other classes (with two classes, the log-odds
         ``log(p_c / (1 - p_c))``). The recurrent path's part is attributed by
         integrated gradients on the embedding output, from a baseline of
-        padding embeddings (zeros) of the same length, with an
-        ``n_steps``-point Gauss-Legendre rule; the n-gram path's part exactly,
-        each n-gram's weighted table row split evenly over its tokens. The
-        attributions of a document add up to ``score - baseline_score`` up
-        to the integration error (``completeness_gap``; measured on IMDB
-        models in ``benchmarks/results/explain.md``).
+        padding embeddings (zeros) of the same length; the n-gram path's
+        part exactly, each n-gram's weighted table row split evenly over its
+        tokens. The attributions of a document add up to ``score -
+        baseline_score`` up to the integration error (``completeness_gap``).
+        The integral is adaptive: ``n_steps`` Gauss-Legendre nodes over the
+        path, then, while a document's gap exceeds ``tolerance`` times its
+        score change, the stretch of the path where it misses most is halved
+        and integrated again (at most 16 times). On IMDB LSTMs 90% of the
+        reviews end within 5% (``benchmarks/results/explain.md``).
 
         Documents are batched by length bucket, as in prediction; a
         document's explanation does not depend on the others.
@@ -694,8 +697,11 @@ class _RecurrentBase(AllErrorsMixin, CallbackSupportMixin, ClassifierMixin, Base
         target : label or array-like of shape (N,), default=None
             The class to explain: one label for every document, or one per
             document. None: each document's predicted class.
-        n_steps : int, default=16
-            Integration steps; the cost grows in proportion.
+        n_steps : int, default=4
+            Gauss-Legendre nodes per stretch of the path.
+        tolerance : float, default=0.05
+            Completeness gap, relative to the document's score change, that
+            the integral refines to reach (0: a fixed ``n_steps``-node rule).
 
         Returns
         -------
@@ -717,12 +723,15 @@ class _RecurrentBase(AllErrorsMixin, CallbackSupportMixin, ClassifierMixin, Base
         check_is_fitted(self, "net_")
         if not isinstance(n_steps, Integral) or n_steps < 1:
             raise ValueError(f"n_steps must be an integer >= 1, got {n_steps!r}.")
+        if not isinstance(tolerance, Real) or not tolerance >= 0:
+            raise ValueError(f"tolerance must be a number >= 0, got {tolerance!r}.")
         X = check_token_ids(X)
         check_ids_fit_vocabulary(X, self.tokens_, self.n_vocab_)
         data = to_dataset(X)
         out = attribute_dataset(self.net_.module_, data,
                                 target_indices(target, self.classes_, len(data)),
-                                n_steps=int(n_steps), device=self.net_.device)
+                                n_steps=int(n_steps), tolerance=float(tolerance),
+                                device=self.net_.device)
         proba = probabilities(torch.as_tensor(out["logits"]))
         names = self.tokens_
         explanations = []

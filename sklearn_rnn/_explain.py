@@ -158,7 +158,7 @@ class Explanation:
 # --------------------------------------------------------------------------- #
 # explain(pipeline, texts)
 # --------------------------------------------------------------------------- #
-def explain(pipeline, texts, *, target=None):
+def explain(pipeline, texts, *, target=None, n_steps=None, tolerance=None):
     """Explain a fitted text classifier's predictions word by word.
 
     For each document, every token gets a share of the target class's score
@@ -187,6 +187,10 @@ def explain(pipeline, texts, *, target=None):
     target : label or array-like of labels, default=None
         The class to explain, for all documents or one per document; None:
         each document's predicted class.
+    n_steps, tolerance : default=None
+        The integral's settings for a recurrent classifier (None: its
+        defaults; see its ``explain``); ignored for linear models, explained
+        exactly.
 
     Returns
     -------
@@ -247,7 +251,9 @@ def explain(pipeline, texts, *, target=None):
             )
         documents = list(iter_documents(texts))
         X, tokens, offsets = first._transform_with_offsets(documents)
-        explanations = last.explain(X, target=target)
+        settings = {k: v for k, v in (("n_steps", n_steps), ("tolerance", tolerance))
+                    if v is not None}
+        explanations = last.explain(X, target=target, **settings)
         for e, doc, toks, offs in zip(explanations, documents, tokens, offsets, strict=True):
             e.tokens, e.offsets, e.text = toks, offs, doc
         return explanations
@@ -375,3 +381,7 @@ def _explain_linear(pipeline, vectorizer, middle, model, texts, target):
             baseline_score=intercept_score[c], offsets=spans, text=doc, method="linear",
         ))
     return out
+
+
+# doctests of the class above (its __module__ is the public one)
+__test__ = {"Explanation": Explanation}
