@@ -682,8 +682,9 @@ class _RecurrentBase(AllErrorsMixin, CallbackSupportMixin, ClassifierMixin, Base
         The integral is adaptive: ``n_steps`` Gauss-Legendre nodes over the
         path, then, while a document's gap exceeds ``tolerance`` times its
         score change, the stretch of the path where it misses most is halved
-        and integrated again (at most 16 times). On IMDB LSTMs 90% of the
-        reviews end within 5% (``benchmarks/results/explain.md``).
+        and integrated again (at most 16 times): about 2 to 30 gradient
+        evaluations per review on IMDB LSTMs, each about the cost of a
+        training pass over it (``benchmarks/results/explain.md``).
 
         Documents are batched by length bucket, as in prediction; a
         document's explanation does not depend on the others.
@@ -697,9 +698,9 @@ class _RecurrentBase(AllErrorsMixin, CallbackSupportMixin, ClassifierMixin, Base
         target : label or array-like of shape (N,), default=None
             The class to explain: one label for every document, or one per
             document. None: each document's predicted class.
-        n_steps : int, default=4
+        n_steps : int, default=2
             Gauss-Legendre nodes per stretch of the path.
-        tolerance : float, default=0.05
+        tolerance : float, default=0.02
             Completeness gap, relative to the document's score change, that
             the integral refines to reach (0: a fixed ``n_steps``-node rule).
 

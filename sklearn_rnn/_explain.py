@@ -145,6 +145,18 @@ class Explanation:
                 for (s, e), w in zip(self.offsets.tolist(), self.attributions, strict=True)
                 if s >= 0]
 
+    def _repr_html_(self):
+        """The text with its words highlighted, in a notebook (None without text)."""
+        if self.text is None:
+            return None
+        import html
+
+        from ._report import highlight
+
+        p = "" if self.probability is None else f" ({100 * self.probability:.1f}%)"
+        return (f'<div style="line-height:1.7"><div><b>{html.escape(str(self.target))}</b>'
+                f"{p}</div>{highlight(self.text, self.spans())}</div>")
+
     def __repr__(self):
         p = "" if self.probability is None else f", p={self.probability:.3f}"
 

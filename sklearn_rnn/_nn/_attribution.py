@@ -19,9 +19,9 @@ additive paths split it exactly:
   two forward passes. A document whose total misses is refined where it
   misses most. A trained LSTM's state can flip over a few hundredths of the
   path, where any fixed rule fails: at 16 fixed nodes half the reviews of an
-  IMDB LSTM missed completeness by 9% or more; the adaptive rule keeps 90%
-  of them under 5%, with fewer gradient evaluations per review on average
-  than 32 fixed nodes.
+  IMDB LSTM missed completeness by 9% or more (one in ten by 50%); the
+  adaptive rule (2 nodes per interval, 2% tolerance) keeps all of them
+  within 2%, at 24 gradient evaluations per review on average.
 * the n-gram path (:class:`~sklearn_rnn._nn._module.NgramBag`), linear in
   its hashed n-gram indicators, **exactly**: each n-gram adds its table row
   times ``scale / sqrt(count)``, and that share is split evenly over its
@@ -45,8 +45,8 @@ __all__ = ["DEFAULT_STEPS", "DEFAULT_TOLERANCE", "MAX_SPLITS", "attribute_batch"
 #: the completeness gap (relative) the adaptive integral aims for, with at
 #: most MAX_SPLITS interval halvings per document: chosen on IMDB LSTMs
 #: against fixed rules of 16 to 64 nodes (benchmarks/results/explain.md).
-DEFAULT_STEPS = 4
-DEFAULT_TOLERANCE = 0.05
+DEFAULT_STEPS = 2
+DEFAULT_TOLERANCE = 0.02
 MAX_SPLITS = 16
 
 #: Positions (``S x B x W``) in one backward pass: bounds the memory of the

@@ -150,6 +150,10 @@ def test_explanation_repr_top_and_spans():
     assert e.completeness_gap == pytest.approx(0.0)
     assert repr(e) == ("Explanation(target='pos', p=0.800, 4 tokens; for: 'good' +1.50, "
                        "'bad' +0.20; against: 'not' -0.40)")
+    html = e._repr_html_()  # a notebook shows the highlighted text
+    assert "<mark" in html and ">good</mark>" in html and "<b>pos</b> (80.0%)" in html
+    assert Explanation(tokens=[], attributions=[], target=0, probability=None, score=0,
+                       baseline_score=0)._repr_html_() is None
     with pytest.raises(ValueError, match="4 tokens but 3 attributions"):
         Explanation(tokens=e.tokens, attributions=[1, 2, 3], target=1, probability=None,
                     score=0, baseline_score=0)
