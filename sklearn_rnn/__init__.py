@@ -36,6 +36,8 @@ _LAZY = {
     "load_word_vectors": "._vectors._io",
     "train_word2vec": "._vectors._io",
     "export_onnx": "._onnx_export",
+    "explain": "._explain",
+    "Explanation": "._explain",
 }
 
 __all__ = [*_LAZY, "__version__"]

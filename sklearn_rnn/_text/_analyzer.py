@@ -12,6 +12,7 @@ read when asked for).
 import re
 import warnings
 from html import unescape
+from html.entities import html5
 
 import numpy as np
 
@@ -22,6 +23,8 @@ __all__ = [
     "make_tokenizer",
     "make_analyzer",
     "make_fast_analyzer",
+    "make_offset_analyzer",
+    "find_in_order",
     "stop_word_set",
     "unsegmented_language",
     "warn_if_unsegmented",
@@ -181,5 +184,207 @@ def make_fast_analyzer(slow, *, strip_html, lowercase, stop_words, min_token_len
         if min_len > 1:
             tokens = [t for t in tokens if len(t) >= min_len]
         return tokens
+
+    return analyze
+
+
+# --------------------------------------------------------------------------- #
+# tokens with their place in the original text
+# --------------------------------------------------------------------------- #
+#: An HTML character reference, as ``html.unescape`` finds them (its private
+#: ``html._charref``, copied): ``unescape`` replaces each match on its own, so
+#: replacing them one at a time gives the same text.
+_CHARREF = re.compile(r"&(#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[^\t\n\f <&#;]{1,32};?)")
+
+
+def _entity_length(name):
+    """How many characters of ``name`` (a match of ``_CHARREF`` after its
+    ``&``) ``html.unescape`` replaces: all of a numeric or a known named
+    reference, the longest known name of a named one not known as a whole
+    (``ampx`` -> 3: '&' then the text 'x'), 0 for none."""
+    if name.startswith("#") or name in html5:
+        return len(name)
+    for x in range(len(name) - 1, 1, -1):  # as html.unescape looks for it
+        if name[:x] in html5:
+            return x
+    return 0
+
+
+def _preprocess_with_offsets(doc, *, strip_html, lowercase):
+    """``make_preprocessor(...)(doc)`` and where each of its characters came from.
+
+    Returns
+    -------
+    text : str
+        Exactly the preprocessed document.
+    starts, ends : ndarray of int64, shape (len(text),) or None
+        Character ``i`` of ``text`` comes from ``doc[starts[i]:ends[i]]``: the
+        character itself, or the whole tag or entity it replaced. None when
+        every character stays in place (no tag, no entity, lowercasing keeps
+        the length), then ``text[i]`` comes from ``doc[i]``.
+    """
+    if not (strip_html and ("<" in doc or "&" in doc)):
+        text = doc.lower() if lowercase else doc
+        if len(text) == len(doc):
+            return text, None, None
+    # pieces: (text, start, end, in_place) with in_place meaning one character
+    # of ``doc`` per character of ``text``
+    pieces, pos = [], 0
+
+    def add_segment(segment, offset):
+        at = 0
+        for m in _CHARREF.finditer(segment) if strip_html and "&" in segment else ():
+            if m.start() > at:
+                pieces.append((segment[at:m.start()], offset + at, offset + m.start(), True))
+            a, b = offset + m.start(), offset + m.end()
+            name, x = m.group(1), _entity_length(m.group(1))
+            if x == 0:  # not a reference: kept as it is
+                pieces.append((m.group(), a, b, True))
+            else:  # the reference, then the text after its name (``&ampx``: '&', 'x')
+                pieces.append((unescape(m.group()[:x + 1]), a, a + 1 + x, False))
+                if x < len(name):
+                    pieces.append((name[x:], a + 1 + x, b, True))
+            at = m.end()
+        if at < len(segment):
+            pieces.append((segment[at:], offset + at, offset + len(segment), True))
+
+    for m in HTML_TAG.finditer(doc) if strip_html else ():
+        add_segment(doc[pos:m.start()], pos)
+        pieces.append((" ", m.start(), m.end(), False))
+        pos = m.end()
+    add_segment(doc[pos:], pos)
+    starts, ends, texts = [], [], []
+    for piece, a, b, in_place in pieces:
+        texts.append(piece)
+        if in_place:
+            starts.append(np.arange(a, b, dtype=np.int64))
+            ends.append(starts[-1] + 1)
+        else:
+            starts.append(np.full(len(piece), a, dtype=np.int64))
+            ends.append(np.full(len(piece), b, dtype=np.int64))
+    text = "".join(texts)
+    starts = np.concatenate(starts) if starts else np.zeros(0, np.int64)
+    ends = np.concatenate(ends) if ends else np.zeros(0, np.int64)
+    if lowercase:
+        lowered = text.lower()
+        if len(lowered) != len(text):  # a character such as 'İ' lowercases to two
+            repeat = [len(c.lower()) for c in text]
+            starts, ends = np.repeat(starts, repeat), np.repeat(ends, repeat)
+        text = lowered
+    return text, starts, ends
+
+
+def find_in_order(tokens, text, fallback=None):
+    """``(start, end)`` of each token in ``text``, searched left to right; a
+    token not found (or found only in ``fallback``, a text of the same length
+    as ``text``, e.g. its lowercased form) gets ``(-1, -1)`` and the search
+    goes on from where the last token was found."""
+    spans, cursor = [], 0
+    for token in tokens:
+        at = text.find(token, cursor) if token else -1
+        if at < 0 and fallback is not None and token:
+            at = fallback.find(token, cursor)
+        if at < 0:
+            spans.append((-1, -1))
+            continue
+        spans.append((at, at + len(token)))
+        cursor = at + len(token)
+    return spans
+
+
+def _original_span(a, b, starts, ends, n):
+    """The span in the original document of ``text[a:b]`` (``a = -1``: not found)."""
+    if a < 0:
+        return -1, -1
+    if b > a:
+        return int(starts[a]), int(ends[b - 1])
+    at = int(starts[a]) if a < len(starts) else n  # an empty token
+    return at, at
+
+
+def make_offset_analyzer(*, strip_html=True, lowercase=True, token_pattern=DEFAULT_TOKEN_PATTERN,
+                         tokenizer=None, preprocessor=None, stop_words=frozenset(),
+                         min_token_length=1):
+    """Return ``document -> (tokens, offsets)``: the tokens of
+    :func:`make_analyzer` with the same settings, and where each one is in the
+    original document.
+
+    ``offsets`` is an int64 array of shape ``(L, 2)``: token ``i`` was read
+    from ``document[offsets[i, 0]:offsets[i, 1]]`` (lowercased, with entities
+    decoded: ``&amp;`` is the token ``&``'s span; a token never starts or ends
+    inside an HTML tag, which became a space).
+
+    * The token pattern (no ``tokenizer``) and the built-in preprocessing give
+      exact offsets: the preprocessing is redone piece by piece (tags, entities,
+      lowercasing, even a character whose lowercase is two characters) keeping
+      where each character came from.
+    * A ``tokenizer`` (a name such as ``'janome'``, or a callable) returns
+      text, not places: each token is searched in the preprocessed text, left
+      to right from the end of the previous one, and mapped back as above.
+    * A custom ``preprocessor`` loses the places: each token is searched in
+      the original document, then in its lowercased form.
+
+    A token that is not found (a tokenizer that normalises words, such as
+    kiwipiepy's morpheme forms, or a preprocessor that rewrites them) gets
+    ``(-1, -1)``, and the search goes on from the last token found.
+
+    Parameters
+    ----------
+    strip_html, lowercase : bool
+        As for :func:`make_preprocessor` (ignored with ``preprocessor``).
+    token_pattern : str, default=DEFAULT_TOKEN_PATTERN
+    tokenizer : callable, default=None
+        ``text -> iterable of str``; overrides ``token_pattern``.
+    preprocessor : callable, default=None
+        ``text -> text``; overrides ``strip_html`` and ``lowercase``.
+    stop_words : set of str, default=frozenset()
+    min_token_length : int, default=1
+
+    Returns
+    -------
+    analyze : callable
+        ``document -> (list of str, ndarray of shape (L, 2))``.
+
+    Examples
+    --------
+    >>> doc = "It's GREAT<br />fun &amp; more"
+    >>> tokens, offsets = make_offset_analyzer()(doc)
+    >>> tokens
+    ["it's", 'great', 'fun', 'more']
+    >>> [doc[a:b] for a, b in offsets.tolist()]
+    ["It's", 'GREAT', 'fun', 'more']
+    """
+    pattern = None if tokenizer is not None else re.compile(token_pattern)
+    if pattern is not None and pattern.groups > 1:
+        make_tokenizer(token_pattern)  # raises its message
+    group = 1 if pattern is not None and pattern.groups == 1 else 0
+    stop, min_len = stop_words, min_token_length
+    builtin = make_preprocessor(strip_html=strip_html, lowercase=lowercase)
+
+    def analyze(doc):
+        if preprocessor is None:
+            text, starts, ends = _preprocess_with_offsets(doc, strip_html=strip_html,
+                                                          lowercase=lowercase)
+            mapped = text == builtin(doc)  # always; if not, the tokens stay right
+            if not mapped:
+                text = builtin(doc)
+        else:
+            text, mapped = preprocessor(doc), False
+        if pattern is not None:
+            matches = list(pattern.finditer(text))
+            tokens = [m.group(group) or "" for m in matches]
+            spans = [m.span(group) for m in matches]
+        else:
+            tokens = list(tokenizer(text))
+            spans = find_in_order(tokens, text) if mapped else None
+        if not mapped:  # places in ``text`` mean nothing in ``doc``: search there
+            lowered = doc.lower()
+            spans = find_in_order(tokens, doc, lowered if len(lowered) == len(doc) else None)
+        elif starts is not None:
+            spans = [_original_span(a, b, starts, ends, len(doc)) for a, b in spans]
+        keep = [i for i, t in enumerate(tokens)
+                if (len(t) >= min_len or min_len <= 1) and t not in stop]
+        offsets = np.asarray([spans[i] for i in keep], dtype=np.int64).reshape(-1, 2)
+        return [tokens[i] for i in keep], offsets
 
     return analyze

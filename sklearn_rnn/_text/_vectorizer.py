@@ -30,6 +30,7 @@ from ._analyzer import (
     DEFAULT_TOKEN_PATTERN,
     make_analyzer,
     make_fast_analyzer,
+    make_offset_analyzer,
     make_preprocessor,
     make_tokenizer,
     stop_word_set,
@@ -289,6 +290,42 @@ class TextVectorizer(AllErrorsMixin, CallbackSupportMixin, TransformerMixin,
             min_token_length=self.min_token_length,
         )
 
+    def build_offset_analyzer(self):
+        """Return a callable ``document -> (tokens, offsets)``: the tokens of
+        :meth:`build_analyzer` and where each one is in the document.
+
+        ``offsets`` is an int64 array of shape ``(L, 2)``: token ``i`` was read
+        from ``document[start:end]`` (lowercased, HTML entities decoded), so
+        explanations can highlight the words of the user's own text. HTML tags,
+        entities and lowercasing keep exact offsets. With a ``tokenizer`` (a
+        name or a callable) each token is searched in the preprocessed text
+        in order; with a custom ``preprocessor``, in the original text (then
+        its lowercased form). A token that cannot be found there (a tokenizer
+        that normalises words, a preprocessor that rewrites them) gets
+        ``(-1, -1)``.
+
+        Returns
+        -------
+        analyzer : callable
+
+        Examples
+        --------
+        >>> from sklearn_rnn import TextVectorizer
+        >>> doc = "It's GREAT<br />fun"
+        >>> tokens, offsets = TextVectorizer().build_offset_analyzer()(doc)
+        >>> tokens, offsets.tolist()
+        (["it's", 'great', 'fun'], [[0, 4], [5, 10], [16, 19]])
+        """
+        tokenizer = self.tokenizer
+        if isinstance(tokenizer, str):
+            tokenizer = get_tokenizer(tokenizer)
+        return make_offset_analyzer(
+            strip_html=self.strip_html, lowercase=self.lowercase,
+            token_pattern=self.token_pattern, tokenizer=tokenizer,
+            preprocessor=self.preprocessor, stop_words=self.get_stop_words(),
+            min_token_length=self.min_token_length,
+        )
+
     def _fast_analyzer(self):
         """``(analyze, as_bytes)``: the ASCII fast path for the default token
         pattern with no custom tokenizer or preprocessor (tokens as UTF-8
@@ -429,6 +466,29 @@ class TextVectorizer(AllErrorsMixin, CallbackSupportMixin, TransformerMixin,
         """
         check_is_fitted(self, "vocabulary_")
         return self._output(*self._to_ids(raw_documents, self.vocabulary_))
+
+    def _transform_with_offsets(self, raw_documents):
+        """``(X, tokens, offsets)``: :meth:`transform` as :class:`RaggedTokens`,
+        and for each document the tokens that ``X`` keeps (truncated to
+        ``maxlen_`` on the ``truncating`` side) with their offsets (see
+        :meth:`build_offset_analyzer`)."""
+        check_is_fitted(self, "vocabulary_")
+        analyze = self.build_offset_analyzer()
+        vocabulary, maxlen = self.vocabulary_, self.maxlen_
+        all_tokens, all_offsets, ids = [], [], []
+        for doc in iter_documents(raw_documents):
+            tokens, offsets = analyze(doc)
+            if len(tokens) > maxlen:
+                keep = (slice(len(tokens) - maxlen, None) if self.truncating == "pre"
+                        else slice(0, maxlen))
+                tokens, offsets = tokens[keep], offsets[keep]
+            all_tokens.append(tokens)
+            all_offsets.append(offsets)
+            # a literal '<pad>' token is unknown, as in transform
+            ids.extend(vocabulary.get(t, UNK_ID) or UNK_ID for t in tokens)
+        X = RaggedTokens(np.asarray(ids, dtype=self.dtype), [len(t) for t in all_tokens],
+                         vocabulary=self._tokens, maxlen=maxlen)
+        return X, all_tokens, all_offsets
 
     def _output(self, flat, lengths):
         if self.ragged:
