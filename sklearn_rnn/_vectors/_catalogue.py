@@ -27,7 +27,7 @@ __all__ = ["KNOWN_VECTORS", "looks_like_name", "catalogue_path", "close_names"]
 #: behind a proxy). Each is ``<name>.gz`` in the folder ``<name>``.
 KNOWN_VECTORS = {
     "fasttext-wiki-news-subwords-300": ("word2vec-text", 958),
-    "conceptnet-numberbatch-17-06-300": ("word2vec-text", 1168),
+    "conceptnet-numberbatch-17-06-300": ("word2vec-text", 1169),
     "word2vec-ruscorpora-300": ("word2vec-binary", 199),
     "word2vec-google-news-300": ("word2vec-binary", 1663),
     "glove-wiki-gigaword-50": ("word2vec-text", 66),
@@ -64,15 +64,19 @@ def _downloader():
     return gensim.downloader
 
 
+#: Seconds a connection to the catalogue may stay silent before it fails.
+NETWORK_TIMEOUT = 60
+
+
 @contextlib.contextmanager
-def _network_timeout(seconds=60):
+def _network_timeout():
     """gensim's ``urlopen`` calls have no timeout: a connection that stops
     answering (a proxy, a firewall) would hang for ever. Give every socket
-    operation ``seconds`` meanwhile (the default of new sockets is
-    process-wide; it is put back after)."""
+    operation :data:`NETWORK_TIMEOUT` seconds meanwhile (the default of new
+    sockets is process-wide; it is put back after)."""
     before = socket.getdefaulttimeout()
     if before is None:
-        socket.setdefaulttimeout(seconds)
+        socket.setdefaulttimeout(NETWORK_TIMEOUT)
     try:
         yield
     finally:
@@ -175,7 +179,8 @@ def _cannot_download(api, name, file_name, reason, catalogue_error):
     )
     if catalogue_error is not None:
         message += (
-            f" The catalogue itself could not be fetched from {api.DATA_LIST_URL} either "
+            f" The catalogue itself could not be fetched from {api.DATA_LIST_URL} either, "
+            "nor read from gensim's copy of an earlier fetch "
             f"({type(catalogue_error).__name__}: {catalogue_error})."
         )
     return message

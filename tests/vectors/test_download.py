@@ -173,6 +173,20 @@ def test_offline_error_names_the_url_and_the_place(offline, glove):
     assert len(load_word_vectors(name).index_to_key) == 100
 
 
+def test_a_silent_server_fails_instead_of_hanging(tmp_path, monkeypatch):
+    from sklearn_rnn._vectors import _catalogue
+
+    with socket.socket() as silent:  # accepts connections, never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        _point_gensim_at(monkeypatch, tmp_path, f"http://127.0.0.1:{silent.getsockname()[1]}")
+        monkeypatch.setattr(_catalogue, "NETWORK_TIMEOUT", 1)
+        with pytest.raises(OSError, match="Could not download") as info:
+            load_word_vectors("glove-wiki-gigaword-50")  # without the timeout: for ever
+    assert "/releases/glove-wiki-gigaword-50/glove-wiki-gigaword-50.gz (66 MB)" in str(info.value)
+    assert socket.getdefaulttimeout() is None  # put back
+
+
 def test_offline_unknown_name_lists_the_names_known_offline(offline):
     with pytest.raises(ValueError, match=r"Did you mean 'glove-wiki-gigaword-100'") as info:
         load_word_vectors("glove-wiki-gigaword-10")
