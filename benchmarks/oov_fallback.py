@@ -57,7 +57,8 @@ from sklearn_rnn.datasets import load_imdb
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("SKLEARN_RNN_SHARED", REPO.parent / "shared"))
 DEFAULT_DATA = SHARED / "datasets" / "imdb" / "aclImdb_train.tar.gz"
-FALLBACKS = ("random", "zeros", "mean", "stem", "neighbours", "char-ngrams", "no vectors")
+FALLBACKS = ("random", "zeros", "mean", "stem", "neighbours", "char-ngrams", "char-ngrams-scaled",
+             "no vectors")
 
 
 def load_glove(limit=None, drop=None):
@@ -133,9 +134,10 @@ def neighbour_rows(kv, words, k=5, max_df=0.01, chunk=1000):
 def fallback_matrix(name, kv, tokens, seed):
     """The initial embedding matrix of one candidate, its coverage report, and
     which rows got a word-specific estimate (not random, zero or the mean)."""
-    if name in ("random", "zeros", "mean", "char-ngrams"):
-        matrix, report = build_embedding_matrix(kv, tokens, oov=name, random_state=seed)
-        if name != "char-ngrams":
+    if name in ("random", "zeros", "mean", "char-ngrams", "char-ngrams-scaled"):
+        oov = "char-ngrams" if name == "char-ngrams-scaled" else name
+        matrix, report = build_embedding_matrix(kv, tokens, oov=oov, random_state=seed)
+        if oov != "char-ngrams":
             return matrix, report, np.zeros(len(tokens), dtype=bool)
     else:
         matrix, report = build_embedding_matrix(kv, tokens, oov="random", random_state=seed)
@@ -143,8 +145,12 @@ def fallback_matrix(name, kv, tokens, seed):
     missing = np.flatnonzero(~zeros.any(axis=1))  # no vector of their own
     missing = missing[[tokens[i] not in ("<pad>", "<unk>") for i in missing]]
     words = [tokens[i] for i in missing]
-    if name == "char-ngrams":  # which rows the library estimated (the others are random)
+    if name.startswith("char-ngrams"):  # which rows the library estimated (others: random)
         found = char_ngram_estimates(words, kv)[1]
+        if name == "char-ngrams-scaled":  # the mean norm of the real vectors
+            rows = matrix[missing[found]]
+            norm = np.linalg.norm(kv.vectors, axis=1).mean()
+            matrix[missing[found]] = rows * (norm / np.linalg.norm(rows, axis=1, keepdims=True))
     else:
         rows, found = (stem_rows if name == "stem" else neighbour_rows)(kv, words)
         matrix[missing[found]] = rows[found]
@@ -156,7 +162,7 @@ def fallback_matrix(name, kv, tokens, seed):
 # --------------------------------------------------------------------------- #
 # the three measurements
 # --------------------------------------------------------------------------- #
-def accuracy_rows(args, kv, fallbacks, seeds):
+def accuracy_rows(args, kv, fallbacks, seeds, skip=()):
     data = load_imdb(data_home=args.data)
     X, y = data.data, data.target
     X_train, y_train = X[:args.n_train], y[:args.n_train]
@@ -168,6 +174,8 @@ def accuracy_rows(args, kv, fallbacks, seeds):
     for name in fallbacks:
         for freeze in ((False,) if name == "no vectors" else (True, False)):
             for seed in seeds:
+                if (name, freeze, seed) in skip:
+                    continue
                 if name == "no vectors":
                     matrix, report, n_est, build_s = None, None, 0, 0.0
                 else:
@@ -346,24 +354,37 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true",
                         help="300/300 reviews, 1 epoch, 1 seed, no intrinsic or speed rows")
     parser.add_argument("--out", default=str(REPO / "benchmarks" / "results" / "oov_fallback"))
+    parser.add_argument("--add", action="store_true",
+                        help="keep the rows already in --out and run only the (fallback, "
+                             "embeddings, seed) cells missing there; the intrinsic and cost "
+                             "rows are kept too unless --rerun-extra")
+    parser.add_argument("--rerun-extra", action="store_true")
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
     if args.quick:
         args.n_train, args.n_test, args.epochs, args.seeds = 300, 300, 1, "0"
     seeds = [int(s) for s in args.seeds.split(",")]
+    out = Path(args.out)
+    previous = {}
+    if args.add and out.with_suffix(".json").exists():
+        previous = json.loads(out.with_suffix(".json").read_text())
     kv, _, _ = load_glove(args.glove_limit)
-    rows = accuracy_rows(args, kv, args.fallbacks.split(","), seeds)
+    done = {(r["fallback"], r["frozen"], r["seed"]) for r in previous.get("rows", [])}
+    rows = previous.get("rows", []) + accuracy_rows(args, kv, args.fallbacks.split(","),
+                                                    seeds, skip=done)
+    extra = not args.quick and (args.rerun_extra or not previous)
     result = {
         "setup": {"n_train": args.n_train, "n_test": args.n_test,
                   "glove_limit": args.glove_limit, "maxlen": args.maxlen,
-                  "max_features": args.max_features, "epochs": args.epochs, "seeds": seeds,
-                  "machine": machine(args.machine_label)},
+                  "max_features": args.max_features, "epochs": args.epochs,
+                  "seeds": sorted({r["seed"] for r in rows}),
+                  "machine": machine(args.machine_label or previous.get("setup", {}).get(
+                      "machine", {}).get("label", ""))},
         "summary": summarise(rows),
         "rows": rows,
-        "intrinsic": None if args.quick else intrinsic_rows(50_000),
-        "speed": None if args.quick else speed_row(args),
+        "intrinsic": intrinsic_rows(50_000) if extra else previous.get("intrinsic"),
+        "speed": speed_row(args) if extra else previous.get("speed"),
     }
-    out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.with_suffix(".json").write_text(json.dumps(result, indent=2) + "\n")
     out.with_suffix(".md").write_text(markdown(result))
