@@ -873,10 +873,11 @@ class RecurrentTextClassifier(_RecurrentBase):
     dense_units : int, default=None
         A hidden ReLU layer of this size (with ``dropout``) between the pooled
         features and the output. None for none.
-    embeddings : PretrainedEmbeddings, KeyedVectors, path or array, default=None
+    embeddings : PretrainedEmbeddings, KeyedVectors, str, path or array, default=None
         Pretrained word vectors for the embedding layer. A ``(vocab, dim)``
         matrix whose row ``i`` is the vector of token id ``i``; or gensim
-        vectors or a file path, aligned with the vocabulary of the
+        vectors, a file path or a gensim-data name
+        (``'glove-wiki-gigaword-100'``), aligned with the vocabulary of the
         TextVectorizer feeding the classifier at every ``fit`` (so every
         cross-validation fold is right). Wrap them in
         :class:`~sklearn_rnn.PretrainedEmbeddings` to choose how words without

@@ -1,11 +1,14 @@
-"""Word vectors in and out of gensim: loading files, training word2vec.
+"""Word vectors in and out of gensim: loading files (or names), training word2vec.
 
 Shapes: ``V`` vectors, ``E`` their size.
 """
 
 import gzip
 import os
+import struct
 from numbers import Integral
+
+from ._catalogue import KNOWN_VECTORS, catalogue_path, close_names, looks_like_name
 
 __all__ = [
     "is_word_vectors",
@@ -13,6 +16,8 @@ __all__ = [
     "describe_vectors",
     "load_word_vectors",
     "cached_word_vectors",
+    "resolve_source",
+    "NATIVE_SUFFIXES",
     "train_word2vec",
 ]
 
@@ -33,102 +38,205 @@ def describe_vectors(value):
     return f"{type(value).__name__} of {len(kv.key_to_index):,} x {kv.vector_size}"
 
 
+#: File names that say "gensim's native format" (``KeyedVectors.save`` /
+#: ``Word2Vec.save``): a pickle, so loaded only when the name or ``format``
+#: says so, never because of what the file contains.
+NATIVE_SUFFIXES = (".kv", ".model", ".wordvectors")
+
+#: The first 4 bytes of Facebook's fastText ``.bin`` files (int32 793712314).
+_FASTTEXT_MAGIC = b"\xba\x16\x4f\x2f"
+
+_FORMATS = ("auto", "native", "word2vec-binary", "word2vec-text", "glove", "fasttext")
+
+
+def _refuse_pickle(path):
+    return ValueError(
+        f"{os.fspath(path)!r} is a pickle (gensim's native format, or any Python object), "
+        "and was not loaded: unpickling runs any code the file holds. Only files named "
+        "*.kv, *.model or *.wordvectors, or loaded with format='native', are unpickled. "
+        "If you trust this file, pass format='native'; otherwise get the vectors in "
+        "word2vec or GloVe text format."
+    )
+
+
+def _read_head(path, size=4096):
+    """The first ``size`` bytes of the file, decompressed when it is a .gz that
+    is gzip-compressed (a mislabelled one is read as it is)."""
+    with open(path, "rb") as f:
+        head = f.read(size)
+    if os.fspath(path).lower().endswith(".gz") and head[:2] == b"\x1f\x8b":
+        try:
+            with gzip.open(path, "rb") as f:
+                head = f.read(size)
+        except (OSError, EOFError) as exc:
+            raise ValueError(f"Could not decompress {os.fspath(path)!r} ({exc}).") from exc
+    return head
+
+
 def _sniff_format(path):
-    """Guess 'native', 'word2vec-binary', 'word2vec-text' or 'glove'."""
+    """'native' (by the file's name only), 'fasttext', 'word2vec-binary',
+    'word2vec-text' or 'glove'. A pickle under any other name is refused."""
     name = os.fspath(path).lower()
-    opener = gzip.open if name.endswith(".gz") else open
-    with opener(path, "rb") as f:
-        head = f.read(4096)
-    if head[:1] == b"\x80":
-        return "native"  # a pickle: gensim's own .save() format
+    if name.endswith(NATIVE_SUFFIXES):
+        return "native"
+    head = _read_head(path)
+    if head[:4] == _FASTTEXT_MAGIC:
+        return "fasttext"
     first, _, rest = head.partition(b"\n")
     parts = first.split()
     has_header = len(parts) == 2 and all(p.isdigit() for p in parts)
     if not has_header:
-        return "glove"
-    if name.endswith((".bin", ".bin.gz")):
-        return "word2vec-binary"
-    try:
-        rest[:2048].decode("utf-8")
-    except UnicodeDecodeError:
-        return "word2vec-binary"
-    return "word2vec-text"
+        kind = "glove"
+    elif name.endswith((".bin", ".bin.gz")):
+        kind = "word2vec-binary"
+    else:
+        try:
+            rest[:2048].decode("utf-8")
+            kind = "word2vec-text"
+        except UnicodeDecodeError:
+            kind = "word2vec-binary"
+    if head[:1] == b"\x80":  # pickle protocol 2+: never unpickled from here
+        raise _refuse_pickle(path)
+    return kind
 
 
-_FORMATS = ("auto", "native", "word2vec-binary", "word2vec-text", "glove")
+def resolve_source(source):
+    """The local file of ``source`` (a path, or a gensim-data name, downloaded
+    if missing) and its format when the name tells it, else None."""
+    if isinstance(source, os.PathLike) or not looks_like_name(source):
+        if not isinstance(source, (str, os.PathLike)):
+            raise TypeError(
+                f"Word vectors are read from a path or a gensim-data name (str), got "
+                f"{type(source).__name__}."
+            )
+        if not os.path.isfile(source):
+            hint = close_names(os.path.basename(os.fspath(source)), KNOWN_VECTORS)
+            raise FileNotFoundError(
+                f"No word-vector file at {os.fspath(source)!r}. {hint}A gensim-data "
+                f"name (one of {', '.join(KNOWN_VECTORS)}...) downloads the vectors."
+            )
+        return os.fspath(source), None
+    if os.path.isfile(source):  # a file in the working folder wins over a name
+        return source, None
+    return catalogue_path(source)
 
 
 _CACHE = {}
 
 
-def cached_word_vectors(path, *, format="auto", limit=None):
-    """:func:`load_word_vectors`, remembering the last file loaded in this
-    process (by path, size and modification time): every fold of a
-    cross-validation, and every task a worker runs, reads it once."""
+def cached_word_vectors(source, *, format="auto", limit=None):
+    """:func:`load_word_vectors`, remembering the last vectors loaded in this
+    process (by file, size and modification time): every fold of a
+    cross-validation, and every task a worker runs, reads them once."""
+    path, named_format = resolve_source(source)
     stat = os.stat(path)
     key = (os.path.realpath(path), stat.st_size, stat.st_mtime_ns, format, limit)
     if key not in _CACHE:
         _CACHE.clear()  # one vector set at a time: they can be GBs
-        _CACHE[key] = load_word_vectors(path, format=format, limit=limit)
+        _CACHE[key] = _load_file(path, format, named_format, limit, "r")
     return _CACHE[key]
 
 
-def load_word_vectors(path, *, format="auto", limit=None, mmap="r"):
-    """Load pretrained word vectors from a file with gensim.
+def load_word_vectors(source, *, format="auto", limit=None, mmap="r"):
+    """Load pretrained word vectors from a file, or by name from gensim-data.
 
     Parameters
     ----------
-    path : str or path-like
-        Vectors in word2vec binary format (``GoogleNews-vectors-negative300.bin.gz``),
-        word2vec text format (first line ``<count> <dim>``), GloVe text format
-        (no header line) or gensim's native format (``KeyedVectors.save`` /
-        ``Word2Vec.save``); ``.gz`` files are read directly.
-    format : {'auto', 'native', 'word2vec-binary', 'word2vec-text', 'glove'}, default='auto'
+    source : str or path-like
+        A file (``str`` or path): word2vec binary
+        (``GoogleNews-vectors-negative300.bin.gz``), word2vec text (first
+        line ``<count> <dim>``; fastText's ``.vec``), GloVe text (no header
+        line), Facebook's fastText ``.bin`` (with its subword vectors), or
+        gensim's native format (``KeyedVectors.save``; see ``format``).
+        ``.gz`` files are read directly. Or a name of the gensim-data
+        catalogue (``'glove-wiki-gigaword-100'``,
+        ``'word2vec-google-news-300'``, ``'fasttext-wiki-news-subwords-300'``
+        ...): downloaded once with ``gensim.downloader`` into
+        ``~/gensim-data`` (or ``$GENSIM_DATA_DIR``), read from there after.
+        A string that is an existing file is that file.
+    format : {'auto', 'native', 'word2vec-binary', 'word2vec-text', 'glove', \
+'fasttext'}, default='auto'
         'auto' tells them apart from the file's first bytes and its name.
+        gensim's native format is a pickle, and unpickling runs any code the
+        file holds: 'auto' reads it only from files named ``*.kv``,
+        ``*.model`` or ``*.wordvectors``, and refuses a pickle under any
+        other name. Pass 'native' to load a file you trust.
     limit : int, default=None
         Read only the first ``limit`` vectors (the most frequent words in
         GoogleNews and GloVe): gensim's own ``limit=``. Ignored for the
-        native format, which is memory-mapped instead.
+        native format, which is memory-mapped instead, and for fastText
+        ``.bin`` files.
     mmap : {'r', None}, default='r'
         Memory-map a native-format file's arrays instead of reading them.
 
     Returns
     -------
     vectors : gensim.models.KeyedVectors
+        ``FastTextKeyedVectors`` for a fastText ``.bin``: they give any word
+        a vector from its character n-grams.
+
+    Raises
+    ------
+    FileNotFoundError
+        No such file, and not a catalogue name.
+    ValueError
+        The file is not in the format (a pickle not allowed by ``format`` or
+        its name included), or the name is not in the catalogue.
+    OSError
+        A catalogue file could not be downloaded; the message names its URL
+        and where to put it by hand.
+
+    See Also
+    --------
+    train_word2vec : Vectors trained on your own text.
 
     Notes
     -----
     Loading needs only the memory gensim itself needs (3M x 300 float32
     GoogleNews vectors: about 3.6 GB; with ``limit=500_000``, 0.6 GB).
-    """
-    from gensim.models import KeyedVectors
 
+    Examples
+    --------
+    >>> vectors = load_word_vectors("glove-wiki-gigaword-100")  # doctest: +SKIP
+    >>> vectors.vector_size  # doctest: +SKIP
+    100
+    """
     if format not in _FORMATS:
         raise ValueError(f"format must be one of {_FORMATS}, got {format!r}.")
     if limit is not None and (not isinstance(limit, Integral) or limit < 1):
         raise ValueError(f"limit must be a positive int or None, got {limit!r}.")
-    if not os.path.isfile(path):
-        raise FileNotFoundError(f"No word-vector file at {os.fspath(path)!r}.")
-    kind = _sniff_format(path) if format == "auto" else format
+    path, named_format = resolve_source(source)
+    return _load_file(path, format, named_format, limit, mmap)
+
+
+def _load_file(path, format, named_format, limit, mmap):
+    from gensim.models import KeyedVectors
+
+    kind = format if format != "auto" else named_format or _sniff_format(path)
+    if kind not in ("native", "fasttext") and _read_head(path, 1) == b"\x80":
+        raise _refuse_pickle(path)  # even when format= names a text or binary format
     try:
         if kind == "native":
             from gensim.utils import SaveLoad
 
-            obj = SaveLoad.load(os.fspath(path), mmap=mmap)
+            obj = SaveLoad.load(path, mmap=mmap)  # a pickle: asked for by name or format
             if not is_word_vectors(obj):
-                raise ValueError(
-                    f"{os.fspath(path)!r} is a gensim {type(obj).__name__}, not word vectors."
-                )
+                raise ValueError(f"it is a gensim {type(obj).__name__}, not word vectors")
             return keyed_vectors(obj)
-        return KeyedVectors.load_word2vec_format(
-            os.fspath(path),
-            binary=kind == "word2vec-binary",
-            no_header=kind == "glove",
-            limit=limit,
+        if kind == "fasttext":
+            from gensim.models.fasttext import load_facebook_vectors
+
+            return load_facebook_vectors(path)
+        kv = KeyedVectors.load_word2vec_format(
+            path, binary=kind == "word2vec-binary", no_header=kind == "glove", limit=limit,
         )
-    except (ValueError, UnicodeDecodeError, EOFError) as exc:
+        if kv.vector_size < 1 or not kv.index_to_key:
+            raise ValueError(f"{len(kv.index_to_key)} words of {kv.vector_size} numbers read")
+        return kv
+    except (ValueError, UnicodeDecodeError, EOFError, NotImplementedError, struct.error,
+            gzip.BadGzipFile) as exc:
         raise ValueError(
-            f"Could not read {os.fspath(path)!r} as {kind} word vectors ({exc}). "
+            f"Could not read {path!r} as {kind} word vectors ({exc}). "
             "Pass format= explicitly if the guess was wrong."
         ) from exc
 

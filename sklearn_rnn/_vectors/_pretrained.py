@@ -15,8 +15,9 @@ builds the matrix itself, at every ``fit``, for the vocabulary of the
    vectorizer fitted on this fold to the classifier.
 2. ``fit`` looks each of those tokens up in the vectors
    (:meth:`PretrainedEmbeddings.build_matrix`, :func:`build_embedding_matrix`)
-   and initialises the embedding layer with the result. A path is loaded at
-   ``fit`` (:func:`~sklearn_rnn.load_word_vectors`), never in ``__init__``.
+   and initialises the embedding layer with the result. A path or a
+   gensim-data name is loaded at ``fit`` (:func:`~sklearn_rnn.load_word_vectors`,
+   once per process), never in ``__init__``.
 3. The vectors are only read. :class:`PretrainedEmbeddings` is a parameter
    object (``get_params``/``set_params``, so ``embeddings__oov`` is an
    ordinary nested parameter) whose clone shares the vectors instead of
@@ -36,7 +37,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from .._utils._validation import AllErrorsMixin
 from ._io import cached_word_vectors, describe_vectors, is_word_vectors
-from ._matrix import EmbeddingCoverage, build_embedding_matrix
+from ._matrix import DEFAULT_OOV, OOV_OPTIONS, EmbeddingCoverage, build_embedding_matrix
 from ._shared import SharedVectors, resolve_shared
 
 __all__ = [
@@ -63,15 +64,23 @@ class PretrainedEmbeddings(AllErrorsMixin, BaseEstimator):
 
     Parameters
     ----------
-    vectors : KeyedVectors, Word2Vec, path or array-like of shape (V, E)
+    vectors : KeyedVectors, Word2Vec, str, path or array-like of shape (V, E)
         gensim vectors (or a model holding them); a file of vectors in any
-        format :func:`~sklearn_rnn.load_word_vectors` reads, loaded at ``fit``
-        (once per process: the folds of a cross-validation share it); a matrix
-        already aligned with the vectorizer's ids; or vectors shared with a
-        Dask cluster (:func:`sklearn_rnn.parallel.share_vectors`).
-    oov : {'random', 'zeros'}, default='random'
-        Rows of tokens without a vector (and of ``<unk>``): small random
-        vectors scaled like the pretrained ones, or zeros.
+        format :func:`~sklearn_rnn.load_word_vectors` reads, or a name of the
+        gensim-data catalogue (``'glove-wiki-gigaword-100'``,
+        ``'word2vec-google-news-300'``...: downloaded once, then read from
+        ``~/gensim-data``), loaded at ``fit`` (once per process: the folds of
+        a cross-validation share it; a pickled classifier keeps only the
+        name or path); a matrix already aligned with the vectorizer's ids;
+        or vectors shared with a Dask cluster
+        (:func:`sklearn_rnn.parallel.share_vectors`).
+    oov : {'char-ngrams', 'random', 'mean', 'zeros'}, default='char-ngrams'
+        Rows of tokens without a vector (and of ``<unk>``), as in
+        :func:`~sklearn_rnn.build_embedding_matrix`: an estimate from the
+        character n-grams a token shares with words that have a vector
+        (random when it shares none), small random vectors scaled like the
+        pretrained ones, the mean vector, or zeros. fastText ``.bin``
+        vectors give such tokens their own subword vector instead.
     lowercase_fallback : bool, default=True
         Look a missing token up again in lowercase.
     contractions : bool, default=True
@@ -79,9 +88,11 @@ class PretrainedEmbeddings(AllErrorsMixin, BaseEstimator):
         (``"don't"`` -> ``"do"`` + ``"n't"``).
     limit : int, default=None
         With a path: read only the first ``limit`` vectors.
-    format : {'auto', 'native', 'word2vec-binary', 'word2vec-text', 'glove'}, \
-            default='auto'
-        With a path: its format.
+    format : {'auto', 'native', 'word2vec-binary', 'word2vec-text', 'glove', \
+            'fasttext'}, default='auto'
+        With a path: its format. 'auto' never unpickles a file (gensim's
+        native format) unless its name ends with ``.kv``, ``.model`` or
+        ``.wordvectors``; 'native' loads a pickle you trust.
 
     See Also
     --------
@@ -107,21 +118,26 @@ class PretrainedEmbeddings(AllErrorsMixin, BaseEstimator):
     ((4, 4), 'coverage 50.0% (1 / 2)')
     >>> clone(emb).vectors is kv
     True
+
+    By name (the vectors are downloaded or read at ``fit``, not here):
+
+    >>> PretrainedEmbeddings("glove-wiki-gigaword-100", oov="mean").vectors
+    'glove-wiki-gigaword-100'
     """
 
     __module__ = "sklearn_rnn"
 
     _parameter_constraints = {
         "vectors": "no_validation",
-        "oov": [StrOptions({"random", "zeros"})],
+        "oov": [StrOptions(set(OOV_OPTIONS))],
         "lowercase_fallback": ["boolean"],
         "contractions": ["boolean"],
         "limit": [Interval(Integral, 1, None, closed="left"), None],
         "format": [StrOptions({"auto", "native", "word2vec-binary", "word2vec-text",
-                               "glove"})],
+                               "glove", "fasttext"})],
     }
 
-    def __init__(self, vectors, *, oov="random", lowercase_fallback=True, contractions=True,
+    def __init__(self, vectors, *, oov=DEFAULT_OOV, lowercase_fallback=True, contractions=True,
                  limit=None, format="auto"):
         self.vectors = vectors
         self.oov = oov
@@ -144,7 +160,7 @@ class PretrainedEmbeddings(AllErrorsMixin, BaseEstimator):
             Token of each id, as a :class:`~sklearn_rnn.TokenArray` carries
             them. None is only accepted when ``vectors`` is a matrix.
         random_state : int, RandomState instance or None, default=0
-            Seed of the random rows (``oov='random'``).
+            Seed of the random rows (``oov='random'`` or ``'char-ngrams'``).
 
         Returns
         -------

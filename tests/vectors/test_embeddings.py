@@ -51,12 +51,65 @@ def test_build_matrix_aligns_rows_and_reports_coverage(glove):
 
 def test_random_oov_rows_scaled_like_pretrained(glove):
     vocab = ["<pad>", "<unk>"] + [f"nosuchword{i}" for i in range(2000)] + ["the"]
-    matrix, coverage = build_embedding_matrix(glove, vocab, random_state=0)
+    matrix, coverage = build_embedding_matrix(glove, vocab, oov="random", random_state=0)
     assert coverage.n_found == 1
     assert not matrix[0].any()  # padding stays zero
     assert 0.8 < matrix[1:-1].std() / glove.vectors.std() < 1.2
-    again, _ = build_embedding_matrix(glove, vocab, random_state=0)
+    again, _ = build_embedding_matrix(glove, vocab, oov="random", random_state=0)
     np.testing.assert_array_equal(matrix, again)
+
+
+def _held_out(glove, every=10):
+    """GloVe without every ``every``-th of its words, and those words."""
+    from gensim.models import KeyedVectors
+
+    held = np.arange(len(glove.index_to_key)) % every == 3
+    kv = KeyedVectors(vector_size=50)
+    kv.add_vectors([w for w, h in zip(glove.index_to_key, held, strict=True) if not h],
+                   glove.vectors[~held])
+    return kv, [w for w, h in zip(glove.index_to_key, held, strict=True) if h], held
+
+
+def test_char_ngrams_estimate_is_close_to_the_real_vector(glove):
+    kv, words, held = _held_out(glove)  # 5,000 real words, their vectors hidden
+    vocab = ["<pad>", "<unk>", "the", *words, "\u02ac\u02ac\u02ac"]
+    matrix, coverage = build_embedding_matrix(kv, vocab, random_state=0)  # the default
+    assert coverage.n_found == 1 and coverage.n_estimated >= 0.99 * len(words)
+    assert f"{coverage.n_estimated:,} estimated from n-grams" in str(coverage)
+    truth = glove.vectors[held]
+    estimate = matrix[3:-1]
+    cos = (estimate * truth).sum(1) / np.linalg.norm(estimate, axis=1) / np.linalg.norm(
+        truth, axis=1)
+    rand, _ = build_embedding_matrix(kv, vocab, oov="random", random_state=0)
+    cos_random = (rand[3:-1] * truth).sum(1) / np.linalg.norm(rand[3:-1], axis=1) / (
+        np.linalg.norm(truth, axis=1))
+    assert cos.mean() > 0.3 and abs(cos_random.mean()) < 0.05  # measured: 0.40 and 0.0
+    np.testing.assert_array_equal(matrix[2], kv["the"])  # own vectors untouched
+    assert not matrix[0].any()
+    scale = kv.vectors[:100_000].std()
+    for row in (matrix[1], matrix[-1]):  # <unk> and a word sharing no n-gram: random
+        assert row.any() and 0.5 < row.std() / scale < 2
+    again, _ = build_embedding_matrix(kv, vocab, random_state=0)
+    np.testing.assert_array_equal(matrix, again)
+
+
+def test_mean_and_zeros_fill_the_rows_without_a_vector(glove):
+    vocab = ["<pad>", "<unk>", "the", "zzqqx", "qqzzx"]
+    mean, coverage = build_embedding_matrix(glove, vocab, oov="mean")
+    np.testing.assert_allclose(mean[[1, 3, 4]], np.tile(glove.vectors.mean(0), (3, 1)),
+                               rtol=1e-5)
+    assert coverage.n_estimated == 0 and coverage.missing == ["zzqqx", "qqzzx"]
+    zeros, _ = build_embedding_matrix(glove, vocab, oov="zeros")
+    assert not zeros[[0, 1, 3, 4]].any() and zeros[2].any()
+    with pytest.raises(ValueError, match=r"oov must be one of \('char-ngrams'"):
+        build_embedding_matrix(glove, vocab, oov="median")
+
+
+def test_coverage_saved_before_the_new_counts_still_reads():
+    report = EmbeddingCoverage(n_found=3, n_lowercase=0, n_tokens=4, missing=["x"])
+    del report.__dict__["n_subword"], report.__dict__["n_estimated"]  # an older file's state
+    assert report.n_subword == 0 and report.n_estimated == 0
+    assert str(report) == "coverage 75.0% (3 / 4)"
 
 
 def test_build_matrix_from_fitted_vectorizer(glove, reviews):
@@ -103,7 +156,7 @@ def test_options_need_the_parameter_object(glove, review_ids):
     with pytest.raises(ValueError, match=r"PretrainedEmbeddings\(vectors, limit=\.\.\.\)"):
         LSTMSentimentClassifier(embeddings=glove, embeddings__limit=5, **FAST).fit(X, y)
     with pytest.raises(ValueError, match="'oov' parameter"):
-        LSTMSentimentClassifier(embeddings=PretrainedEmbeddings(glove, oov="mean"),
+        LSTMSentimentClassifier(embeddings=PretrainedEmbeddings(glove, oov="median"),
                                 **FAST).fit(X, y)
 
 

@@ -1,4 +1,4 @@
-"""Word-vector files and word2vec training (sklearn_rnn._vectors_io)."""
+"""Word-vector files (every format, real GloVe 6B 50d) and word2vec training."""
 
 import numpy as np
 import pytest
@@ -7,38 +7,98 @@ from sklearn_rnn import TextVectorizer, load_word_vectors, train_word2vec
 
 from ..conftest import make_reviews
 
+FILES = {"word2vec-text": "vectors.txt", "word2vec-binary": "vectors.bin",
+         "glove": "glove.6B.50d.txt", "native": "vectors.kv",
+         "word2vec-text-gz": "vectors.txt.gz", "word2vec-binary-gz": "vectors.bin.gz"}
 
-@pytest.mark.parametrize("fmt", ["word2vec-text", "word2vec-binary", "glove", "native"])
-def test_files_in_every_format_load_back(glove, tmp_path, fmt):
+
+def _write(kv, path, fmt):
+    if fmt == "native":
+        kv.save(str(path))
+    else:  # gensim compresses a .gz name itself
+        kv.save_word2vec_format(str(path), binary="binary" in fmt,
+                                write_header=fmt != "glove")
+
+
+@pytest.mark.parametrize("fmt", list(FILES))
+def test_real_glove_in_every_format_loads_back(glove, tmp_path, fmt):
     from gensim.models import KeyedVectors
 
-    small = KeyedVectors(vector_size=50)
-    small.add_vectors(glove.index_to_key[:2000], glove.vectors[:2000])
-    path = tmp_path / {"word2vec-text": "v.txt", "word2vec-binary": "v.bin",
-                       "glove": "glove.6B.50d.txt", "native": "v.kv"}[fmt]
-    if fmt == "native":
-        small.save(str(path))
-    elif fmt == "glove":
-        small.save_word2vec_format(str(path), binary=False, write_header=False)
-    else:
-        small.save_word2vec_format(str(path), binary=fmt == "word2vec-binary")
+    kv = glove  # the 50,000 x 50 real vectors; compressed, the first 5,000
+    if fmt.endswith("-gz"):
+        kv = KeyedVectors(vector_size=50)
+        kv.add_vectors(glove.index_to_key[:5000], glove.vectors[:5000])
+    path = tmp_path / FILES[fmt]
+    _write(kv, path, fmt)
     loaded = load_word_vectors(path)
-    assert loaded.index_to_key == small.index_to_key
-    np.testing.assert_allclose(loaded.vectors, small.vectors, atol=1e-5)
+    assert loaded.index_to_key == kv.index_to_key
+    np.testing.assert_allclose(loaded.vectors, kv.vectors, atol=1e-5)
     if fmt != "native":
         limited = load_word_vectors(path, limit=100)
-        assert len(limited.index_to_key) == 100
+        assert limited.index_to_key == kv.index_to_key[:100]
+        explicit = fmt.removesuffix("-gz")
+        assert load_word_vectors(path, format=explicit, limit=3).index_to_key == [
+            "the", ",", "."]
 
 
 def test_load_errors(tmp_path):
     with pytest.raises(FileNotFoundError, match="No word-vector file"):
         load_word_vectors(tmp_path / "missing.bin")
+    with pytest.raises(FileNotFoundError, match=r"Did you mean 'glove-wiki-gigaword-100'"):
+        load_word_vectors("/data/glove-wiki-gigaword-100")  # a path, not the name
     bad = tmp_path / "bad.txt"
     bad.write_text("2 3\nfoo 1 2\n")
     with pytest.raises(ValueError, match="Could not read"):
         load_word_vectors(bad)
-    with pytest.raises(ValueError, match="format must be one of"):
+    with pytest.raises(ValueError, match="Could not read .* as fasttext"):
         load_word_vectors(bad, format="fasttext")
+    with pytest.raises(ValueError, match="format must be one of"):
+        load_word_vectors(bad, format="pickle")
+    words = tmp_path / "words.txt"  # words and no numbers: not vectors
+    words.write_text("good\nbad\n")
+    with pytest.raises(ValueError, match="2 words of 0 numbers"):
+        load_word_vectors(words)
+    fake = tmp_path / "v.txt.gz"  # named .gz, not compressed: read as it is
+    fake.write_text("1 2\ngood 0.5 0.25\n")
+    with pytest.raises(ValueError, match="Could not read"):
+        load_word_vectors(fake)
+    with pytest.raises(TypeError, match="path or a gensim-data name"):
+        load_word_vectors(42)
+
+
+@pytest.fixture(scope="session")
+def fasttext_bin(tmp_path_factory):
+    """A small fastText model trained by gensim on synthetic reviews, saved in
+    Facebook's .bin format (not a pickle)."""
+    from gensim.models import FastText
+    from gensim.models.fasttext import save_facebook_model
+
+    docs, _ = make_reviews(400, seed=5)
+    analyze = TextVectorizer().build_analyzer()
+    model = FastText([analyze(d) for d in docs], vector_size=16, min_count=2, epochs=2,
+                     min_n=3, max_n=5, bucket=20_000, seed=0, workers=1)
+    path = tmp_path_factory.mktemp("fasttext") / "cc.en.16.bin"
+    save_facebook_model(model, str(path))
+    return path, model.wv
+
+
+def test_fasttext_bin_gives_every_word_a_subword_vector(fasttext_bin):
+    from sklearn_rnn import build_embedding_matrix
+
+    path, wv = fasttext_bin
+    assert path.read_bytes()[:1] != b"\x80"  # Facebook's format: no pickle involved
+    kv = load_word_vectors(path)  # told apart from word2vec binary by its first bytes
+    assert type(kv).__name__ == "FastTextKeyedVectors"
+    assert kv.index_to_key == wv.index_to_key
+    np.testing.assert_allclose(kv["movie"], wv["movie"], atol=1e-5)
+    assert load_word_vectors(path, format="fasttext").index_to_key == wv.index_to_key
+    vocab = ["<pad>", "<unk>", "movie", "moviegoers", "filmic", "zzz"]
+    matrix, coverage = build_embedding_matrix(kv, vocab, oov="zeros")
+    assert coverage.n_found == 1 and coverage.n_subword == 3
+    assert "3 from subwords" in str(coverage)
+    np.testing.assert_allclose(matrix[3], kv.get_vector("moviegoers"), rtol=1e-5)
+    assert matrix[3:].any(axis=1).all()  # every word got a vector ...
+    assert not matrix[1].any()  # ... and <unk> follows oov
 
 
 @pytest.fixture(scope="session")
