@@ -51,7 +51,6 @@ from ._nn._device import (
     estimate_training_memory,
     interrupt_raises,
     resolve_device,
-    seeded,
 )
 from ._nn._module import RecurrentClassifierModule, token_keys
 from ._nn._net import RecurrentNet, prediction_batch_size
@@ -96,7 +95,7 @@ _MODULE_PARAMS = ("hidden_size", "num_layers", "bidirectional", "dropout", "pool
                   "conv_kernel_size", "conv_pool_size", "dense_units")
 #: Module parameters the estimator sets itself (never passed through).
 _MODULE_OWNED = _MODULE_PARAMS + ("cell", "vocab_size", "n_classes", "embedding_dim",
-                                  "embeddings", "token_keys")
+                                  "embeddings", "token_keys", "seed")
 #: Largest n of ``ngram_range``.
 _MAX_NGRAM = 5
 
@@ -391,7 +390,9 @@ class _RecurrentBase(AllErrorsMixin, CallbackSupportMixin, ClassifierMixin, Base
                                  train_split=prep["train_split"], matrix=prep["matrix"],
                                  tokens=prep["tokens"], callbacks=callbacks)
         try:
-            with interrupt_raises(), seeded(None if warm else prep["seed"], prep["device"]):
+            # no global RNG: the net draws from its own generators (module
+            # initialisation and dropout: torch; batch order: numpy)
+            with interrupt_raises():
                 if not warm:
                     self._initialize(net)
                 net.partial_fit(prep["train"], prep["train"].y)
@@ -567,6 +568,7 @@ class _RecurrentBase(AllErrorsMixin, CallbackSupportMixin, ClassifierMixin, Base
             verbose=self.verbose,
             device=device,
             shuffle_seed=seed,
+            module__seed=seed,
             module__cell=self._get_cell(),
             module__embeddings=None if matrix is None else torch.as_tensor(matrix),
             module__token_keys=None if tokens is None or self.ngram_range is None

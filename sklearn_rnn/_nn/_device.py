@@ -1,4 +1,4 @@
-"""Where training runs: devices, memory, seeds, Ctrl-C.
+"""Where training runs: devices, memory, Ctrl-C.
 
 Shapes: ``V`` vocabulary size, ``E`` embedding size, ``C`` classes.
 """
@@ -12,7 +12,7 @@ from contextlib import contextmanager
 
 import torch
 
-__all__ = ["resolve_device", "worker_index", "seeded", "is_out_of_memory", "Interrupted",
+__all__ = ["resolve_device", "worker_index", "is_out_of_memory", "Interrupted",
            "interrupt_raises", "available_memory", "estimate_training_memory"]
 
 
@@ -56,17 +56,6 @@ def resolve_device(device):
             "device='auto' to take the GPU only when there is one, or 'cpu'."
         )
     return str(device)
-
-
-@contextmanager
-def seeded(seed, device):
-    """Seed torch's global RNGs (and the device's) for the block, restoring
-    them afterwards."""
-    cuda = str(device).startswith("cuda") and torch.cuda.is_available()
-    with torch.random.fork_rng(devices=[torch.cuda.current_device()] if cuda else []):
-        if seed is not None:
-            torch.manual_seed(seed)
-        yield
 
 
 def is_out_of_memory(exc):
