@@ -80,6 +80,9 @@ AUTO_EARLY_STOPPING_MIN_DOCUMENTS = 2_000
 #: stays at 2**23 floats (32 MB, four times that while training with Adam),
 #: never under 2**16 rows.
 AUTO_BUCKETS, AUTO_TABLE_FLOATS, MIN_AUTO_BUCKETS = 2**20, 2**23, 2**16
+#: The most rows ``'auto'`` has given in any version: a saved 'auto' table of
+#: up to this many rows loads as it is (the rule changed between versions).
+MAX_AUTO_BUCKETS = max(2**20, AUTO_BUCKETS)
 
 #: Prefixes of the skorch parameters passed through to ``net_`` (skorch's
 #: own). Written out rather than read from ``NeuralNet.prefixes_``: that list
@@ -505,22 +508,40 @@ class _RecurrentBase(AllErrorsMixin, CallbackSupportMixin, ClassifierMixin, Base
 
     def _check_training_memory(self, train, sizes, device):
         """Refuse to start a fit whose estimate exceeds the free memory."""
-        need = estimate_training_memory(
-            train.widths, self.batch_size, **sizes, hidden_size=self.hidden_size,
-            num_layers=self.num_layers, bidirectional=self.bidirectional,
-            ngram_rows=0 if self.ngram_range is None else self._ngram_rows(sizes["n_classes"]),
-            pool_ratio=BucketIterator.POOL_RATIO,
-        )
+        need = self._training_memory(train, sizes)
         free = available_memory(device)
         if free is None or need <= 0.9 * free:
             return
         raise MemoryError(
             f"Training would need about {need / 2**30:.1f} GiB on {device} but "
             f"{free / 2**30:.1f} GiB are free: the longest document has "
-            f"{int(train.lengths.max()):,} tokens and batch_size={self.batch_size}. Cap the "
-            "document length with TextVectorizer(maxlen=...), lower batch_size, or use "
-            "smaller embedding_dim/hidden_size/vocabulary."
+            f"{int(train.lengths.max()):,} tokens, batch_size={self.batch_size}, "
+            f"{sizes['n_classes']:,} classes. Cap the document length with "
+            "TextVectorizer(maxlen=...), lower batch_size, use smaller embedding_dim/"
+            "hidden_size/vocabulary, or a smaller n-gram table (ngram_buckets) or range."
         )
+
+    def _training_memory(self, train, sizes):
+        """Bytes a fit on ``train`` needs (see ``estimate_training_memory``)."""
+        with torch.device("meta"):  # the module's shapes, nothing allocated
+            module = RecurrentClassifierModule(**self._module_kwargs(sizes))
+        return estimate_training_memory(train.widths, self._training_batch_size(len(train)),
+                                        module, pool_ratio=BucketIterator.POOL_RATIO)
+
+    def _training_batch_size(self, n_documents):
+        size = getattr(self, "iterator_train__batch_size", None) or self.batch_size
+        return max(n_documents, 1) if size == -1 else size
+
+    def _module_kwargs(self, sizes):
+        """The module's parameters for the data ``sizes`` (without the initial
+        embeddings and n-gram keys)."""
+        kwargs = {k: getattr(self, k) for k in _MODULE_PARAMS}
+        kwargs.update(sizes, cell=self._get_cell())
+        if "ngram_buckets" not in sizes:  # a loaded model gives the rows it has
+            kwargs["ngram_buckets"] = self._ngram_rows(sizes["n_classes"])
+        kwargs.update((k.partition("__")[2], getattr(self, k))
+                      for k in self._pass_through_names() if k.startswith("module__"))
+        return kwargs
 
     def _ngram_rows(self, n_classes):
         """Rows of the n-gram table: ``ngram_buckets``, or the 'auto' rule."""
@@ -552,9 +573,7 @@ class _RecurrentBase(AllErrorsMixin, CallbackSupportMixin, ClassifierMixin, Base
     def _make_net(self, sizes, device, seed, *, train_split=None, matrix=None, tokens=None,
                   callbacks=None):
         """A new, uninitialised net for the module ``sizes`` on ``device``."""
-        module_params = {f"module__{k}": getattr(self, k) for k in _MODULE_PARAMS}
-        module_params.update((f"module__{k}", v) for k, v in sizes.items())
-        module_params["module__ngram_buckets"] = self._ngram_rows(sizes["n_classes"])
+        module_params = {f"module__{k}": v for k, v in self._module_kwargs(sizes).items()}
         return RecurrentNet(
             RecurrentClassifierModule,
             criterion=torch.nn.CrossEntropyLoss,
@@ -569,12 +588,12 @@ class _RecurrentBase(AllErrorsMixin, CallbackSupportMixin, ClassifierMixin, Base
             device=device,
             shuffle_seed=seed,
             module__seed=seed,
-            module__cell=self._get_cell(),
             module__embeddings=None if matrix is None else torch.as_tensor(matrix),
             module__token_keys=None if tokens is None or self.ngram_range is None
             else token_keys(tokens),
             **module_params,
-            **{k: getattr(self, k) for k in self._pass_through_names()},
+            **{k: getattr(self, k) for k in self._pass_through_names()
+               if not k.startswith("module__")},
         )
 
     def _warm_net(self, prep, callbacks):
@@ -702,8 +721,26 @@ class _RecurrentBase(AllErrorsMixin, CallbackSupportMixin, ClassifierMixin, Base
         super().__setstate__(state)
         if saved is not None:
             self.net_ = import_net(saved, lambda sizes, device, seed: self._make_net(
-                sizes, device, seed), owner=type(self).__name__)
+                self._saved_sizes(sizes, saved), device, seed), owner=type(self).__name__)
             self.device_ = str(self.net_.device)
+
+    def _saved_sizes(self, sizes, saved):
+        """The module sizes of a saved net (already checked as numbers), checked
+        against the estimator: ``classes_`` against the network's outputs, and
+        with the n-gram table's rows as saved when ``ngram_buckets='auto'``
+        (the rule has changed between versions; the saved table stays valid)."""
+        classes = getattr(self, "classes_", None)
+        if classes is not None and len(classes) != sizes["n_classes"]:
+            raise ValueError(
+                f"classes_ has {len(classes)} labels but the saved network has "
+                f"{sizes['n_classes']} outputs (module_sizes['n_classes']): the file is "
+                "damaged or was edited."
+            )
+        table = (saved.get("module") or {}).get("ngram.table.weight")
+        if self.ngram_buckets == "auto" and self.ngram_range is not None and \
+                getattr(table, "ndim", 0) == 2 and 2 <= table.shape[0] <= MAX_AUTO_BUCKETS:
+            sizes = {**sizes, "ngram_buckets": int(table.shape[0])}
+        return sizes
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
