@@ -75,13 +75,21 @@ DEFAULT_EMBEDDING_DIM = 128
 #: samples; on IMDB it already helps at 2,000 (benchmarks/results/recipes.md).
 AUTO_EARLY_STOPPING_MIN_DOCUMENTS = 2_000
 
-#: ``ngram_buckets='auto'``: 2**20 rows for up to 8 classes (the accuracy
-#: plateau on IMDB, benchmarks/results/recipes.md), then fewer so the table
-#: stays at 2**23 floats (32 MB, four times that while training with Adam),
-#: never under 2**16 rows.
-AUTO_BUCKETS, AUTO_TABLE_FLOATS, MIN_AUTO_BUCKETS = 2**20, 2**23, 2**16
-#: The most rows ``'auto'`` has given in any version: a saved 'auto' table of
-#: up to this many rows loads as it is (the rule changed between versions).
+#: ``ngram_buckets='auto'`` with up to ``NGRAM_RANK_FROM`` classes: 2**20 rows
+#: (the accuracy plateau on IMDB, benchmarks/results/recipes.md).
+AUTO_BUCKETS = 2**20
+#: From this many classes on, the n-gram table is factorised (fastText's
+#: hidden layer): ``NGRAM_RANK`` columns and a ``(C, NGRAM_RANK)``
+#: projection instead of one column per class, and ``'auto'`` gives it
+#: ``AUTO_TABLE_FLOATS // NGRAM_RANK`` rows, so its size stops growing with
+#: the classes (2**23 floats: 32 MB, four times that while training with
+#: Adam). Measured on synthetic data with 20, 300 and 1,000 classes, the
+#: factorised table is also far more accurate than a plain table of as many
+#: or more floats, whose rows then collide (benchmarks/results/memory.md).
+NGRAM_RANK_FROM, NGRAM_RANK, AUTO_TABLE_FLOATS = 9, 32, 2**23
+#: The most rows ``'auto'`` has given in any version: a saved 'auto' table
+#: of up to this many rows loads as it is (the rule changed between versions:
+#: sklearn_rnn 0.1 used plain tables of 2**16 to 2**20 rows).
 MAX_AUTO_BUCKETS = max(2**20, AUTO_BUCKETS)
 
 #: Prefixes of the skorch parameters passed through to ``net_`` (skorch's
@@ -98,7 +106,7 @@ _MODULE_PARAMS = ("hidden_size", "num_layers", "bidirectional", "dropout", "pool
                   "conv_kernel_size", "conv_pool_size", "dense_units")
 #: Module parameters the estimator sets itself (never passed through).
 _MODULE_OWNED = _MODULE_PARAMS + ("cell", "vocab_size", "n_classes", "embedding_dim",
-                                  "embeddings", "token_keys", "seed")
+                                  "embeddings", "token_keys", "seed", "ngram_rank")
 #: Largest n of ``ngram_range``.
 _MAX_NGRAM = 5
 
@@ -537,8 +545,9 @@ class _RecurrentBase(AllErrorsMixin, CallbackSupportMixin, ClassifierMixin, Base
         embeddings and n-gram keys)."""
         kwargs = {k: getattr(self, k) for k in _MODULE_PARAMS}
         kwargs.update(sizes, cell=self._get_cell())
-        if "ngram_buckets" not in sizes:  # a loaded model gives the rows it has
+        if "ngram_buckets" not in sizes:  # a loaded model gives the table it has
             kwargs["ngram_buckets"] = self._ngram_rows(sizes["n_classes"])
+            kwargs["ngram_rank"] = self._ngram_rank(sizes["n_classes"])
         kwargs.update((k.partition("__")[2], getattr(self, k))
                       for k in self._pass_through_names() if k.startswith("module__"))
         return kwargs
@@ -547,7 +556,32 @@ class _RecurrentBase(AllErrorsMixin, CallbackSupportMixin, ClassifierMixin, Base
         """Rows of the n-gram table: ``ngram_buckets``, or the 'auto' rule."""
         if self.ngram_buckets != "auto":
             return int(self.ngram_buckets)
-        return max(MIN_AUTO_BUCKETS, min(AUTO_BUCKETS, AUTO_TABLE_FLOATS // max(n_classes, 1)))
+        if self._ngram_rank(n_classes) is None:
+            return AUTO_BUCKETS
+        return AUTO_TABLE_FLOATS // NGRAM_RANK
+
+    @staticmethod
+    def _ngram_rank(n_classes):
+        """Columns of the n-gram table when factorised (many classes), else None."""
+        return NGRAM_RANK if n_classes >= NGRAM_RANK_FROM else None
+
+    def _saved_ngram(self, shapes):
+        """``{'ngram_buckets': rows, 'ngram_rank': rank}`` of a saved n-gram
+        table (``shapes``: weight name -> shape), as the module must be built
+        to load it; empty without one. The 'auto' rule changed between
+        versions, so a saved 'auto' table is taken as it is (up to
+        ``MAX_AUTO_BUCKETS`` rows); an explicit ``ngram_buckets`` must match.
+        """
+        table, proj = shapes.get("ngram.table.weight"), shapes.get("ngram.proj.weight")
+        if self.ngram_range is None or table is None or len(table) != 2:
+            return {}
+        rank = None if proj is None or len(proj) != 2 else int(proj[1])
+        if rank is not None and not 1 <= rank <= 2**12:
+            rank = None  # no version made it: the shapes check says so
+        rows = int(table[0])
+        if self.ngram_buckets != "auto" or not 2 <= rows <= MAX_AUTO_BUCKETS:
+            rows = self._ngram_rows(1 if rank is None else NGRAM_RANK_FROM)
+        return {"ngram_buckets": rows, "ngram_rank": rank}
 
     def _scoring(self):
         # with class weights the classes are imbalanced: stopping on accuracy
@@ -726,9 +760,8 @@ class _RecurrentBase(AllErrorsMixin, CallbackSupportMixin, ClassifierMixin, Base
 
     def _saved_sizes(self, sizes, saved):
         """The module sizes of a saved net (already checked as numbers), checked
-        against the estimator: ``classes_`` against the network's outputs, and
-        with the n-gram table's rows as saved when ``ngram_buckets='auto'``
-        (the rule has changed between versions; the saved table stays valid)."""
+        against the estimator (``classes_`` against the network's outputs),
+        with the n-gram table's layout as saved (:meth:`_saved_ngram`)."""
         classes = getattr(self, "classes_", None)
         if classes is not None and len(classes) != sizes["n_classes"]:
             raise ValueError(
@@ -736,11 +769,8 @@ class _RecurrentBase(AllErrorsMixin, CallbackSupportMixin, ClassifierMixin, Base
                 f"{sizes['n_classes']} outputs (module_sizes['n_classes']): the file is "
                 "damaged or was edited."
             )
-        table = (saved.get("module") or {}).get("ngram.table.weight")
-        if self.ngram_buckets == "auto" and self.ngram_range is not None and \
-                getattr(table, "ndim", 0) == 2 and 2 <= table.shape[0] <= MAX_AUTO_BUCKETS:
-            sizes = {**sizes, "ngram_buckets": int(table.shape[0])}
-        return sizes
+        shapes = {k: getattr(v, "shape", ()) for k, v in (saved.get("module") or {}).items()}
+        return {**sizes, **self._saved_ngram(shapes)}
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -790,9 +820,11 @@ class RecurrentTextClassifier(_RecurrentBase):
     ngram_buckets : int or 'auto', default='auto'
         Rows of the n-gram table (at most ``2**24``): more rows, fewer hash
         collisions, more memory (``ngram_buckets x C`` floats, four times
-        that while training with Adam). ``'auto'``: ``2**20`` for up to 8
-        classes, fewer beyond so the table stays at ``2**23`` floats (at
-        least ``2**16`` rows).
+        that while training with Adam). With 9 classes or more the table is
+        factorised as fastText's is: 32 columns per row and a ``(C, 32)``
+        projection to the classes, so it does not grow with the classes
+        (``ngram_buckets x 32`` floats). ``'auto'``: ``2**20`` rows for up to
+        8 classes, ``2**18`` (32 MB) from 9 classes on.
     conv_filters : int, default=None
         A convolutional front-end: a ``Conv1D`` with this many filters (ReLU)
         over the embeddings, then max-pooling over time, and the recurrent

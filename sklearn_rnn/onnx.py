@@ -197,8 +197,7 @@ def load(path, *, providers=None, threads=None, trusted_token_patterns=()):
     The metadata is checked before anything uses it, as
     :func:`sklearn_rnn.persistence.load_skops` checks a saved state: the
     token pattern must be the default or one you trust, the row length
-    (``maxlen``) at most :data:`~sklearn_rnn._text._trust.MAX_MAXLEN`, the
-    batch size at least 1, the vocabulary, ``n_vocab`` and the classes
+    (``maxlen``) at most 1,000,000 tokens, the batch size at least 1, the vocabulary, ``n_vocab`` and the classes
     consistent with each other and with the graph (its output width, the
     rows of its embedding table).
 
@@ -247,8 +246,8 @@ def load(path, *, providers=None, threads=None, trusted_token_patterns=()):
     if metadata.get("format") != FORMAT:
         raise ValueError(f"{path} was exported by sklearn_rnn {metadata.get('sklearn_rnn')} "
                          f"in format {metadata.get('format')!r}; this loader reads {FORMAT}.")
-    check_metadata(metadata, session, source=f"{path}'s metadata", path=path,
-                   trusted_token_patterns=trusted_token_patterns)
+    _check_metadata(metadata, session, source=f"{path}'s metadata", path=path,
+                    trusted_token_patterns=trusted_token_patterns)
     return OnnxTextClassifier(session, metadata)
 
 
@@ -276,7 +275,7 @@ def _short(value):
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-def check_metadata(metadata, session, *, source, path=None, trusted_token_patterns=()):
+def _check_metadata(metadata, session, *, source, path=None, trusted_token_patterns=()):
     """Validate an export's metadata against itself and the graph in ``session``.
 
     Raises a ``ValueError`` naming the field. See :func:`load`.
@@ -294,7 +293,7 @@ def check_metadata(metadata, session, *, source, path=None, trusted_token_patter
     if dtype != "O":
         try:
             kind = np.dtype(dtype).kind
-        except TypeError:
+        except (TypeError, ValueError):
             kind = None
         if kind is None or kind not in _LABEL_KINDS:
             raise ValueError(f"{source} has classes.dtype={_short(dtype)}, expected 'O' or "

@@ -31,7 +31,6 @@ import torch
 
 from . import MOVED_MODULES
 from ._classifier import (
-    MAX_AUTO_BUCKETS,
     GRUSentimentClassifier,
     LSTMSentimentClassifier,
     RecurrentTextClassifier,
@@ -98,11 +97,10 @@ def load_skops(file, *, trusted=(), trusted_token_patterns=(), max_bytes=MAX_BYT
     ``max_bytes``. After loading: a vectorizer's ``token_pattern`` must be the
     default or in ``trusted_token_patterns`` (skops' trusted types stop code
     execution, not a regular expression built to take exponential time on
-    every document); its ``maxlen_`` must be at most
-    :data:`~sklearn_rnn._text._trust.MAX_MAXLEN` (1,000,000) and, when it was
-    chosen from the training documents (``maxlen=None``), no longer than
-    the longest of them (``document_lengths_``); its vocabulary must be the
-    ids ``0 .. n - 1`` and fit the classifier after it.
+    every document); its ``maxlen_`` must be at most 1,000,000 tokens and,
+    when it was chosen from the training documents (``maxlen=None``), no
+    longer than the longest of them (``document_lengths_``); its vocabulary
+    must be the ids ``0 .. n - 1`` and fit the classifier after it.
 
     Parameters
     ----------
@@ -135,7 +133,7 @@ def load_skops(file, *, trusted=(), trusted_token_patterns=(), max_bytes=MAX_BYT
     except ImportError as exc:  # pragma: no cover - depends on the environment
         raise ImportError("Safe persistence needs skops: pip install skops") from exc
     # skops reads every array when it lists the types: check sizes first
-    check_archive(file, max_bytes=max_bytes)
+    _check_archive(file, max_bytes=max_bytes)
     allowed = set(SKOPS_TRUSTED_TYPES) | set(trusted)
     untrusted = sio.get_untrusted_types(file=file)
     unexpected = sorted(t for t in untrusted if t not in allowed)
@@ -164,7 +162,14 @@ class _Unknown:
     """A schema value that is not plain JSON (an object, a type...)."""
 
 
-def check_archive(file, *, max_bytes=MAX_BYTES):
+class _Array:
+    """A numpy array of the archive, by its entry's name."""
+
+    def __init__(self, file):
+        self.file = file
+
+
+def _check_archive(file, *, max_bytes=MAX_BYTES):
     """Check a skops archive's sizes before anything in it is inflated.
 
     Raises ``ValueError`` when an entry inflates to more bytes than its
@@ -251,7 +256,7 @@ def _array_header(archive, name, file):
 
 def _value(node):
     """The plain value of a schema node: JSON, containers of JSON, arrays as
-    ``('array', file)``; anything else :class:`_Unknown`."""
+    :class:`_Array`; anything else :class:`_Unknown`."""
     if not isinstance(node, dict):
         return _Unknown
     loader = node.get("__loader__")
@@ -267,7 +272,7 @@ def _value(node):
     if loader == "DictNode" and isinstance(content, dict):
         return {key: _value(child) for key, child in content.items()}
     if loader == "NdArrayNode":
-        return ("array", node.get("file")) if node.get("type") == "numpy" else _Unknown
+        return _Array(node.get("file")) if node.get("type") == "numpy" else _Unknown
     return _Unknown
 
 
@@ -288,12 +293,11 @@ def _check_classifier_node(node, headers, file):
             for k in ("vocab_size", "n_classes", "embedding_dim")):
         raise ValueError(f"{where}'s module_sizes are {sizes!r}: expected positive ints.")
     module = saved.get("module")
-    if not isinstance(module, dict) or not all(
-            isinstance(v, tuple) and v[:1] == ("array",) for v in module.values()):
+    if not isinstance(module, dict) or not all(isinstance(v, _Array) for v in module.values()):
         raise ValueError(f"{where}'s saved weights are not plain arrays.")
-    shapes = {key: headers[v[1]][0] for key, v in module.items()}
+    shapes = {key: headers[v.file][0] for key, v in module.items()}
     classes = state.get("classes_")
-    n_labels = (headers[classes[1]][0][:1] if isinstance(classes, tuple) else None)
+    n_labels = headers[classes.file][0][:1] if isinstance(classes, _Array) else None
     if n_labels and n_labels[0] != sizes["n_classes"]:
         raise ValueError(f"{where} has {n_labels[0]} labels in classes_ but its network has "
                          f"{sizes['n_classes']} outputs (module_sizes['n_classes']).")
@@ -304,10 +308,7 @@ def _check_classifier_node(node, headers, file):
                                        if k != "net_state_" and v is not _Unknown})
     estimator = cls.__new__(cls)
     vars(estimator).update(params)
-    table = shapes.get("ngram.table.weight")
-    if params.get("ngram_buckets") == "auto" and table and len(table) == 2 and \
-            2 <= table[0] <= MAX_AUTO_BUCKETS:
-        sizes = {**sizes, "ngram_buckets": table[0]}
+    sizes = {**sizes, **estimator._saved_ngram(shapes)}
     try:
         with torch.device("meta"):
             probe = RecurrentClassifierModule(**estimator._module_kwargs(sizes))
@@ -322,16 +323,16 @@ def _check_classifier_node(node, headers, file):
             )
     largest = max((math.prod(s) for s in expected.values()), default=0)
     for array in _arrays_in(saved.get("optimizer")):
-        if math.prod(headers[array][0]) > largest:
+        if math.prod(headers[array.file][0]) > largest:
             raise ValueError(f"{where}'s optimizer state holds an array of shape "
-                             f"{headers[array][0]}, larger than any weight: the file was "
-                             "edited.")
+                             f"{headers[array.file][0]}, larger than any weight: the file "
+                             "was edited.")
 
 
 def _arrays_in(value):
-    """Files of the arrays inside a :func:`_value` result."""
-    if isinstance(value, tuple) and value[:1] == ("array",):
-        yield value[1]
+    """The arrays inside a :func:`_value` result."""
+    if isinstance(value, _Array):
+        yield value
     elif isinstance(value, dict):
         for child in value.values():
             yield from _arrays_in(child)

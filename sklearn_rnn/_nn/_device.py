@@ -213,33 +213,38 @@ def address_space_available():
     return None if mapped is None else max(soft - mapped, 0)
 
 
-# The coefficients below are the least-squares fit to peaks measured on CPU
-# with torch 2.13 (benchmarks/memory.py: 25 cases of cells, n-gram ranges
-# (1, 1)-(1, 5), 2 to 1,000 classes, batch sizes 16-256, lengths 100-1,500),
-# times 1.15 so that the estimate stays above the peak
+# The coefficients below are the least-squares fit to the peaks of three
+# runs of benchmarks/memory.py on CPU with torch 2.13 (25 cases each: cells,
+# layers and directions, n-gram ranges (1, 1)-(1, 5), 2 to 1,000 classes,
+# batch sizes 16-256, lengths 100-1,500), times 1.18 so that the estimate
+# stays above the peak, which varies by up to 20% from run to run
 # (benchmarks/results/memory.md).
 
 #: Bytes per token of the widest batch and embedding dimension (embeddings,
 #: their gradient and dropout; a convolution's filters count twice).
-_BYTES_PER_DIM = 12
+_BYTES_PER_DIM = 4
 #: Bytes per step of the widest batch and hidden unit of each layer and
-#: direction (the gates and states kept for backpropagation, their
-#: gradients, the pooled outputs), by cell.
-_BYTES_PER_UNIT = {"LSTM": 74, "GRU": 69, "RNN_TANH": 69, "RNN_RELU": 69}
-#: Bytes per ``(batch, n-gram slot, class)`` of the n-gram path (its
-#: looked-up rows and their gradients, partly freed as backward runs).
-_BYTES_PER_NGRAM_CLASS = 4.6
+#: direction (the gates and states kept for backpropagation, and their
+#: gradients).
+_BYTES_PER_UNIT = 52
+#: Bytes per step and unit of the recurrent output (``D x H``: the pooled
+#: outputs, their masks and gradients).
+_BYTES_PER_OUTPUT_UNIT = 29
+#: Bytes per ``(batch, n-gram slot, column of the table)`` of the n-gram path
+#: (its looked-up rows and their gradients, partly freed as backward runs;
+#: the columns are the classes, or the rank of a factorised table).
+_BYTES_PER_NGRAM_CLASS = 4.3
 #: Bytes per ``(batch, n-gram slot)`` of the n-gram path's hashing: the int64
 #: keys, rows and temporaries of each n, and the slots' float weights (from
 #: the tensors :func:`~sklearn_rnn._nn._module.ngram_rows` makes; too small
 #: to show in the measured cases, large for very long documents).
 _BYTES_PER_SLOT = 48
 #: Bytes per weight while training with Adam: the weight, its gradient, the
-#: two moments and the step's temporaries (5.2 float32 copies).
-_BYTES_PER_WEIGHT = 21
+#: two moments and the step's temporaries (5 float32 copies).
+_BYTES_PER_WEIGHT = 20
 #: Bytes per token of the training documents: materialised as int64 batches
 #: on the device (and the copy made on the way).
-_BYTES_PER_DATA_TOKEN = 23
+_BYTES_PER_DATA_TOKEN = 19
 #: What a fit holds besides (history, callbacks, caches).
 _OVERHEAD = 18 * 2**20
 
@@ -250,8 +255,10 @@ def estimate_training_memory(widths, batch_size, module, *, pool_ratio):
 
     The sum of: the weights with their gradients, Adam's two moments and the
     step's temporaries; the widest batch's activations, per token and
-    embedding dimension and per step and hidden unit of each layer; the
-    n-gram path's ``(batch x n-gram slots x classes)`` tensors; the training
+    embedding dimension and per step and hidden unit of each layer and
+    direction (and of the output); the
+    n-gram path's ``(batch x n-gram slots x classes)`` tensors (or ``x rank``
+    for a factorised table); the training
     documents materialised as int64 batches on the device; skorch's cache of
     the epoch's outputs ``(N, C)``.
 
@@ -283,15 +290,16 @@ def estimate_training_memory(widths, batch_size, module, *, pool_ratio):
         dim += 2 * module.conv.conv.out_channels
         steps = docs * -(-widest // module.conv.pool_size)
     rnn = module.rnn
-    units = rnn.hidden_size * rnn.num_layers * (2 if rnn.bidirectional else 1)
-    activations = (tokens * dim * _BYTES_PER_DIM
-                   + steps * units * _BYTES_PER_UNIT.get(rnn.mode, max(_BYTES_PER_UNIT.values())))
+    outputs = rnn.hidden_size * (2 if rnn.bidirectional else 1)
+    activations = tokens * dim * _BYTES_PER_DIM + steps * outputs * (
+        rnn.num_layers * _BYTES_PER_UNIT + _BYTES_PER_OUTPUT_UNIT)
     n_classes = module.n_classes
     if module.ngram is not None:
         low, high = module.ngram.ngram_range
         slots = docs * (high - low + 1) * (widest + high - 1)
-        activations += slots * (n_classes * _BYTES_PER_NGRAM_CLASS + _BYTES_PER_SLOT)
+        columns = module.ngram.table.embedding_dim  # the classes, or the rank
+        activations += slots * (columns * _BYTES_PER_NGRAM_CLASS + _BYTES_PER_SLOT)
     weights = _BYTES_PER_WEIGHT * sum(p.numel() for p in module.parameters())
     data = _BYTES_PER_DATA_TOKEN * int(widths.sum())
-    outputs = 4 * len(widths) * n_classes  # skorch caches the epoch's outputs
-    return int(activations + weights + data + outputs + _OVERHEAD)
+    cache = 4 * len(widths) * n_classes  # skorch caches the epoch's outputs
+    return int(activations + weights + data + cache + _OVERHEAD)

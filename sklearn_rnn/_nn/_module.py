@@ -64,6 +64,9 @@ class RecurrentClassifierModule(nn.Module):
         (:class:`NgramBag`); None for none.
     ngram_buckets : int, default=2**20
         Rows of the n-gram table.
+    ngram_rank : int, default=None
+        Columns of the n-gram table, projected to the classes (see
+        :class:`NgramBag`); None: one column per class.
     token_keys : torch.LongTensor of shape (vocab_size,), default=None
         Hash key of each id for the n-grams (None: the ids).
     conv_filters : int, default=None
@@ -95,6 +98,7 @@ class RecurrentClassifierModule(nn.Module):
         freeze_embeddings=False,
         ngram_range=None,
         ngram_buckets=2**20,
+        ngram_rank=None,
         token_keys=None,
         conv_filters=None,
         conv_kernel_size=3,
@@ -134,7 +138,7 @@ class RecurrentClassifierModule(nn.Module):
                 features = dense_units
             self.classifier = nn.Linear(features, n_classes)
             self.ngram = None if ngram_range is None else NgramBag(
-                vocab_size, n_classes, ngram_range, ngram_buckets)
+                vocab_size, n_classes, ngram_range, ngram_buckets, rank=ngram_rank)
         self.to_empty(device=device)
         if device.type != "meta":  # a shape probe allocates and draws nothing
             init_parameters(self, generator)
@@ -401,8 +405,10 @@ def init_parameters(module, generator):
     Embeddings ``N(0, 1)`` (the padding row zero), linear and convolution
     layers Kaiming-uniform with ``a = sqrt(5)`` and biases
     ``U(-1/sqrt(fan_in), 1/sqrt(fan_in))``, recurrent layers
-    ``U(-1/sqrt(H), 1/sqrt(H))``, the n-gram table zeros. In the order of
-    ``module.modules()``, so a seed gives the same weights every time.
+    ``U(-1/sqrt(H), 1/sqrt(H))``; the n-gram path as :class:`NgramBag`
+    says (a plain table zeros; a factorised one ``U(-1/R, 1/R)`` and its
+    projection zeros). In the order of ``module.modules()``, so a seed gives
+    the same weights every time.
 
     Parameters
     ----------
@@ -413,11 +419,12 @@ def init_parameters(module, generator):
     """
     with torch.no_grad():
         for layer in module.modules():
-            if isinstance(layer, nn.Embedding):
-                if getattr(layer, "_zero_init", False):
-                    layer.weight.zero_()
-                    continue
-                _fill(layer.weight, lambda w: w.normal_(0.0, 1.0, generator=generator))
+            if getattr(layer, "_zero_init", False):  # the n-gram path's linear model
+                layer.weight.zero_()
+            elif isinstance(layer, nn.Embedding):
+                bound = getattr(layer, "_uniform_init", None)
+                _fill(layer.weight, (lambda w: w.normal_(0.0, 1.0, generator=generator))
+                      if bound is None else _uniform(bound, generator))
                 if layer.padding_idx is not None:
                     layer.weight[layer.padding_idx].zero_()
             elif isinstance(layer, (nn.Linear, nn.Conv1d)):
@@ -530,27 +537,46 @@ def ngram_rows(ids, lengths, keys, ngram_range, buckets):
 class NgramBag(nn.Module):
     """Linear logits of hashed n-grams: ``(B, T)`` ids -> ``(B, C)`` logits.
 
+    Without ``rank``, each of the ``buckets`` rows of the table holds the
+    ``C`` logits of its n-grams (zeros at first). With ``rank`` ``R`` (for
+    many classes), each row is an ``R``-dimensional vector of its n-grams and
+    a ``(C, R)`` projection turns the document's bag into logits, fastText's
+    factorisation: the table's size no longer grows with the classes. Its
+    rows start ``U(-1/R, 1/R)`` and the projection at zero (so the logits
+    start at zero as the plain table's do).
+
     Parameters
     ----------
     vocab_size : int
     n_classes : int
     ngram_range : (int, int)
     buckets : int
-        Rows of the weight table.
+        Rows of the table.
     keys : torch.LongTensor of shape (V,), default=None
         Hash key of each id (see :func:`token_keys`); None uses the ids.
     scale : float, default=NGRAM_SCALE
+    rank : int, default=None
+        Columns of the table, then projected to the classes; None: the
+        table's columns are the classes.
     """
 
     def __init__(self, vocab_size, n_classes, ngram_range, buckets, keys=None,
-                 scale=NGRAM_SCALE):
+                 scale=NGRAM_SCALE, rank=None):
         super().__init__()
         self.ngram_range = tuple(ngram_range)
         self.buckets = buckets
         self.scale = scale
-        self.table = nn.Embedding(buckets, n_classes, padding_idx=0)
-        self.table._zero_init = True  # a linear model starting at zero (init_parameters)
-        nn.init.zeros_(self.table.weight)
+        self.rank = rank
+        self.table = nn.Embedding(buckets, n_classes if rank is None else rank, padding_idx=0)
+        self.proj = None
+        if rank is None:
+            self.table._zero_init = True  # a linear model starting at zero (init_parameters)
+            nn.init.zeros_(self.table.weight)
+        else:
+            self.table._uniform_init = 1.0 / rank  # fastText's start (init_parameters)
+            self.proj = nn.Linear(rank, n_classes, bias=False)
+            self.proj._zero_init = True
+            nn.init.zeros_(self.proj.weight)
         if keys is None:
             keys = torch.arange(vocab_size, dtype=torch.long)
         self.register_buffer("keys", torch.as_tensor(keys, dtype=torch.long))
@@ -560,4 +586,12 @@ class NgramBag(nn.Module):
         present = (rows != 0).to(self.table.weight.dtype)
         count = present.sum(dim=1, keepdim=True).clamp(min=1.0)
         weights = present * (self.scale / count.sqrt())  # (B, N)
-        return (self.table(rows) * weights.unsqueeze(-1)).sum(dim=1)  # (B, C)
+        bag = (self.table(rows) * weights.unsqueeze(-1)).sum(dim=1)  # (B, C) or (B, R)
+        return bag if self.proj is None else self.proj(bag)  # (B, C)
+
+    def row_logits(self, rows):
+        """The logits ``(..., C)`` each table row adds per unit of weight (the
+        model is linear in its rows: a document's logits are the sum of its
+        n-grams' row logits times ``scale / sqrt(count)``)."""
+        values = self.table(rows)
+        return values if self.proj is None else self.proj(values)
