@@ -53,7 +53,6 @@ from ._nn._device import (
     estimate_training_memory,
     interrupt_raises,
     resolve_device,
-    seeded,
 )
 from ._nn._module import RecurrentClassifierModule, token_keys
 from ._nn._net import RecurrentNet, prediction_batch_size
@@ -78,12 +77,21 @@ DEFAULT_EMBEDDING_DIM = 128
 #: samples; on IMDB it already helps at 2,000 (benchmarks/results/recipes.md).
 AUTO_EARLY_STOPPING_MIN_DOCUMENTS = 2_000
 
-#: ``ngram_buckets='auto'``: 2**18 rows for up to 32 classes (on IMDB the
+#: ``ngram_buckets='auto'`` with up to 8 classes: 2**18 rows (on IMDB the
 #: smallest size within noise of the best, 2**20 included, at 2,000 and at
-#: 20,000 reviews: benchmarks/results/ngram_table.md), then fewer so the table
-#: stays at 2**23 floats (32 MB, four times that while training with Adam),
-#: never under 2**16 rows.
-AUTO_BUCKETS, AUTO_TABLE_FLOATS, MIN_AUTO_BUCKETS = 2**18, 2**23, 2**16
+#: 20,000 reviews: benchmarks/results/ngram_table.md).
+AUTO_BUCKETS = 2**18
+#: From this many classes on, the n-gram table is factorised (fastText's
+#: hidden layer): ``NGRAM_RANK`` columns and a ``(C, NGRAM_RANK)``
+#: projection instead of one column per class, and ``'auto'`` gives it
+#: ``AUTO_TABLE_FLOATS // NGRAM_RANK`` rows, so its size stops growing with
+#: the classes (2**23 floats: 32 MB, four times that while training with
+#: Adam).
+NGRAM_RANK_FROM, NGRAM_RANK, AUTO_TABLE_FLOATS = 9, 32, 2**23
+#: The most rows ``'auto'`` has given in any version: a saved 'auto' table
+#: of up to this many rows loads as it is (the rule changed between versions:
+#: sklearn_rnn 0.1 used plain tables of 2**16 to 2**20 rows).
+MAX_AUTO_BUCKETS = max(2**20, AUTO_BUCKETS)
 
 #: Prefixes of the skorch parameters passed through to ``net_`` (skorch's
 #: own). Written out rather than read from ``NeuralNet.prefixes_``: that list
@@ -99,7 +107,7 @@ _MODULE_PARAMS = ("hidden_size", "num_layers", "bidirectional", "dropout", "pool
                   "conv_kernel_size", "conv_pool_size", "dense_units")
 #: Module parameters the estimator sets itself (never passed through).
 _MODULE_OWNED = _MODULE_PARAMS + ("cell", "vocab_size", "n_classes", "embedding_dim",
-                                  "embeddings", "token_keys")
+                                  "embeddings", "token_keys", "seed", "ngram_rank")
 #: Largest n of ``ngram_range``.
 _MAX_NGRAM = 5
 
@@ -394,7 +402,9 @@ class _RecurrentBase(AllErrorsMixin, CallbackSupportMixin, ClassifierMixin, Base
                                  train_split=prep["train_split"], matrix=prep["matrix"],
                                  tokens=prep["tokens"], callbacks=callbacks)
         try:
-            with interrupt_raises(), seeded(None if warm else prep["seed"], prep["device"]):
+            # no global RNG: the net draws from its own generators (module
+            # initialisation and dropout: torch; batch order: numpy)
+            with interrupt_raises():
                 if not warm:
                     self._initialize(net)
                 net.partial_fit(prep["train"], prep["train"].y)
@@ -508,28 +518,72 @@ class _RecurrentBase(AllErrorsMixin, CallbackSupportMixin, ClassifierMixin, Base
 
     def _check_training_memory(self, train, sizes, device):
         """Refuse to start a fit whose estimate exceeds the free memory."""
-        need = estimate_training_memory(
-            train.widths, self.batch_size, **sizes, hidden_size=self.hidden_size,
-            num_layers=self.num_layers, bidirectional=self.bidirectional,
-            ngram_rows=0 if self.ngram_range is None else self._ngram_rows(sizes["n_classes"]),
-            pool_ratio=BucketIterator.POOL_RATIO,
-        )
+        need = self._training_memory(train, sizes)
         free = available_memory(device)
         if free is None or need <= 0.9 * free:
             return
         raise MemoryError(
             f"Training would need about {need / 2**30:.1f} GiB on {device} but "
             f"{free / 2**30:.1f} GiB are free: the longest document has "
-            f"{int(train.lengths.max()):,} tokens and batch_size={self.batch_size}. Cap the "
-            "document length with TextVectorizer(maxlen=...), lower batch_size, or use "
-            "smaller embedding_dim/hidden_size/vocabulary."
+            f"{int(train.lengths.max()):,} tokens, batch_size={self.batch_size}, "
+            f"{sizes['n_classes']:,} classes. Cap the document length with "
+            "TextVectorizer(maxlen=...), lower batch_size, use smaller embedding_dim/"
+            "hidden_size/vocabulary, or a smaller n-gram table (ngram_buckets) or range."
         )
+
+    def _training_memory(self, train, sizes):
+        """Bytes a fit on ``train`` needs (see ``estimate_training_memory``)."""
+        with torch.device("meta"):  # the module's shapes, nothing allocated
+            module = RecurrentClassifierModule(**self._module_kwargs(sizes))
+        return estimate_training_memory(train.widths, self._training_batch_size(len(train)),
+                                        module, pool_ratio=BucketIterator.POOL_RATIO)
+
+    def _training_batch_size(self, n_documents):
+        size = getattr(self, "iterator_train__batch_size", None) or self.batch_size
+        return max(n_documents, 1) if size == -1 else size
+
+    def _module_kwargs(self, sizes):
+        """The module's parameters for the data ``sizes`` (without the initial
+        embeddings and n-gram keys)."""
+        kwargs = {k: getattr(self, k) for k in _MODULE_PARAMS}
+        kwargs.update(sizes, cell=self._get_cell())
+        if "ngram_buckets" not in sizes:  # a loaded model gives the table it has
+            kwargs["ngram_buckets"] = self._ngram_rows(sizes["n_classes"])
+            kwargs["ngram_rank"] = self._ngram_rank(sizes["n_classes"])
+        kwargs.update((k.partition("__")[2], getattr(self, k))
+                      for k in self._pass_through_names() if k.startswith("module__"))
+        return kwargs
 
     def _ngram_rows(self, n_classes):
         """Rows of the n-gram table: ``ngram_buckets``, or the 'auto' rule."""
         if self.ngram_buckets != "auto":
             return int(self.ngram_buckets)
-        return max(MIN_AUTO_BUCKETS, min(AUTO_BUCKETS, AUTO_TABLE_FLOATS // max(n_classes, 1)))
+        if self._ngram_rank(n_classes) is None:
+            return AUTO_BUCKETS
+        return AUTO_TABLE_FLOATS // NGRAM_RANK
+
+    @staticmethod
+    def _ngram_rank(n_classes):
+        """Columns of the n-gram table when factorised (many classes), else None."""
+        return NGRAM_RANK if n_classes >= NGRAM_RANK_FROM else None
+
+    def _saved_ngram(self, shapes):
+        """``{'ngram_buckets': rows, 'ngram_rank': rank}`` of a saved n-gram
+        table (``shapes``: weight name -> shape), as the module must be built
+        to load it; empty without one. The 'auto' rule changed between
+        versions, so a saved 'auto' table is taken as it is (up to
+        ``MAX_AUTO_BUCKETS`` rows); an explicit ``ngram_buckets`` must match.
+        """
+        table, proj = shapes.get("ngram.table.weight"), shapes.get("ngram.proj.weight")
+        if self.ngram_range is None or table is None or len(table) != 2:
+            return {}
+        rank = None if proj is None or len(proj) != 2 else int(proj[1])
+        if rank is not None and not 1 <= rank <= 2**12:
+            rank = None  # no version made it: the shapes check says so
+        rows = int(table[0])
+        if self.ngram_buckets != "auto" or not 2 <= rows <= MAX_AUTO_BUCKETS:
+            rows = self._ngram_rows(1 if rank is None else NGRAM_RANK_FROM)
+        return {"ngram_buckets": rows, "ngram_rank": rank}
 
     def _scoring(self):
         # with class weights the classes are imbalanced: stopping on accuracy
@@ -555,9 +609,7 @@ class _RecurrentBase(AllErrorsMixin, CallbackSupportMixin, ClassifierMixin, Base
     def _make_net(self, sizes, device, seed, *, train_split=None, matrix=None, tokens=None,
                   callbacks=None):
         """A new, uninitialised net for the module ``sizes`` on ``device``."""
-        module_params = {f"module__{k}": getattr(self, k) for k in _MODULE_PARAMS}
-        module_params.update((f"module__{k}", v) for k, v in sizes.items())
-        module_params["module__ngram_buckets"] = self._ngram_rows(sizes["n_classes"])
+        module_params = {f"module__{k}": v for k, v in self._module_kwargs(sizes).items()}
         return RecurrentNet(
             RecurrentClassifierModule,
             criterion=torch.nn.CrossEntropyLoss,
@@ -571,12 +623,13 @@ class _RecurrentBase(AllErrorsMixin, CallbackSupportMixin, ClassifierMixin, Base
             verbose=self.verbose,
             device=device,
             shuffle_seed=seed,
-            module__cell=self._get_cell(),
+            module__seed=seed,
             module__embeddings=None if matrix is None else torch.as_tensor(matrix),
             module__token_keys=None if tokens is None or self.ngram_range is None
             else token_keys(tokens),
             **module_params,
-            **{k: getattr(self, k) for k in self._pass_through_names()},
+            **{k: getattr(self, k) for k in self._pass_through_names()
+               if not k.startswith("module__")},
         )
 
     def _warm_net(self, prep, callbacks):
@@ -784,26 +837,23 @@ class _RecurrentBase(AllErrorsMixin, CallbackSupportMixin, ClassifierMixin, Base
         saved = state.pop("net_state_", None)
         super().__setstate__(state)
         if saved is not None:
-            self.net_ = import_net(saved, self._saved_net_maker(saved),
-                                   owner=type(self).__name__)
+            self.net_ = import_net(saved, lambda sizes, device, seed: self._make_net(
+                self._saved_sizes(sizes, saved), device, seed), owner=type(self).__name__)
             self.device_ = str(self.net_.device)
 
-    def _saved_net_maker(self, saved):
-        """``make_net`` for :func:`import_net`. With ``ngram_buckets='auto'`` the
-        n-gram table keeps the rows it was saved with: the rule's sizes may
-        change (2 classes had 2**20 rows before the size was measured, 2**18
-        since), a saved model's weights do not."""
-        table = saved.get("module", {}).get("ngram.table.weight") if isinstance(
-            saved, dict) and isinstance(saved.get("module"), dict) else None
-        rows = getattr(table, "shape", (None,))[0]
-
-        def make_net(sizes, device, seed):
-            net = self._make_net(sizes, device, seed)
-            if self.ngram_buckets == "auto" and self.ngram_range is not None and rows:
-                net.set_params(module__ngram_buckets=int(rows))
-            return net
-
-        return make_net
+    def _saved_sizes(self, sizes, saved):
+        """The module sizes of a saved net (already checked as numbers), checked
+        against the estimator (``classes_`` against the network's outputs),
+        with the n-gram table's layout as saved (:meth:`_saved_ngram`)."""
+        classes = getattr(self, "classes_", None)
+        if classes is not None and len(classes) != sizes["n_classes"]:
+            raise ValueError(
+                f"classes_ has {len(classes)} labels but the saved network has "
+                f"{sizes['n_classes']} outputs (module_sizes['n_classes']): the file is "
+                "damaged or was edited."
+            )
+        shapes = {k: getattr(v, "shape", ()) for k, v in (saved.get("module") or {}).items()}
+        return {**sizes, **self._saved_ngram(shapes)}
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -854,10 +904,12 @@ class RecurrentTextClassifier(_RecurrentBase):
     ngram_buckets : int or 'auto', default='auto'
         Rows of the n-gram table (at most ``2**24``): more rows, fewer hash
         collisions, more memory (``ngram_buckets x C`` floats, four times
-        that while training with Adam). ``'auto'``: ``2**18`` for up to 32
-        classes (on IMDB as accurate as ``2**20``, at a quarter of the
-        size), fewer beyond so the table stays at ``2**23`` floats (at least
-        ``2**16`` rows).
+        that while training with Adam). With 9 classes or more the table is
+        factorised as fastText's is: 32 columns per row and a ``(C, 32)``
+        projection to the classes, so it does not grow with the classes
+        (``ngram_buckets x 32`` floats). ``'auto'``: ``2**18`` rows (on IMDB
+        as accurate as ``2**20``, at a quarter of the size), 1 MB per class
+        up to 8 classes, 32 MB from 9 classes on.
     conv_filters : int, default=None
         A convolutional front-end: a ``Conv1D`` with this many filters (ReLU)
         over the embeddings, then max-pooling over time, and the recurrent

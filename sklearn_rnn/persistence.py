@@ -11,10 +11,22 @@ sklearn_rnn pipeline needs beyond scikit-learn's own are listed in
 :data:`SKOPS_TRUSTED_TYPES`; each is either a sklearn_rnn estimator (rebuilt
 from numbers by our own ``__setstate__``), a plain container, or an optimizer
 class referenced by the ``optimizer`` parameter.
+
+Types that run no code are not all a stranger's file can attack with:
+:func:`load_skops` also reads the archive's table of contents and each
+array's header before skops inflates anything, and refuses arrays larger than
+their own headers say, weights of other shapes than the estimator's
+parameters make, and archives above ``max_bytes``; then it refuses settings
+that would cost exponential time or gigabytes per prediction (token patterns,
+row lengths, vocabularies inconsistent with the network).
 """
 
 import importlib
+import json
+import math
+import zipfile
 
+import numpy as np
 import torch
 
 from . import MOVED_MODULES
@@ -24,12 +36,17 @@ from ._classifier import (
     RecurrentTextClassifier,
     RNNSentimentClassifier,
 )
-from ._text._analyzer import DEFAULT_TOKEN_PATTERN
+from ._nn._module import RecurrentClassifierModule
+from ._text._trust import check_maxlen, check_token_pattern
 from ._text._vectorizer import TextVectorizer
+from ._utils._validation import with_new_parameters
 from ._vectors._matrix import EmbeddingCoverage
 from ._vectors._pretrained import PretrainedEmbeddings, VectorsNotSaved
 
-__all__ = ["SKOPS_TRUSTED_TYPES", "load_skops"]
+__all__ = ["SKOPS_TRUSTED_TYPES", "load_skops", "MAX_BYTES"]
+
+#: ``load_skops``'s default bound on an archive's inflated size (2 GiB).
+MAX_BYTES = 2**31
 
 #: sklearn_rnn's classes that saved models hold (all rebuilt from plain data).
 _OUR_TYPES = (TextVectorizer, RecurrentTextClassifier, RNNSentimentClassifier,
@@ -63,16 +80,27 @@ SKOPS_TRUSTED_TYPES = sorted({
 })
 
 
-def load_skops(file, *, trusted=(), trusted_token_patterns=()):
+def load_skops(file, *, trusted=(), trusted_token_patterns=(), max_bytes=MAX_BYTES):
     """Load a model saved with ``skops.io.dump``, trusting sklearn_rnn's types.
 
     Equivalent to ``skops.io.load(file, trusted=SKOPS_TRUSTED_TYPES + trusted)``
-    but it first lists the file's untrusted types and refuses, naming them,
-    any that are neither in :data:`SKOPS_TRUSTED_TYPES` nor in ``trusted``.
-    Then it refuses a :class:`~sklearn_rnn.TextVectorizer` whose
-    ``token_pattern`` is not the default nor in ``trusted_token_patterns``:
-    skops' trusted types stop code execution, not a regular expression built
-    to take exponential time on every document.
+    but it first checks what skops would inflate, then lists the file's
+    untrusted types and refuses, naming them, any that are neither in
+    :data:`SKOPS_TRUSTED_TYPES` nor in ``trusted``, and last checks the text
+    settings of every :class:`~sklearn_rnn.TextVectorizer` inside.
+
+    Before anything is inflated (from the archive's table of contents and
+    each array's header): every array entry must inflate to exactly the
+    bytes its header declares; a classifier's weights must have the shapes
+    its parameters and ``module_sizes`` make, and ``classes_`` as many labels
+    as the network has outputs; the whole archive must inflate to at most
+    ``max_bytes``. After loading: a vectorizer's ``token_pattern`` must be the
+    default or in ``trusted_token_patterns`` (skops' trusted types stop code
+    execution, not a regular expression built to take exponential time on
+    every document); its ``maxlen_`` must be at most 1,000,000 tokens and,
+    when it was chosen from the training documents (``maxlen=None``), no
+    longer than the longest of them (``document_lengths_``); its vocabulary
+    must be the ids ``0 .. n - 1`` and fit the classifier after it.
 
     Parameters
     ----------
@@ -82,6 +110,9 @@ def load_skops(file, *, trusted=(), trusted_token_patterns=()):
         Further types you trust (e.g. your own callbacks).
     trusted_token_patterns : sequence of str, default=()
         Token patterns you set yourself and trust.
+    max_bytes : int, default=MAX_BYTES
+        The most bytes the archive may inflate to (2 GiB): raise it for a
+        model with a very large vocabulary or n-gram table.
 
     Returns
     -------
@@ -94,12 +125,15 @@ def load_skops(file, *, trusted=(), trusted_token_patterns=()):
     TypeError
         When the file holds types that are not trusted.
     ValueError
-        When a vectorizer's token pattern is not trusted.
+        When the archive or a setting fails a check above (the message names
+        it).
     """
     try:
         import skops.io as sio
     except ImportError as exc:  # pragma: no cover - depends on the environment
         raise ImportError("Safe persistence needs skops: pip install skops") from exc
+    # skops reads every array when it lists the types: check sizes first
+    _check_archive(file, max_bytes=max_bytes)
     allowed = set(SKOPS_TRUSTED_TYPES) | set(trusted)
     untrusted = sio.get_untrusted_types(file=file)
     unexpected = sorted(t for t in untrusted if t not in allowed)
@@ -109,26 +143,253 @@ def load_skops(file, *, trusted=(), trusted_token_patterns=()):
             "pass the ones you trust as trusted=[...]."
         )
     model = sio.load(file, trusted=list(untrusted))
-    patterns = {DEFAULT_TOKEN_PATTERN, *trusted_token_patterns}
-    for vectorizer in _vectorizers(model):
-        if vectorizer.tokenizer is None and vectorizer.token_pattern not in patterns:
-            raise ValueError(
-                f"{file} holds a TextVectorizer with token_pattern="
-                f"{vectorizer.token_pattern!r}, not the default. A regular expression can "
-                "be made to take exponential time per document; if you set this one "
-                "yourself, pass it in trusted_token_patterns=[...]."
-            )
+    for vectorizer, after in _vectorizers(model):
+        _check_vectorizer(vectorizer, after, trusted_token_patterns, source=f"{file}")
     return model
 
 
+# --------------------------------------------------------------------------- #
+# the archive, before skops inflates it
+# --------------------------------------------------------------------------- #
+#: The largest ``schema.json`` (the model's structure, with every JSON value:
+#: about 150 bytes per vocabulary token).
+_MAX_SCHEMA_BYTES = 2**28
+_CLASSIFIERS = {cls.__name__: cls for cls in (RecurrentTextClassifier, RNNSentimentClassifier,
+                                              LSTMSentimentClassifier, GRUSentimentClassifier)}
+
+
+class _Unknown:
+    """A schema value that is not plain JSON (an object, a type...)."""
+
+
+class _Array:
+    """A numpy array of the archive, by its entry's name."""
+
+    def __init__(self, file):
+        self.file = file
+
+
+def _check_archive(file, *, max_bytes=MAX_BYTES):
+    """Check a skops archive's sizes before anything in it is inflated.
+
+    Raises ``ValueError`` when an entry inflates to more bytes than its
+    header declares, when a classifier's weights are not of the shapes its
+    parameters make, or when the archive inflates to more than
+    ``max_bytes``. See :func:`load_skops`.
+    """
+    try:
+        archive = zipfile.ZipFile(file)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise ValueError(f"{file} is not a skops file (a zip archive): {exc}") from None
+    with archive:
+        infos = archive.infolist()
+        names = [info.filename for info in infos]
+        if len(set(names)) != len(names):
+            raise ValueError(f"{file} has several entries of the same name: it was edited.")
+        total = sum(info.file_size for info in infos)
+        if total > max_bytes:
+            raise ValueError(
+                f"{file} inflates to {total:,} bytes, above max_bytes={max_bytes:,}. If "
+                "you trust the file and expect a model that large, raise max_bytes."
+            )
+        if "schema.json" not in names:
+            raise ValueError(f"{file} has no schema.json: it is not a skops file.")
+        if archive.getinfo("schema.json").file_size > _MAX_SCHEMA_BYTES:
+            raise ValueError(f"{file}'s schema.json inflates to "
+                             f"{archive.getinfo('schema.json').file_size:,} bytes, above "
+                             f"{_MAX_SCHEMA_BYTES:,}: it was edited.")
+        try:
+            schema = json.loads(archive.read("schema.json"))
+        except ValueError as exc:
+            raise ValueError(f"{file}'s schema.json is not JSON: {exc}") from None
+        headers = {}
+        for node in _nodes(schema):
+            if node.get("__loader__") == "NdArrayNode" and node.get("type") == "numpy":
+                name = node.get("file")
+                if name not in headers:
+                    headers[name] = _array_header(archive, name, file)
+        for node in _nodes(schema):
+            if node.get("__class__") in _CLASSIFIERS and node.get("__loader__") == "ObjectNode":
+                _check_classifier_node(node, headers, file)
+
+
+def _nodes(tree):
+    """Every dict node of a skops schema, depth first."""
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            yield node
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+
+
+def _array_header(archive, name, file):
+    """``(shape, dtype)`` of an array entry, read from its first bytes; the
+    entry must inflate to exactly the bytes they declare."""
+    try:
+        info = archive.getinfo(name)
+    except (KeyError, TypeError):
+        raise ValueError(f"{file}'s schema names an array file {name!r} that is not in the "
+                         "archive.") from None
+    try:
+        with archive.open(info) as f:
+            version = np.lib.format.read_magic(f)
+            read = (np.lib.format.read_array_header_1_0 if version == (1, 0)
+                    else np.lib.format.read_array_header_2_0)
+            shape, _, dtype = read(f)
+            header = f.tell()
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as exc:
+        raise ValueError(f"{file}: the array {name!r} has no valid numpy header ({exc})."
+                         ) from None
+    if dtype.hasobject:
+        raise ValueError(f"{file}: the array {name!r} holds Python objects (pickles).")
+    declared = header + math.prod(shape) * dtype.itemsize
+    if info.file_size != declared:
+        raise ValueError(
+            f"{file}: the array {name!r} inflates to {info.file_size:,} bytes, but its "
+            f"header declares shape {shape} of {dtype} ({declared:,} bytes): it was edited."
+        )
+    return shape, dtype
+
+
+def _value(node):
+    """The plain value of a schema node: JSON, containers of JSON, arrays as
+    :class:`_Array`; anything else :class:`_Unknown`."""
+    if not isinstance(node, dict):
+        return _Unknown
+    loader = node.get("__loader__")
+    content = node.get("content")
+    if loader == "JsonNode":
+        try:
+            return json.loads(content)
+        except (TypeError, ValueError):
+            return _Unknown
+    if loader in ("ListNode", "TupleNode") and isinstance(content, list):
+        values = [_value(child) for child in content]
+        return tuple(values) if loader == "TupleNode" else values
+    if loader == "DictNode" and isinstance(content, dict):
+        return {key: _value(child) for key, child in content.items()}
+    if loader == "NdArrayNode":
+        return _Array(node.get("file")) if node.get("type") == "numpy" else _Unknown
+    return _Unknown
+
+
+def _check_classifier_node(node, headers, file):
+    """A classifier's saved weights have the shapes its parameters make."""
+    cls = _CLASSIFIERS[node["__class__"]]
+    state = _value(node.get("content"))
+    where = f"{file}: the {cls.__name__}"
+    if not isinstance(state, dict) or not isinstance(state.get("net_state_"), dict):
+        return  # not fitted, or saved another way: skops and __setstate__ check the rest
+    saved = state["net_state_"]
+    sizes = saved.get("module_sizes")
+    if sizes is None and saved.get("format") == 1:  # sklearn_rnn 0.1
+        sizes = {"vocab_size": saved.get("n_vocab"), "n_classes": saved.get("n_classes"),
+                 "embedding_dim": saved.get("embedding_dim")}
+    if not isinstance(sizes, dict) or not all(
+            isinstance(sizes.get(k), int) and sizes[k] >= 1
+            for k in ("vocab_size", "n_classes", "embedding_dim")):
+        raise ValueError(f"{where}'s module_sizes are {sizes!r}: expected positive ints.")
+    module = saved.get("module")
+    if not isinstance(module, dict) or not all(isinstance(v, _Array) for v in module.values()):
+        raise ValueError(f"{where}'s saved weights are not plain arrays.")
+    shapes = {key: headers[v.file][0] for key, v in module.items()}
+    classes = state.get("classes_")
+    n_labels = headers[classes.file][0][:1] if isinstance(classes, _Array) else None
+    if n_labels and n_labels[0] != sizes["n_classes"]:
+        raise ValueError(f"{where} has {n_labels[0]} labels in classes_ but its network has "
+                         f"{sizes['n_classes']} outputs (module_sizes['n_classes']).")
+    # the shapes the parameters make, from a module built on the meta device
+    if "ngram_range" not in state:  # saved before the n-gram path existed
+        state["ngram_range"] = None
+    params = with_new_parameters(cls, {k: v for k, v in state.items()
+                                       if k != "net_state_" and v is not _Unknown})
+    estimator = cls.__new__(cls)
+    vars(estimator).update(params)
+    sizes = {**sizes, **estimator._saved_ngram(shapes)}
+    try:
+        with torch.device("meta"):
+            probe = RecurrentClassifierModule(**estimator._module_kwargs(sizes))
+    except Exception as exc:  # parameters no estimator could have: say so
+        raise ValueError(f"{where}'s parameters do not make a network ({exc}).") from None
+    expected = {k: tuple(v.shape) for k, v in probe.state_dict().items()}
+    for key in sorted(set(expected) | set(shapes)):
+        if tuple(shapes.get(key, ())) != expected.get(key) or key not in shapes:
+            raise ValueError(
+                f"{where}'s weight {key!r} has shape {shapes.get(key)} in the file, but its "
+                f"parameters make {expected.get(key)}: the file was edited."
+            )
+    largest = max((math.prod(s) for s in expected.values()), default=0)
+    for array in _arrays_in(saved.get("optimizer")):
+        if math.prod(headers[array.file][0]) > largest:
+            raise ValueError(f"{where}'s optimizer state holds an array of shape "
+                             f"{headers[array.file][0]}, larger than any weight: the file "
+                             "was edited.")
+
+
+def _arrays_in(value):
+    """The arrays inside a :func:`_value` result."""
+    if isinstance(value, _Array):
+        yield value
+    elif isinstance(value, dict):
+        for child in value.values():
+            yield from _arrays_in(child)
+    elif isinstance(value, (list, tuple)):
+        for child in value:
+            yield from _arrays_in(child)
+
+
+# --------------------------------------------------------------------------- #
+# the text settings, once loaded
+# --------------------------------------------------------------------------- #
+def _check_vectorizer(vectorizer, after, trusted_token_patterns, *, source):
+    """A loaded vectorizer's settings: the token pattern, ``maxlen_`` and the
+    vocabulary (against the classifier ``after`` it, if any)."""
+    where = f"{source} holds a TextVectorizer that"
+    if vectorizer.tokenizer is None:
+        check_token_pattern(vectorizer.token_pattern, trusted_token_patterns,
+                            source=f"{source} holds a TextVectorizer with")
+    if not hasattr(vectorizer, "vocabulary_"):
+        return  # not fitted
+    lengths = getattr(vectorizer, "document_lengths_", None)
+    longest = None
+    if vectorizer.maxlen is None and isinstance(lengths, np.ndarray) and lengths.size:
+        longest = int(lengths.max())
+    check_maxlen(vectorizer.maxlen_, source=f"{source} holds a TextVectorizer that",
+                 field="has maxlen_", longest=longest)
+    if vectorizer.maxlen is not None and vectorizer.maxlen_ != vectorizer.maxlen:
+        raise ValueError(f"{where} has maxlen_={vectorizer.maxlen_!r} but maxlen="
+                         f"{vectorizer.maxlen!r}: the file was edited.")
+    vocabulary = vectorizer.vocabulary_
+    if not isinstance(vocabulary, dict) or sorted(vocabulary.values()) != list(
+            range(len(vocabulary))) or tuple(vocabulary) != tuple(vectorizer._tokens):
+        raise ValueError(f"{where} has a vocabulary_ whose ids are not 0 .. n - 1 in the "
+                         "order of its tokens: the file was edited.")
+    n_vocab = getattr(after, "n_vocab_", None)
+    if isinstance(n_vocab, int) and len(vocabulary) > n_vocab:
+        raise ValueError(
+            f"{where} has {len(vocabulary):,} tokens but the {type(after).__name__} after it "
+            f"has n_vocab_={n_vocab:,} embedding rows: ids would be out of its table."
+        )
+
+
 def _vectorizers(obj, seen=None):
-    """Every TextVectorizer inside a loaded model (pipelines, searches, ...)."""
+    """``(vectorizer, next step)`` for every TextVectorizer inside a loaded
+    model (pipelines, searches, ...); the next step when it is a pipeline's."""
     seen = set() if seen is None else seen
     if id(obj) in seen:
         return
     seen.add(id(obj))
     if isinstance(obj, TextVectorizer):
-        yield obj
+        yield obj, None
+    steps = getattr(obj, "steps", None)
+    if isinstance(steps, list):
+        for (_, step), (_, after) in zip(steps, steps[1:], strict=False):
+            if isinstance(step, TextVectorizer):
+                seen.add(id(step))
+                yield step, after
     if isinstance(obj, dict):
         children = list(obj.values())
     elif isinstance(obj, (list, tuple)):

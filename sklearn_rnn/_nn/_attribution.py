@@ -97,8 +97,9 @@ def _ngram_attributions(bag, ids, lengths, v):
     present = (rows != 0).to(bag.table.weight.dtype)
     count = present.sum(dim=1, keepdim=True).clamp(min=1.0)
     weights = present * (bag.scale / count.sqrt())  # (B, N)
-    logits = (bag.table(rows) * weights.unsqueeze(-1)).sum(dim=1)  # (B, C)
-    share = (bag.table(rows) * v.unsqueeze(1)).sum(-1) * weights  # (B, N): each n-gram's
+    row_logits = bag.row_logits(rows)  # (B, N, C): linear in the rows, factorised or not
+    logits = (row_logits * weights.unsqueeze(-1)).sum(dim=1)  # (B, C)
+    share = (row_logits * v.unsqueeze(1)).sum(-1) * weights  # (B, N): each n-gram's
     B, W = ids.shape
     pad = bag.ngram_range[1] - 1
     attr = torch.zeros((B, W + pad), dtype=share.dtype, device=share.device)

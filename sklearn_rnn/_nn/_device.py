@@ -1,4 +1,4 @@
-"""Where training runs: devices, memory, seeds, Ctrl-C.
+"""Where training runs: devices, memory, Ctrl-C.
 
 Shapes: ``V`` vocabulary size, ``E`` embedding size, ``C`` classes.
 """
@@ -9,11 +9,14 @@ import signal
 import threading
 import zlib
 from contextlib import contextmanager
+from pathlib import Path
 
+import numpy as np
 import torch
 
-__all__ = ["resolve_device", "worker_index", "seeded", "is_out_of_memory", "Interrupted",
-           "interrupt_raises", "available_memory", "estimate_training_memory"]
+__all__ = ["resolve_device", "worker_index", "is_out_of_memory", "Interrupted",
+           "interrupt_raises", "available_memory", "host_available", "cgroup_available",
+           "address_space_available", "estimate_training_memory"]
 
 
 def worker_index():
@@ -58,17 +61,6 @@ def resolve_device(device):
     return str(device)
 
 
-@contextmanager
-def seeded(seed, device):
-    """Seed torch's global RNGs (and the device's) for the block, restoring
-    them afterwards."""
-    cuda = str(device).startswith("cuda") and torch.cuda.is_available()
-    with torch.random.fork_rng(devices=[torch.cuda.current_device()] if cuda else []):
-        if seed is not None:
-            torch.manual_seed(seed)
-        yield
-
-
 def is_out_of_memory(exc):
     """True for torch's and Python's out-of-memory errors (CUDA or host)."""
     if isinstance(exc, (torch.OutOfMemoryError, MemoryError)):
@@ -107,51 +99,207 @@ def interrupt_raises():
         signal.signal(signal.SIGINT, previous)
 
 
+#: Where the host's and this process's memory figures are read (tests point
+#: them elsewhere).
+_MEMINFO = Path("/proc/meminfo")
+_PROC_SELF = Path("/proc/self")
+_CGROUP_ROOT = Path("/sys/fs/cgroup")
+
+
 def available_memory(device):
-    """Free memory in bytes on ``device``, or None when it cannot be read."""
+    """Free memory in bytes on ``device``, or None when it cannot be read.
+
+    On a GPU, what CUDA reports free. On the CPU, the smallest of: the
+    host's ``MemAvailable``; what this process's cgroup (v2 ``memory.max``
+    minus ``memory.current``, less its reclaimable page cache, for the
+    cgroup and each of its parents; or v1 ``memory.limit_in_bytes``) still
+    allows; and what its address-space limit (``RLIMIT_AS``, as ``ulimit
+    -v`` sets it) leaves above the address space already mapped. A container
+    or a job scheduler limits memory the host figure does not show.
+    """
     if str(device).startswith("cuda"):
         return torch.cuda.mem_get_info(torch.device(device))[0]
+    readings = [free for free in (host_available(), cgroup_available(),
+                                  address_space_available()) if free is not None]
+    return min(readings) if readings else None
+
+
+def _read_int(path):
     try:
-        with open("/proc/meminfo") as f:
-            for line in f:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
+        text = Path(path).read_text().split()[0]
+    except (OSError, IndexError):
+        return None
+    return None if text == "max" else int(text) if text.isdigit() else None
+
+
+def _status(field):
+    """A ``kB`` field of ``/proc/self/status``, in bytes."""
+    try:
+        for line in (_PROC_SELF / "status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
         pass
     return None
 
 
-#: Bytes of training memory per token of a batch, measured on CPU (torch 2.13)
-#: for the LSTM: a base, plus per embedding dimension, plus per hidden unit,
-#: layer and direction (the activations kept for backpropagation).
-_BYTES_PER_TOKEN = (2400, 21, 60)
+def host_available():
+    """The host's ``MemAvailable`` in bytes, or None."""
+    try:
+        for line in _MEMINFO.read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
 
 
-def estimate_training_memory(widths, batch_size, *, vocab_size, embedding_dim, n_classes,
-                             hidden_size, num_layers, bidirectional, ngram_rows,
-                             pool_ratio):
-    """Bytes the largest training step and the weights need (a rough upper guess).
+def cgroup_available():
+    """Bytes this process's memory cgroup still allows, or None without a limit.
+
+    For the process's cgroup (``/proc/self/cgroup``) and each parent up to
+    the root of the mount: cgroup v2 ``memory.max`` minus ``memory.current``,
+    cgroup v1 ``memory.limit_in_bytes`` minus ``memory.usage_in_bytes``, each
+    plus the cgroup's inactive page cache (``memory.stat``: the kernel
+    reclaims it before failing); the smallest.
+    """
+    try:
+        lines = (_PROC_SELF / "cgroup").read_text().splitlines()
+    except OSError:
+        lines = []
+    frees = []
+    for line in lines:
+        _, controllers, path = (line.split(":", 2) + ["", ""])[:3]
+        if controllers == "":  # cgroup v2 (under /sys/fs/cgroup/unified in hybrid mode)
+            root = _CGROUP_ROOT if (_CGROUP_ROOT / "cgroup.controllers").exists() \
+                else _CGROUP_ROOT / "unified"
+            files = ("memory.max", "memory.current", "inactive_file")
+        elif "memory" in controllers.split(","):  # cgroup v1
+            root = _CGROUP_ROOT / "memory"
+            files = ("memory.limit_in_bytes", "memory.usage_in_bytes", "total_inactive_file")
+        else:
+            continue
+        folder = root / path.strip().lstrip("/")
+        while root == folder or root in folder.parents:
+            limit, used = _read_int(folder / files[0]), _read_int(folder / files[1])
+            if limit is not None and used is not None and limit < 2**62:  # v1: none is 2**63
+                frees.append(limit - used + _stat(folder / "memory.stat", files[2]))
+            folder = folder.parent
+    return max(min(frees), 0) if frees else None
+
+
+def _stat(path, key):
+    try:
+        for line in Path(path).read_text().splitlines():
+            name, _, value = line.partition(" ")
+            if name == key:
+                return int(value)
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+def address_space_available():
+    """Bytes the address-space limit (``RLIMIT_AS``) leaves above what this
+    process has mapped (``VmSize``), or None without a limit."""
+    try:
+        import resource
+    except ImportError:  # not on Windows
+        return None
+    soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+    if soft == resource.RLIM_INFINITY or soft < 0:
+        return None
+    mapped = _status("VmSize")
+    return None if mapped is None else max(soft - mapped, 0)
+
+
+# The coefficients below are the least-squares fit to the peaks of three
+# runs of benchmarks/memory.py on CPU with torch 2.13 (25 cases each: cells,
+# layers and directions, n-gram ranges (1, 1)-(1, 5), 2 to 1,000 classes,
+# batch sizes 16-256, lengths 100-1,500), times 1.18 so that the estimate
+# stays above the peak, which varies by up to 20% from run to run
+# (benchmarks/results/memory.md).
+
+#: Bytes per token of the widest batch and embedding dimension (embeddings,
+#: their gradient and dropout; a convolution's filters count twice).
+_BYTES_PER_DIM = 4
+#: Bytes per step of the widest batch and hidden unit of each layer and
+#: direction (the gates and states kept for backpropagation, and their
+#: gradients).
+_BYTES_PER_UNIT = 52
+#: Bytes per step and unit of the recurrent output (``D x H``: the pooled
+#: outputs, their masks and gradients).
+_BYTES_PER_OUTPUT_UNIT = 29
+#: Bytes per ``(batch, n-gram slot, column of the table)`` of the n-gram path
+#: (its looked-up rows and their gradients, partly freed as backward runs;
+#: the columns are the classes, or the rank of a factorised table).
+_BYTES_PER_NGRAM_CLASS = 4.3
+#: Bytes per ``(batch, n-gram slot)`` of the n-gram path's hashing: the int64
+#: keys, rows and temporaries of each n, and the slots' float weights (from
+#: the tensors :func:`~sklearn_rnn._nn._module.ngram_rows` makes; too small
+#: to show in the measured cases, large for very long documents).
+_BYTES_PER_SLOT = 48
+#: Bytes per weight while training with Adam: the weight, its gradient, the
+#: two moments and the step's temporaries (5 float32 copies).
+_BYTES_PER_WEIGHT = 20
+#: Bytes per token of the training documents: materialised as int64 batches
+#: on the device (and the copy made on the way).
+_BYTES_PER_DATA_TOKEN = 19
+#: What a fit holds besides (history, callbacks, caches).
+_OVERHEAD = 18 * 2**20
+
+
+def estimate_training_memory(widths, batch_size, module, *, pool_ratio):
+    """Bytes a fit needs at its peak: an upper guess, within 1.5x of the
+    measured peak (``benchmarks/results/memory.md``).
+
+    The sum of: the weights with their gradients, Adam's two moments and the
+    step's temporaries; the widest batch's activations, per token and
+    embedding dimension and per step and hidden unit of each layer and
+    direction (and of the output); the
+    n-gram path's ``(batch x n-gram slots x classes)`` tensors (or ``x rank``
+    for a factorised table); the training
+    documents materialised as int64 batches on the device; skorch's cache of
+    the epoch's outputs ``(N, C)``.
 
     Parameters
     ----------
     widths : ndarray of shape (N,)
         Bucket width of each training document.
     batch_size : int
-    vocab_size, embedding_dim, n_classes, hidden_size, num_layers, bidirectional :
-        The network's sizes.
-    ngram_rows : int
-        Rows of the n-gram table (0 without the n-gram path).
+        Documents per training batch.
+    module : RecurrentClassifierModule
+        The network, typically built on the meta device (only its shapes are
+        read).
     pool_ratio : float
         How much narrower the leftovers pooled into the widest batch may be.
+
+    Returns
+    -------
+    need : int
     """
+    widths = np.asarray(widths, dtype=np.int64)
     widest = int(widths.max()) if len(widths) else 1
     # the widest batch: the widest documents (and leftovers pooled with them),
     # all padded to the widest
     n_wide = int((widths * pool_ratio >= widest).sum()) if len(widths) else 1
-    tokens = widest * min(batch_size, n_wide)
-    base, per_dim, per_unit = _BYTES_PER_TOKEN
-    layers = num_layers * (2 if bidirectional else 1)
-    activations = tokens * (base + per_dim * embedding_dim + per_unit * hidden_size * layers)
-    weights = vocab_size * embedding_dim * 4 * 4  # + grad + Adam's two moments
-    weights += ngram_rows * n_classes * 4 * 4
-    return activations + weights
+    docs = max(min(batch_size, n_wide), 1)
+    tokens = docs * widest
+    dim, steps = module.embedding.embedding_dim, tokens
+    if module.conv is not None:
+        dim += 2 * module.conv.conv.out_channels
+        steps = docs * -(-widest // module.conv.pool_size)
+    rnn = module.rnn
+    outputs = rnn.hidden_size * (2 if rnn.bidirectional else 1)
+    activations = tokens * dim * _BYTES_PER_DIM + steps * outputs * (
+        rnn.num_layers * _BYTES_PER_UNIT + _BYTES_PER_OUTPUT_UNIT)
+    n_classes = module.n_classes
+    if module.ngram is not None:
+        low, high = module.ngram.ngram_range
+        slots = docs * (high - low + 1) * (widest + high - 1)
+        columns = module.ngram.table.embedding_dim  # the classes, or the rank
+        activations += slots * (columns * _BYTES_PER_NGRAM_CLASS + _BYTES_PER_SLOT)
+    weights = _BYTES_PER_WEIGHT * sum(p.numel() for p in module.parameters())
+    data = _BYTES_PER_DATA_TOKEN * int(widths.sum())
+    cache = 4 * len(widths) * n_classes  # skorch caches the epoch's outputs
+    return int(activations + weights + data + cache + _OVERHEAD)

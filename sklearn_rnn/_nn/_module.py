@@ -12,15 +12,25 @@ positions ``T - L .. T - 1``. Pooling reads only those positions:
   ``T - L`` (after it has read the whole document, before it reaches the
   padding).
 * ``'max'`` / ``'mean'``: over positions ``T - L .. T - 1`` only.
+
+Randomness: a module draws from its own generators, never from torch's
+global RNG, so fits in several threads do not disturb each other. Its
+weights are built on the meta device (no draw, no memory), then initialised
+from a ``torch.Generator`` seeded with ``seed``, with the distributions
+PyTorch's own ``reset_parameters`` use (:func:`init_parameters`); dropout
+masks come from a per-device generator of the module's
+:class:`RandomSource` (:class:`GeneratorDropout`), including the dropout
+between stacked recurrent layers, which runs the layers one by one.
 """
 
+import math
 import zlib
 
 import torch
 from torch import nn
 
 __all__ = ["RecurrentClassifierModule", "ConvFrontEnd", "NgramBag", "pool", "token_keys",
-           "ngram_rows", "NGRAM_SCALE"]
+           "ngram_rows", "NGRAM_SCALE", "RandomSource", "GeneratorDropout", "init_parameters"]
 
 _CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
 
@@ -54,6 +64,9 @@ class RecurrentClassifierModule(nn.Module):
         (:class:`NgramBag`); None for none.
     ngram_buckets : int, default=2**20
         Rows of the n-gram table.
+    ngram_rank : int, default=None
+        Columns of the n-gram table, projected to the classes (see
+        :class:`NgramBag`); None: one column per class.
     token_keys : torch.LongTensor of shape (vocab_size,), default=None
         Hash key of each id for the n-grams (None: the ids).
     conv_filters : int, default=None
@@ -64,6 +77,10 @@ class RecurrentClassifierModule(nn.Module):
     dense_units : int, default=None
         A hidden ReLU layer of this size between the pooled features and the
         output; None for none.
+    seed : int, default=None
+        Seed of the weights' initialisation and of the dropout masks (the
+        module's own generators). None draws one from torch's global RNG, as
+        plain PyTorch modules initialise from it.
     """
 
     def __init__(
@@ -81,43 +98,67 @@ class RecurrentClassifierModule(nn.Module):
         freeze_embeddings=False,
         ngram_range=None,
         ngram_buckets=2**20,
+        ngram_rank=None,
         token_keys=None,
         conv_filters=None,
         conv_kernel_size=3,
         conv_pool_size=2,
         dense_units=None,
+        seed=None,
     ):
         super().__init__()
         self.n_classes = n_classes
         self.pooling = pooling
         self.hidden_size = hidden_size
         self.bidirectional = bidirectional
-        self.embedding = nn.Embedding(vocab_size, embedding_dim, padding_idx=0)
+        if seed is None:  # plain PyTorch use: from the global RNG, as nn.Linear does
+            seed = int(torch.randint(2**62, (1,), device="cpu"))
+        generator = torch.Generator().manual_seed(int(seed))
+        # the layers are built on the meta device (no draw from the global
+        # RNG, no memory), then made real where the module is being built
+        # (the meta device again inside a shape probe) and initialised
+        device = torch.get_default_device()
+        with torch.device("meta"):
+            self.embedding = nn.Embedding(vocab_size, embedding_dim, padding_idx=0)
+            self.conv = None if conv_filters is None else ConvFrontEnd(
+                embedding_dim, conv_filters, conv_kernel_size, conv_pool_size)
+            # the layer's own dropout stays 0: torch would draw its masks
+            # from the global RNG; forward applies ours between the layers
+            self.rnn = _CELLS[cell](
+                embedding_dim if conv_filters is None else conv_filters,
+                hidden_size,
+                num_layers=num_layers,
+                batch_first=True,
+                bidirectional=bidirectional,
+            )
+            features = (2 if bidirectional else 1) * hidden_size
+            self.dense = None
+            if dense_units is not None:
+                self.dense = nn.Sequential(nn.Linear(features, dense_units), nn.ReLU())
+                features = dense_units
+            self.classifier = nn.Linear(features, n_classes)
+            self.ngram = None if ngram_range is None else NgramBag(
+                vocab_size, n_classes, ngram_range, ngram_buckets, rank=ngram_rank)
+        self.to_empty(device=device)
+        if device.type != "meta":  # a shape probe allocates and draws nothing
+            init_parameters(self, generator)
         if embeddings is not None:
             with torch.no_grad():
                 self.embedding.weight.copy_(torch.as_tensor(embeddings))
                 self.embedding.weight[0].zero_()
         self.embedding.weight.requires_grad_(not freeze_embeddings)
-        self.conv = None if conv_filters is None else ConvFrontEnd(
-            embedding_dim, conv_filters, conv_kernel_size, conv_pool_size)
-        self.rnn = _CELLS[cell](
-            embedding_dim if conv_filters is None else conv_filters,
-            hidden_size,
-            num_layers=num_layers,
-            batch_first=True,
-            bidirectional=bidirectional,
-            dropout=dropout if num_layers > 1 else 0.0,
-        )
-        self.drop = nn.Dropout(dropout)
-        features = (2 if bidirectional else 1) * hidden_size
-        self.dense = None
-        if dense_units is not None:
-            self.dense = nn.Sequential(nn.Linear(features, dense_units), nn.ReLU(),
-                                       nn.Dropout(dropout))
-            features = dense_units
-        self.classifier = nn.Linear(features, n_classes)
-        self.ngram = None if ngram_range is None else NgramBag(
-            vocab_size, n_classes, ngram_range, ngram_buckets, keys=token_keys)
+        if self.ngram is not None:
+            if token_keys is None:
+                token_keys = torch.arange(vocab_size, dtype=torch.long)
+            self.ngram.keys = torch.as_tensor(token_keys, dtype=torch.long).to(device)
+        # dropout: masks from the module's own generators (one per device)
+        self.random = RandomSource(
+            int(torch.randint(2**62, (1,), generator=generator, device="cpu")))
+        self.drop = GeneratorDropout(dropout, self.random)
+        if self.dense is not None:
+            self.dense.append(GeneratorDropout(dropout, self.random))
+        self.layer_dropout = dropout if num_layers > 1 else 0.0
+        self._layers = _layer_templates(self.rnn) if self.layer_dropout > 0 else None
 
     def forward(self, ids, lengths, widths=None, weights=None):
         """Return logits ``(B, C)`` for pre-padded ``ids`` ``(B, T)``.
@@ -148,7 +189,7 @@ class RecurrentClassifierModule(nn.Module):
         steps = lengths
         if self.conv is not None:
             x, steps = self.conv(x, lengths)  # (B, T', F)
-        out, _ = self.rnn(x)  # (B, T', D*H)
+        out = self.recurrent(x)  # (B, T', D*H)
         pooled = self.drop(pool(out, steps, self.pooling, self.bidirectional))
         if self.dense is not None:
             pooled = self.dense(pooled)
@@ -156,6 +197,44 @@ class RecurrentClassifierModule(nn.Module):
         if self.ngram is not None:
             logits = logits + self.ngram(ids, lengths)
         return logits
+
+    def recurrent(self, x):
+        """Outputs ``(B, T, D*H)`` of the recurrent layer(s) for inputs ``(B, T, E)``.
+
+        In training with ``num_layers > 1`` and dropout, the layers run one
+        by one with :class:`GeneratorDropout` between them (the module's
+        generator instead of the global RNG torch's fused layers draw from);
+        otherwise, as in prediction, in one fused call (the same outputs: no
+        dropout then).
+        """
+        if not (self.training and self.layer_dropout > 0):
+            return self.rnn(x)[0]
+        params = dict(self.rnn.named_parameters())
+        last = self.rnn.num_layers - 1
+        for k in range(self.rnn.num_layers):
+            own = {name.replace(f"_l{k}", "_l0"): value for name, value in params.items()
+                   if name.endswith(f"_l{k}") or name.endswith(f"_l{k}_reverse")}
+            x = torch.func.functional_call(self._layers[min(k, 1)], own, (x,))[0]
+            if k < last:
+                x = self.drop_between(x)
+        return x
+
+    def drop_between(self, x):
+        """Dropout between stacked recurrent layers (torch's ``dropout=``)."""
+        return _dropout(x, self.layer_dropout, self.random, self.training)
+
+
+def _layer_templates(rnn):
+    """Single-layer copies of ``rnn`` on the meta device for its first and
+    later layers: :func:`torch.func.functional_call` runs each layer with the
+    stacked layer's own parameters."""
+    kwargs = dict(hidden_size=rnn.hidden_size, num_layers=1, bias=rnn.bias, batch_first=True,
+                  bidirectional=rnn.bidirectional)
+    if isinstance(rnn, nn.RNN):
+        kwargs["nonlinearity"] = rnn.nonlinearity
+    width = (2 if rnn.bidirectional else 1) * rnn.hidden_size
+    with torch.device("meta"):
+        return [type(rnn)(rnn.input_size, **kwargs), type(rnn)(width, **kwargs)]
 
 
 class ConvFrontEnd(nn.Module):
@@ -241,6 +320,140 @@ def pool(out, lengths, how, bidirectional=False):
 
 
 # --------------------------------------------------------------------------- #
+# randomness: the module's own generators
+# --------------------------------------------------------------------------- #
+class RandomSource:
+    """The dropout generators of one module: one ``torch.Generator`` per
+    device, each seeded with ``seed`` when first used there.
+
+    Not an ``nn.Module`` (it holds no weights); deep-copies and pickles with
+    its generators' states.
+
+    Parameters
+    ----------
+    seed : int
+    """
+
+    def __init__(self, seed):
+        self.seed = int(seed)
+        self.generators = {}
+
+    def generator(self, device):
+        """The generator of ``device`` (made on first use)."""
+        device = torch.device(device)
+        key = str(device)
+        generator = self.generators.get(key)
+        if generator is None:
+            generator = torch.Generator(device=device)
+            generator.manual_seed(self.seed)
+            self.generators[key] = generator
+        return generator
+
+    def get_state(self):
+        """``{device: uint8 tensor}``: the state of each generator used so far."""
+        return {key: g.get_state() for key, g in self.generators.items()}
+
+    def set_state(self, states):
+        """Restore :meth:`get_state`'s states (of devices that exist here)."""
+        for key, state in states.items():
+            try:
+                generator = self.generator(key)
+            except RuntimeError:  # a device this machine does not have
+                continue
+            generator.set_state(torch.as_tensor(state, dtype=torch.uint8).cpu())
+
+
+def _dropout(x, p, source, training):
+    if not training or p == 0:
+        return x
+    if p >= 1:
+        return x * 0.0
+    keep = torch.empty_like(x).bernoulli_(1.0 - p, generator=source.generator(x.device))
+    return x * keep.div_(1.0 - p)
+
+
+class GeneratorDropout(nn.Module):
+    """``nn.Dropout`` whose masks come from a :class:`RandomSource` (the
+    module's own generator) instead of torch's global RNG.
+
+    Same semantics: in training each element is zeroed with probability
+    ``p`` and the others scaled by ``1 / (1 - p)``; the identity in
+    evaluation, and when ``p`` is 0 (no mask is drawn).
+
+    Parameters
+    ----------
+    p : float
+    source : RandomSource
+    """
+
+    def __init__(self, p, source):
+        super().__init__()
+        self.p = float(p)
+        self.source = source
+
+    def forward(self, x):
+        return _dropout(x, self.p, self.source, self.training)
+
+    def extra_repr(self):
+        return f"p={self.p}"
+
+
+def init_parameters(module, generator):
+    """Initialise every weight of ``module`` from ``generator`` with the
+    distributions of PyTorch's own ``reset_parameters``.
+
+    Embeddings ``N(0, 1)`` (the padding row zero), linear and convolution
+    layers Kaiming-uniform with ``a = sqrt(5)`` and biases
+    ``U(-1/sqrt(fan_in), 1/sqrt(fan_in))``, recurrent layers
+    ``U(-1/sqrt(H), 1/sqrt(H))``; the n-gram path as :class:`NgramBag`
+    says (a plain table zeros; a factorised one ``U(-1/R, 1/R)`` and its
+    projection zeros). In the order of ``module.modules()``, so a seed gives
+    the same weights every time.
+
+    Parameters
+    ----------
+    module : nn.Module
+    generator : torch.Generator
+        A CPU generator; weights on another device are drawn on the CPU and
+        copied.
+    """
+    with torch.no_grad():
+        for layer in module.modules():
+            if getattr(layer, "_zero_init", False):  # the n-gram path's linear model
+                layer.weight.zero_()
+            elif isinstance(layer, nn.Embedding):
+                bound = getattr(layer, "_uniform_init", None)
+                _fill(layer.weight, (lambda w: w.normal_(0.0, 1.0, generator=generator))
+                      if bound is None else _uniform(bound, generator))
+                if layer.padding_idx is not None:
+                    layer.weight[layer.padding_idx].zero_()
+            elif isinstance(layer, (nn.Linear, nn.Conv1d)):
+                _fill(layer.weight, lambda w: nn.init.kaiming_uniform_(
+                    w, a=math.sqrt(5), generator=generator))
+                if layer.bias is not None:
+                    fan_in = layer.weight[0].numel()
+                    _fill(layer.bias, _uniform(1.0 / math.sqrt(fan_in) if fan_in else 0.0,
+                                               generator))
+            elif isinstance(layer, nn.RNNBase):
+                draw = _uniform(1.0 / math.sqrt(layer.hidden_size), generator)
+                for weight in layer.parameters(recurse=False):
+                    _fill(weight, draw)
+
+
+def _uniform(bound, generator):
+    return lambda w: w.uniform_(-bound, bound, generator=generator)
+
+
+def _fill(weight, draw):
+    """``draw(tensor)`` fills a tensor in place from a CPU generator: the
+    weight itself on the CPU, else a CPU tensor copied to it."""
+    if weight.device.type == "cpu":
+        draw(weight)
+    else:
+        weight.copy_(draw(torch.empty(weight.shape, dtype=weight.dtype)))
+
+
+# --------------------------------------------------------------------------- #
 # the n-gram path
 # --------------------------------------------------------------------------- #
 # A linear model over the hashed n-grams of each document (fastText's bigram
@@ -265,7 +478,8 @@ _KEY_MOD = 2**31
 
 
 def token_keys(tokens):
-    """Stable int64 hash keys of tokens (CRC-32 of the UTF-8 text).
+    """Stable int64 hash keys of tokens (CRC-32 of the UTF-8 text; a lone
+    surrogate is encoded as it stands, with ``'surrogatepass'``).
 
     Parameters
     ----------
@@ -275,8 +489,10 @@ def token_keys(tokens):
     -------
     keys : torch.LongTensor of shape (V,)
     """
-    return torch.tensor([zlib.crc32(t.encode("utf-8")) % _KEY_MOD for t in tokens],
-                        dtype=torch.long)
+    # 'surrogatepass': a lone surrogate (text decoded with 'surrogateescape',
+    # or a character of tokenizer='char') gets a key instead of an error
+    return torch.tensor([zlib.crc32(t.encode("utf-8", "surrogatepass")) % _KEY_MOD
+                         for t in tokens], dtype=torch.long)
 
 
 def ngram_rows(ids, lengths, keys, ngram_range, buckets):
@@ -321,26 +537,46 @@ def ngram_rows(ids, lengths, keys, ngram_range, buckets):
 class NgramBag(nn.Module):
     """Linear logits of hashed n-grams: ``(B, T)`` ids -> ``(B, C)`` logits.
 
+    Without ``rank``, each of the ``buckets`` rows of the table holds the
+    ``C`` logits of its n-grams (zeros at first). With ``rank`` ``R`` (for
+    many classes), each row is an ``R``-dimensional vector of its n-grams and
+    a ``(C, R)`` projection turns the document's bag into logits, fastText's
+    factorisation: the table's size no longer grows with the classes. Its
+    rows start ``U(-1/R, 1/R)`` and the projection at zero (so the logits
+    start at zero as the plain table's do).
+
     Parameters
     ----------
     vocab_size : int
     n_classes : int
     ngram_range : (int, int)
     buckets : int
-        Rows of the weight table.
+        Rows of the table.
     keys : torch.LongTensor of shape (V,), default=None
         Hash key of each id (see :func:`token_keys`); None uses the ids.
     scale : float, default=NGRAM_SCALE
+    rank : int, default=None
+        Columns of the table, then projected to the classes; None: the
+        table's columns are the classes.
     """
 
     def __init__(self, vocab_size, n_classes, ngram_range, buckets, keys=None,
-                 scale=NGRAM_SCALE):
+                 scale=NGRAM_SCALE, rank=None):
         super().__init__()
         self.ngram_range = tuple(ngram_range)
         self.buckets = buckets
         self.scale = scale
-        self.table = nn.Embedding(buckets, n_classes, padding_idx=0)
-        nn.init.zeros_(self.table.weight)  # a linear model starting at zero
+        self.rank = rank
+        self.table = nn.Embedding(buckets, n_classes if rank is None else rank, padding_idx=0)
+        self.proj = None
+        if rank is None:
+            self.table._zero_init = True  # a linear model starting at zero (init_parameters)
+            nn.init.zeros_(self.table.weight)
+        else:
+            self.table._uniform_init = 1.0 / rank  # fastText's start (init_parameters)
+            self.proj = nn.Linear(rank, n_classes, bias=False)
+            self.proj._zero_init = True
+            nn.init.zeros_(self.proj.weight)
         if keys is None:
             keys = torch.arange(vocab_size, dtype=torch.long)
         self.register_buffer("keys", torch.as_tensor(keys, dtype=torch.long))
@@ -350,4 +586,12 @@ class NgramBag(nn.Module):
         present = (rows != 0).to(self.table.weight.dtype)
         count = present.sum(dim=1, keepdim=True).clamp(min=1.0)
         weights = present * (self.scale / count.sqrt())  # (B, N)
-        return (self.table(rows) * weights.unsqueeze(-1)).sum(dim=1)  # (B, C)
+        bag = (self.table(rows) * weights.unsqueeze(-1)).sum(dim=1)  # (B, C) or (B, R)
+        return bag if self.proj is None else self.proj(bag)  # (B, C)
+
+    def row_logits(self, rows):
+        """The logits ``(..., C)`` each table row adds per unit of weight (the
+        model is linear in its rows: a document's logits are the sum of its
+        n-grams' row logits times ``scale / sqrt(count)``)."""
+        values = self.table(rows)
+        return values if self.proj is None else self.proj(values)

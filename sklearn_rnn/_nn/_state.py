@@ -77,6 +77,9 @@ def export_net(net, module_sizes, *, optimizer=True):
         "module_sizes": dict(module_sizes),
         "shuffle_seed": net.shuffle_seed,
         "shuffle_state": net.shuffle_rng_.bit_generator.state,
+        # the dropout generators, so that a warm start continues their streams
+        "dropout_state": {key: state.numpy()
+                          for key, state in net.module_.random.get_state().items()},
         "module": {k: v.detach().cpu().numpy() for k, v in net.module_.state_dict().items()},
         "optimizer": None if optimizer is None else _plain(optimizer.state_dict()),
         "history": _plain([dict(row) for row in net.history]),
@@ -143,6 +146,14 @@ def check_saved_net(saved, owner="model"):
     for key, array in saved["module"].items():
         if not isinstance(array, np.ndarray) or array.dtype.kind not in "fiub":
             raise ValueError(f"The saved weight {key!r} is not a numeric array.")
+    dropout_state = saved.get("dropout_state")
+    if dropout_state is not None and not (
+        isinstance(dropout_state, dict)
+        and all(isinstance(k, str) and isinstance(v, np.ndarray) and v.dtype == np.uint8
+                and v.ndim == 1 and v.size <= 2**16 for k, v in dropout_state.items())
+    ):
+        raise ValueError("The saved network's 'dropout_state' is not a dict of generator "
+                         "states (uint8 arrays): the file is damaged or was edited.")
     expected = {
         "embedding.weight": (sizes["vocab_size"], sizes["embedding_dim"]),
         "classifier.bias": (sizes["n_classes"],),
@@ -212,6 +223,8 @@ def import_net(saved, make_net, owner="model"):
             net.optimizer_.load_state_dict(_to_torch(saved["optimizer"]))
         if saved.get("shuffle_state") is not None:
             net.shuffle_rng_.bit_generator.state = saved["shuffle_state"]
+        if saved.get("dropout_state"):
+            net.module_.random.set_state(saved["dropout_state"])
     except (RuntimeError, KeyError, ValueError, TypeError) as exc:
         raise ValueError(
             f"Could not restore the network of this {owner} (saved by sklearn_rnn "

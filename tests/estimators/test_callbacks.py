@@ -150,3 +150,27 @@ def test_without_sklearn_callback_everything_still_works(tmp_path):
     shape, message = result.stdout.strip().splitlines()
     assert shape == "(2,)"
     assert "needs scikit-learn >= 1.9" in message
+
+
+class _KeepEpochs(Recorder):
+    """Keeps the model given for every epoch."""
+
+    def __init__(self):
+        super().__init__()
+        self.models = []
+
+    def on_fit_task_end(self, estimator, context, *, fitted_estimator=None):
+        if context.task_name == "epoch":
+            self.models.append(fitted_estimator)
+
+
+def test_each_kept_epoch_model_predicts_as_that_epoch(review_ids):
+    X, y, _ = review_ids
+    keeper = _KeepEpochs()
+    clf = LSTMSentimentClassifier(**{**FAST, "max_epochs": 3}).set_callbacks(keeper).fit(X, y)
+    probas = [model.predict_proba(X) for model in keeper.models]
+    assert len(probas) == 3
+    assert not np.allclose(probas[0], probas[2])  # not all the final model
+    np.testing.assert_array_equal(probas[2], clf.predict_proba(X))
+    one_epoch = LSTMSentimentClassifier(**{**FAST, "max_epochs": 1}).fit(X, y)
+    np.testing.assert_array_equal(probas[0], one_epoch.predict_proba(X))

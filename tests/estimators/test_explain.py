@@ -157,3 +157,16 @@ def test_explanation_repr_top_and_spans():
     with pytest.raises(ValueError, match="4 tokens but 3 attributions"):
         Explanation(tokens=e.tokens, attributions=[1, 2, 3], target=1, probability=None,
                     score=0, baseline_score=0)
+
+
+def test_explain_with_a_factorised_ngram_table():
+    # 10 classes: the n-gram table is factorised (rows of 32, a projection);
+    # its share is still exact, so completeness holds as with 2 classes
+    docs, _ = make_reviews(200, seed=7)
+    y = np.arange(200) % 10
+    vec = TextVectorizer().fit(docs)
+    clf = LSTMSentimentClassifier(**FAST).fit(vec.transform(docs), y)
+    assert clf.net_.module_.ngram.proj is not None
+    for e in clf.explain(vec.transform(docs[:8])):
+        assert e.attributions.shape == (len(e.tokens),)
+        assert abs(e.completeness_gap) <= 0.05 * max(abs(e.score - e.baseline_score), 0.2)

@@ -196,3 +196,35 @@ def test_scoring_callable_and_validation_without_early_stopping(review_ids):
                                   **FAST).fit(X, y, X_val=X[:50], y_val=y[:50])
     assert len(clf.history_[:, "valid_score"]) == FAST["max_epochs"]
     assert not clf.early_stopping_
+
+
+# --------------------------------------------------------------------------- #
+# the n-gram table with many classes
+# --------------------------------------------------------------------------- #
+def test_many_classes_get_a_factorised_ngram_table_of_bounded_size():
+    rng = np.random.default_rng(0)
+    X = rng.integers(2, 60, size=(600, 6))
+    sizes = {}
+    for n_classes in (2, 8, 9, 300):
+        y = np.arange(len(X)) % n_classes
+        clf = LSTMSentimentClassifier(**{**FAST, "max_epochs": 1}).fit(X, y)
+        bag = clf.net_.module_.ngram
+        sizes[n_classes] = sum(p.numel() for p in bag.parameters())
+        assert clf.predict_proba(X[:3]).shape == (3, n_classes)
+        assert (bag.proj is None) == (n_classes <= 8)
+    assert sizes[2] == 2**18 * 2 and sizes[8] == 2**18 * 8  # one column per class
+    # from 9 classes on: 2**18 rows of 32 columns and a (C, 32) projection
+    assert sizes[9] == 2**18 * 32 + 9 * 32 and sizes[300] == 2**18 * 32 + 300 * 32
+    explicit = LSTMSentimentClassifier(**{**FAST, "max_epochs": 1}, ngram_buckets=1000)
+    bag = explicit.fit(X, np.arange(len(X)) % 300).net_.module_.ngram
+    assert bag.table.weight.shape == (1000, 32) and bag.proj.weight.shape == (300, 32)
+
+
+def test_a_factorised_ngram_path_learns_what_a_plain_one_learns(review_ids):
+    # the same documents, 2 classes each split in 5: 10 classes
+    X, y, _ = review_ids
+    y10 = np.char.add(y.astype(str), (np.arange(len(y)) % 5).astype(str))
+    clf = LSTMSentimentClassifier(**{**FAST, "max_epochs": 6}).fit(X, y10)
+    assert clf.net_.module_.ngram.proj is not None
+    sentiment = np.char.startswith(clf.predict(X).astype(str), "pos")
+    assert np.mean(sentiment == (y == "positive")) > 0.85

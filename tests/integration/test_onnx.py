@@ -142,3 +142,123 @@ def test_import_sklearn_rnn_is_lazy():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             timeout=60)
     assert result.stdout.strip() == "False"
+
+
+# --------------------------------------------------------------------------- #
+# files from strangers: the metadata is checked before use
+# --------------------------------------------------------------------------- #
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
+    X, y = make_reviews(120, seed=11)
+    pipe = make_pipeline(TextVectorizer(), LSTMSentimentClassifier(**FAST)).fit(X, y)
+    path = tmp_path_factory.mktemp("onnx") / "model.onnx"
+    export_onnx(pipe, path)
+    return path, pipe
+
+
+def _tampered(path, tmp_path, edit):
+    """A copy of the exported file whose metadata JSON went through ``edit``
+    (a function of the dict, or a string to store as it is)."""
+    import json
+
+    import onnx
+
+    graph = onnx.load(str(path))
+    entry = next(e for e in graph.metadata_props if e.key == sonnx.METADATA_KEY)
+    if isinstance(edit, str):
+        entry.value = edit
+    else:
+        metadata = json.loads(entry.value)
+        edit(metadata)
+        entry.value = json.dumps(metadata)
+    out = tmp_path / "tampered.onnx"
+    onnx.save(graph, str(out))
+    return out
+
+
+def _set(*keys_and_value):
+    *keys, value = keys_and_value
+
+    def edit(metadata):
+        target = metadata
+        for key in keys[:-1]:
+            target = target[key]
+        if value is _DELETE:
+            del target[keys[-1]]
+        else:
+            target[keys[-1]] = value
+
+    return edit
+
+
+_DELETE = object()
+
+
+@pytest.mark.parametrize("edit, match", [
+    (_set("vectorizer", "token_pattern", r"(?:a+)+$"),
+     r"token_pattern='\(\?:a\+\)\+\$', not the default.*trusted_token_patterns"),
+    (_set("vectorizer", "maxlen", 2**28), r"vectorizer.maxlen=268,435,456, above the"),
+    (_set("vectorizer", "maxlen", 0), r"vectorizer.maxlen=0, expected an int >= 1"),
+    (_set("batch_size", -1), r"batch_size=-1, expected an int >= 1"),
+    (_set("batch_size", "64"), r"batch_size='64', expected int"),
+    (_set("classes", "values", ["negative", "neutral", "positive"]),
+     r"3 classes but the graph outputs 2 columns"),
+    (_set("classes", "values", ["negative", "negative"]), "repeated labels"),
+    (_set("classes", "dtype", "<M8[ns]"), "classes.dtype"),
+    (_set("n_vocab", 10**6), r"n_vocab=1,000,000 but the graph's embedding table has"),
+    (_set("n_vocab", 5), r"vectorizer.tokens but n_vocab=5"),
+    (_set("vectorizer", "tokens", ["<pad>", "<unk>", "good", "good"]), "repeated tokens"),
+    (_set("vectorizer", "stop_words", "the"), r"vectorizer.stop_words='the', expected list"),
+    (_set("vectorizer", "padding", "middle"), r"vectorizer.padding='middle'"),
+    (_set("vectorizer", "tokenizer", "evil.module"), r"not one of the named tokenizers"),
+    (_set("vectorizer", "lowercase", "yes"), r"vectorizer.lowercase='yes', expected bool"),
+    (_set("n_vocab", _DELETE), r"has no 'n_vocab' field"),
+    (_set("vectorizer", [1, 2]), r"vectorizer=\[1, 2\], expected dict or null"),
+    ("{not json", r"metadata is not JSON"),
+    ("[1, 2]", r"metadata is a list, expected a JSON object"),
+])
+def test_tampered_metadata_is_refused_naming_the_field(exported, tmp_path, edit, match):
+    path, _ = exported
+    with pytest.raises(ValueError, match=match):
+        sonnx.load(_tampered(path, tmp_path, edit))
+
+
+def test_a_tampered_token_pattern_is_refused_before_any_text(exported, tmp_path):
+    path, pipe = exported
+    evil = r"(?:a+)+$"  # catastrophic backtracking: doubling time per character
+    tampered = _tampered(path, tmp_path, _set("vectorizer", "token_pattern", evil))
+    with pytest.raises(ValueError, match="trusted_token_patterns"):
+        sonnx.load(tampered)
+    # the same rule as load_skops: a pattern you set yourself can be trusted
+    model = sonnx.load(tampered, trusted_token_patterns=[evil])
+    assert model.transform(["aaa"])[1].tolist() == [1]
+    two_groups = _tampered(path, tmp_path, _set("vectorizer", "token_pattern", r"(a)(b)"))
+    with pytest.raises(ValueError, match="2 capturing groups"):
+        sonnx.load(two_groups, trusted_token_patterns=[r"(a)(b)"])
+
+
+def test_a_named_tokenizer_needs_no_pattern_trust(exported, tmp_path):
+    path, _ = exported
+
+    def edit(metadata):
+        metadata["vectorizer"].update(tokenizer="char", token_pattern="(?:a+)+$")
+
+    model = sonnx.load(_tampered(path, tmp_path, edit))  # the pattern is not used
+    assert model.predict_proba(["good"]).shape == (1, 2)
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(lengths=[-3]), r"lengths must be in \[0, 4\].*row 0 has -3"),
+    (dict(lengths=[5]), r"row 0 has 5"),
+    (dict(lengths=[1, 2]), r"lengths must be 1 integers"),
+    (dict(lengths=[1.5]), r"lengths must be 1 integers"),
+    (dict(lengths=[2], padding="middle"), r"padding must be 'pre' or 'post'"),
+])
+def test_predict_proba_ids_checks_its_arguments(exported, kwargs, match):
+    path, _ = exported
+    model = sonnx.load(path)
+    with pytest.raises(ValueError, match=match):
+        model.predict_proba_ids([[0, 0, 5, 6]], **kwargs)
+    with pytest.raises(ValueError, match="must be integers"):
+        model.predict_proba_ids([[0.5, 2.0]])
+    assert model.predict_proba_ids([[0, 0, 5, 6]], lengths=[2]).shape == (1, 2)

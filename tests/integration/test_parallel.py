@@ -1,6 +1,7 @@
 """Scale-out: grid searches on a Dask cluster (real LocalCluster) and on Ray, shared
 word vectors, one GPU per worker (simulated), ragged input."""
 
+import copy
 import os
 
 import numpy as np
@@ -65,6 +66,7 @@ def test_shared_vectors_reach_the_workers_once(dask_client, glove):
 
     X, y = make_reviews(120, seed=50)
     torch.set_num_threads(1)
+    glove = copy.deepcopy(glove)  # share_vectors freezes them: not the session's fixture
     shared = share_vectors(glove, dask_client, oov="zeros")
     assert type(shared.vectors).__name__ == "SharedVectors"
     with joblib.parallel_backend("dask"):
@@ -78,6 +80,42 @@ def test_shared_vectors_reach_the_workers_once(dask_client, glove):
     assert task_size < glove.vectors.nbytes / 100  # a reference, not the 10 MB of vectors
     fitted = pickle.loads(pickle.dumps(distributed.best_estimator_))  # and saves without them
     assert "Dask" in repr(fitted[-1].embeddings.vectors)
+
+
+def _held_by_workers(client, key):
+    def held():  # pickled by value: the import runs on the worker
+        from sklearn_rnn._vectors._shared import _SHARED
+
+        return key in _SHARED
+
+    return sorted(client.run(held).values())
+
+
+def test_shared_vectors_are_frozen_and_can_be_released(dask_client, glove):
+    from gensim.models import KeyedVectors
+
+    from sklearn_rnn.parallel import share_vectors
+
+    kv = KeyedVectors(vector_size=50)
+    kv.add_vectors(glove.index_to_key[:2000], np.array(glove.vectors[:2000]))
+    shared = share_vectors(kv, dask_client).vectors
+    assert _held_by_workers(dask_client, shared.key) == [True, True]
+    # an in-place change would reach this process and not the workers' copies
+    with pytest.raises(ValueError, match="read-only"):
+        kv.vectors[5] = 0.0
+    assert shared.result() is kv
+    kv.add_vectors(["zzzword"], np.ones((1, 50), dtype=np.float32))  # replaced, not frozen
+    with pytest.raises(RuntimeError, match="changed after share_vectors"):
+        shared.result()
+    X, y = make_reviews(60, seed=51)
+    pipe = make_pipeline(TextVectorizer(), LSTMSentimentClassifier(
+        embeddings=PretrainedEmbeddings(shared), **{**FAST, "embedding_dim": None}))
+    with pytest.raises(RuntimeError, match="changed after share_vectors"):
+        pipe.fit(X, y)  # a refit here would not match the workers' fits
+    assert shared.release() == 2
+    assert _held_by_workers(dask_client, shared.key) == [False, False]
+    with pytest.raises(RuntimeError, match="released"):
+        shared.result()
 
 
 @pytest.mark.skipif(not os.environ.get("SKLEARN_RNN_RAY_TESTS"),

@@ -142,3 +142,229 @@ def test_model_saved_by_sklearn_rnn_0_1_loads_and_predicts_the_same():
     np.testing.assert_allclose(saved["model"].predict_proba(saved["docs"]), saved["proba"],
                                atol=1e-12)
     assert saved["model"][-1].n_vocab_ == len(saved["model"][0].vocabulary_)
+
+
+# --------------------------------------------------------------------------- #
+# skops files from strangers: sizes checked before anything is inflated
+# --------------------------------------------------------------------------- #
+@pytest.fixture(scope="module")
+def small_skops(tmp_path_factory):
+    sio = pytest.importorskip("skops.io")
+    from sklearn.pipeline import make_pipeline
+
+    from sklearn_rnn import TextVectorizer
+
+    X, y = make_reviews(80, seed=12)
+    pipe = make_pipeline(TextVectorizer(), LSTMSentimentClassifier(
+        **FAST, ngram_buckets=2**10)).fit(X, y)
+    path = tmp_path_factory.mktemp("skops") / "model.skops"
+    sio.dump(pipe, path)
+    return path, pipe
+
+
+def _schema_and_entries(path):
+    import json
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        schema = json.loads(z.read("schema.json"))
+        entries = {name: z.read(name) for name in z.namelist() if name != "schema.json"}
+    return schema, entries
+
+
+def _classifier_node(schema):
+    return schema["content"]["content"]["steps"]["content"][1]["content"][1]["content"]["content"]
+
+
+def _write(path, schema, entries, big=None):
+    """A skops archive of ``schema`` and ``entries``; ``big=(name, header, n)``
+    adds an entry of ``header`` and ``n`` zero bytes, deflated (a few MB on
+    disk for a GB entry): written with a compressor that repeats one
+    precomputed block, so the test does not spend seconds compressing."""
+    import json
+    import zipfile
+    import zlib
+
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("schema.json", json.dumps(schema))
+        for name, data in entries.items():
+            z.writestr(name, data)
+        if big is not None:
+            name, header, n = big
+            chunk = 2**24
+            compressor = zlib.compressobj(1, zlib.DEFLATED, -15)
+            block = compressor.compress(bytes(chunk)) + compressor.flush(zlib.Z_FULL_FLUSH)
+
+            class Deflate:  # byte-aligned deflate blocks, one precomputed for the zeros
+                def compress(self, data):
+                    if len(data) == chunk:
+                        return block
+                    compressor = zlib.compressobj(1, zlib.DEFLATED, -15)
+                    return compressor.compress(data) + compressor.flush(zlib.Z_FULL_FLUSH)
+
+                def flush(self):
+                    return b"\x03\x00"  # the final, empty block
+
+            info = zipfile.ZipInfo(name)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            with z.open(info, "w", force_zip64=True) as f:
+                f._compressor = Deflate()
+                f.write(header)
+                zeros = bytes(chunk)
+                for _ in range(n // chunk):
+                    f.write(zeros)
+    return path
+
+
+def _npy_header(shape, dtype="<f4"):
+    import io
+
+    buffer = io.BytesIO()
+    np.lib.format.write_array_header_1_0(
+        buffer, {"descr": dtype, "fortran_order": False, "shape": shape})
+    return buffer.getvalue()
+
+
+class _ReadCounter:
+    """Counts the bytes read from zip entries (what inflating costs)."""
+
+    def __init__(self, monkeypatch):
+        import zipfile
+
+        self.total = 0
+        read = zipfile.ZipExtFile.read
+
+        def counting(f, n=-1):
+            data = read(f, n)
+            self.total += len(data)
+            return data
+
+        monkeypatch.setattr(zipfile.ZipExtFile, "read", counting)
+
+
+def test_an_entry_inflating_to_gigabytes_is_refused_before_inflating(small_skops, tmp_path,
+                                                                     monkeypatch):
+    from sklearn_rnn.persistence import load_skops
+
+    path, _ = small_skops
+    schema, entries = _schema_and_entries(path)
+    table = _classifier_node(schema)["net_state_"]["content"]["module"]["content"][
+        "ngram.table.weight"]["file"]
+    rows = 197_132_288  # x 2 classes x 4 bytes: 1.5 GiB of zeros
+    header = _npy_header((rows, 2))
+    del entries[table]
+    bomb = _write(tmp_path / "bomb.skops", schema, entries,
+                  big=(table, header, rows * 2 * 4))
+    assert bomb.stat().st_size < 20 * 2**20  # a few MB on disk
+    counter = _ReadCounter(monkeypatch)
+    with pytest.raises(ValueError, match=r"'ngram.table.weight' has shape \(197132288, 2\) "
+                                         r"in the file, but its parameters make \(1024, 2\)"):
+        load_skops(bomb)
+    assert counter.total < 2**20  # the table of contents, the schema, the headers
+
+
+def test_an_archive_above_max_bytes_is_refused(small_skops):
+    from sklearn_rnn.persistence import load_skops
+
+    path, pipe = small_skops
+    with pytest.raises(ValueError, match=r"inflates to [\d,]+ bytes, above max_bytes=1,000"):
+        load_skops(path, max_bytes=1000)
+    np.testing.assert_array_equal(load_skops(path).predict_proba(DOCS[:5]),
+                                  pipe.predict_proba(DOCS[:5]))
+
+
+def test_an_entry_larger_than_its_header_is_refused(small_skops, tmp_path):
+    from sklearn_rnn.persistence import load_skops
+
+    path, _ = small_skops
+    schema, entries = _schema_and_entries(path)
+    name = _classifier_node(schema)["classes_"]["file"]
+    entries[name] = _npy_header((2,), "<U8") + bytes(10**6)
+    with pytest.raises(ValueError, match=r"inflates to 1,000,\d+ bytes, but its header "
+                                         r"declares shape \(2,\)"):
+        load_skops(_write(tmp_path / "padded.skops", schema, entries))
+
+
+def test_classes_that_disagree_with_the_network_are_refused(small_skops, tmp_path):
+    import io
+
+    from sklearn_rnn.persistence import load_skops
+
+    path, _ = small_skops
+    schema, entries = _schema_and_entries(path)
+    name = _classifier_node(schema)["classes_"]["file"]
+    buffer = io.BytesIO()
+    np.save(buffer, np.array(["a", "b", "c"]))
+    entries[name] = buffer.getvalue()
+    with pytest.raises(ValueError, match=r"3 labels in classes_ but its network has 2 outputs"):
+        load_skops(_write(tmp_path / "classes.skops", schema, entries))
+
+
+def test_weights_of_other_shapes_than_the_parameters_make_are_refused(small_skops, tmp_path):
+    import json
+
+    from sklearn_rnn.persistence import load_skops
+
+    path, _ = small_skops
+    schema, entries = _schema_and_entries(path)
+    _classifier_node(schema)["hidden_size"]["content"] = json.dumps(10**6)
+    with pytest.raises(ValueError, match=r"weight 'classifier.weight' has shape \(2, 8\) in the "
+                                         r"file, but its parameters make \(2, 1000000\)"):
+        load_skops(_write(tmp_path / "hidden.skops", schema, entries))
+
+
+@pytest.mark.parametrize("change, match", [
+    (dict(maxlen_=2**29), r"maxlen_=536,870,912, above the 1,000,000 tokens"),
+    (dict(maxlen_=5000), r"maxlen_=5,000, but the longest training document it records"),
+    (dict(maxlen=50, maxlen_=60), r"maxlen_=60 but maxlen=50"),
+    (dict(token_pattern=r"(a)(b)"), r"2 capturing groups"),
+])
+def test_a_vectorizer_that_would_cost_gigabytes_per_prediction_is_refused_at_load(
+        small_skops, tmp_path, change, match):
+    sio = pytest.importorskip("skops.io")
+    from sklearn.base import clone
+
+    from sklearn_rnn.persistence import load_skops
+
+    _, pipe = small_skops
+    edited = clone(pipe)
+    edited.steps = [(name, pickle.loads(pickle.dumps(step))) for name, step in pipe.steps]
+    for key, value in change.items():
+        setattr(edited[0], key, value)
+    sio.dump(edited, tmp_path / "edited.skops")
+    with pytest.raises(ValueError, match=match):
+        load_skops(tmp_path / "edited.skops", trusted_token_patterns=[r"(a)(b)"])
+
+
+def test_a_vocabulary_larger_than_the_embedding_table_is_refused(small_skops, tmp_path):
+    sio = pytest.importorskip("skops.io")
+    from sklearn_rnn.persistence import load_skops
+
+    _, pipe = small_skops
+    edited = pickle.loads(pickle.dumps(pipe))
+    vec = edited[0]
+    vec.vocabulary_ = {**vec.vocabulary_, "zzz": len(vec.vocabulary_)}
+    vec._tokens = tuple(vec.vocabulary_)
+    sio.dump(edited, tmp_path / "vocab.skops")
+    with pytest.raises(ValueError, match=r"tokens but the LSTMSentimentClassifier after it has "
+                                         r"n_vocab_="):
+        load_skops(tmp_path / "vocab.skops")
+
+
+def test_a_many_class_model_with_a_plain_ngram_table_still_loads(review_ids, monkeypatch):
+    # before the factorised table, 'auto' gave many classes a plain table of
+    # 2**23 // C rows: such files load with their table as saved
+    from sklearn_rnn._classifier import _RecurrentBase
+
+    X, y, _ = review_ids
+    y12 = np.arange(len(y)) % 12
+    with monkeypatch.context() as patch:
+        patch.setattr(_RecurrentBase, "_ngram_rank", staticmethod(lambda n_classes: None))
+        patch.setattr(_RecurrentBase, "_ngram_rows", lambda self, n_classes: 2**23 // n_classes)
+        old = LSTMSentimentClassifier(**FAST).fit(X, y12)
+        blob = pickle.dumps(old)
+    assert old.net_.module_.ngram.table.weight.shape == (699_050, 12)
+    restored = pickle.loads(blob)
+    assert restored.net_.module_.ngram.proj is None
+    np.testing.assert_array_equal(restored.predict_proba(X), old.predict_proba(X))
+    assert LSTMSentimentClassifier(**FAST).fit(X, y12).net_.module_.ngram.proj is not None

@@ -187,9 +187,11 @@ def test_one_runaway_document_is_capped_with_a_warning():
 
 
 def test_training_that_cannot_fit_in_memory_is_refused_before_it_starts():
-    X = np.ones((3, 3_000_000), dtype=np.int32)  # three documents of 3M tokens
+    X = np.ones((5, 3_000_000), dtype=np.int32)  # five documents of 3M tokens
+    # an LSTM of 128 units keeps about 11 kB per token for backpropagation
+    clf = LSTMSentimentClassifier(**{**FAST, "embedding_dim": 128, "hidden_size": 128})
     with pytest.raises(MemoryError, match="longest document has 3,000,000 tokens"):
-        LSTMSentimentClassifier(**FAST).fit(X, [0, 1, 0])
+        clf.fit(X, [0, 1, 0, 1, 0])
 
 
 @pytest.mark.parametrize("X, match", [
@@ -388,3 +390,66 @@ def test_a_model_that_predicts_only_the_majority_class_warns():
         Xs, ys = make_reviews(300, seed=0)
         make_pipeline(TextVectorizer(), LSTMSentimentClassifier(**{**FAST, "max_epochs": 4}))\
             .fit(Xs, ys)
+
+
+# --------------------------------------------------------------------------- #
+# 8. nothing silently wrong: weights, lengths, scores, states, text
+# --------------------------------------------------------------------------- #
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(class_weight={"positive": -1.0}), r"finite weight >= 0.*'positive': -1.0"),
+    (dict(class_weight={"positive": float("nan")}), r"finite weight >= 0.*nan"),
+    (dict(class_weight={"positive": float("inf")}), r"finite weight >= 0.*inf"),
+])
+def test_negative_or_non_finite_class_weights_are_refused(review_ids, kwargs, match):
+    X, y, _ = review_ids
+    with pytest.raises(ValueError, match=match):
+        LSTMSentimentClassifier(**FAST, **kwargs).fit(X, y)
+
+
+@pytest.mark.parametrize("value, match", [(-1.0, "[Nn]egative"), (float("nan"), "NaN"),
+                                          (float("inf"), "infinity")])
+def test_negative_or_non_finite_sample_weights_are_refused(review_ids, value, match):
+    X, y, _ = review_ids
+    weights = np.ones(len(y))
+    weights[3] = value
+    with pytest.raises(ValueError, match=match):
+        LSTMSentimentClassifier(**FAST).fit(X, y, sample_weight=weights)
+
+
+def test_the_weighted_mean_is_scale_free(review_ids):
+    X, y, _ = review_ids
+    plain = LSTMSentimentClassifier(**FAST).fit(X, y).predict_proba(X)
+    for scale in (1e-30, 1e30):
+        weighted = LSTMSentimentClassifier(**FAST).fit(X, y, sample_weight=np.full(len(y), scale))
+        np.testing.assert_allclose(weighted.predict_proba(X), plain, atol=1e-5)
+
+
+def test_ragged_tokens_refuse_negative_lengths():
+    from sklearn_rnn import RaggedTokens
+
+    with pytest.raises(ValueError, match="lengths must be >= 0; document 0 has length -1"):
+        RaggedTokens(np.array([3, 4]), lengths=[-1, 3])
+
+
+def test_a_scorer_returning_nan_is_refused(review_ids):
+    X, y, _ = review_ids
+    clf = LSTMSentimentClassifier(early_stopping=True, scoring=lambda est, X, y: float("nan"),
+                                  **FAST)
+    with pytest.raises(ValueError, match="returned nan.*finite number"):
+        clf.fit(X, y)
+
+
+def test_a_state_whose_classes_disagree_with_the_network_is_refused(saved_state):
+    with pytest.raises(ValueError, match=r"classes_ has 3 labels but the saved network has 2 "
+                                         r"outputs"):
+        _load(dict(saved_state, classes_=np.array(["a", "b", "c"])))
+
+
+def test_a_lone_surrogate_in_character_tokens_does_not_break_fit():
+    docs = ["good film \ud800 yes", "bad \udfff film", "great fun", "awful \ud83d"] * 10
+    y = ["pos", "neg", "pos", "neg"] * 10
+    pipe = make_pipeline(TextVectorizer(tokenizer="char"), LSTMSentimentClassifier(**FAST))
+    pipe.fit(docs, y)
+    assert "\ud800" in pipe[0].vocabulary_
+    restored = pickle.loads(pickle.dumps(pipe))
+    np.testing.assert_array_equal(restored.predict_proba(docs), pipe.predict_proba(docs))

@@ -4,7 +4,9 @@ import pytest
 import torch
 
 from sklearn_rnn._nn._module import (
+    GeneratorDropout,
     NgramBag,
+    RandomSource,
     RecurrentClassifierModule,
     ngram_rows,
     pool,
@@ -108,3 +110,89 @@ def test_token_keys_are_stable_hashes_of_the_text():
     b = token_keys(["film", "good"])
     assert a[2] == b[1] and a[3] == b[0]  # the same token, another id: the same key
     assert a.dtype == torch.long and (a >= 0).all()
+
+
+# --------------------------------------------------------------------------- #
+# randomness: the module's own generators
+# --------------------------------------------------------------------------- #
+def test_a_module_is_built_from_its_seed_without_the_global_rng():
+    state = torch.get_rng_state()
+    a = RecurrentClassifierModule("lstm", 50, 3, embedding_dim=6, hidden_size=5, seed=7,
+                                  ngram_range=(1, 2), ngram_buckets=64, conv_filters=4,
+                                  dense_units=3)
+    assert torch.equal(torch.get_rng_state(), state)
+    b = RecurrentClassifierModule("lstm", 50, 3, embedding_dim=6, hidden_size=5, seed=7,
+                                  ngram_range=(1, 2), ngram_buckets=64, conv_filters=4,
+                                  dense_units=3)
+    c = RecurrentClassifierModule("lstm", 50, 3, embedding_dim=6, hidden_size=5, seed=8,
+                                  ngram_range=(1, 2), ngram_buckets=64, conv_filters=4,
+                                  dense_units=3)
+    for (name, p), q, r in zip(a.state_dict().items(), b.state_dict().values(),
+                               c.state_dict().values(), strict=True):
+        torch.testing.assert_close(p, q)
+        if name.startswith(("embedding", "rnn", "classifier", "conv", "dense")):
+            assert not torch.equal(p, r), name
+
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+def test_initial_weights_follow_pytorchs_default_distributions(cell):
+    module = RecurrentClassifierModule(cell, 4000, 3, embedding_dim=50, hidden_size=40,
+                                       dense_units=30, conv_filters=20, conv_kernel_size=3,
+                                       ngram_range=(1, 2), ngram_buckets=128, seed=0)
+    # PyTorch's reset_parameters: U(-b, b) with b = 1/sqrt(fan_in) for linear and
+    # convolution weights (Kaiming-uniform, a=sqrt(5)) and biases, 1/sqrt(H) for
+    # every recurrent weight
+    bounds = {"conv.conv.weight": 1 / (50 * 3) ** 0.5, "conv.conv.bias": 1 / (50 * 3) ** 0.5,
+              "rnn.weight_ih_l0": 1 / 40 ** 0.5, "rnn.weight_hh_l0": 1 / 40 ** 0.5,
+              "rnn.bias_hh_l0": 1 / 40 ** 0.5, "dense.0.weight": 1 / 40 ** 0.5,
+              "dense.0.bias": 1 / 40 ** 0.5, "classifier.weight": 1 / 30 ** 0.5,
+              "classifier.bias": 1 / 30 ** 0.5}
+    ours = module.state_dict()
+    for name, bound in bounds.items():
+        got = ours[name]
+        assert got.abs().max().item() <= bound, name
+        if got.numel() >= 1000:  # the whole interval is used, uniformly
+            assert got.abs().max().item() > 0.95 * bound, name
+            assert abs(got.std().item() / (bound / 3 ** 0.5) - 1) < 0.1, name
+    embedding = ours["embedding.weight"]  # N(0, 1), the padding row zero
+    assert not embedding[0].any()
+    assert abs(embedding[1:].std().item() - 1) < 0.02 and abs(embedding[1:].mean().item()) < 0.02
+    assert not ours["ngram.table.weight"].any()  # the linear n-gram model starts at zero
+
+
+def test_stacked_layers_run_one_by_one_equal_torchs_fused_layers():
+    module = RecurrentClassifierModule("lstm", 30, 2, embedding_dim=6, hidden_size=5,
+                                       num_layers=3, bidirectional=True, dropout=0.5, seed=0)
+    x = torch.randn(4, 7, 6)
+    module.train()
+    module.layer_dropout = 1e-12  # the layer-by-layer path, masks (almost surely) all ones
+    torch.testing.assert_close(module.recurrent(x), module.rnn(x)[0])
+    module.layer_dropout = 0.5
+    dropped = module.recurrent(x)
+    assert not torch.allclose(dropped, module.rnn(x)[0])
+    module.eval()  # prediction: the fused layers, no dropout
+    torch.testing.assert_close(module.recurrent(x), module.rnn(x)[0])
+    assert module.rnn.dropout == 0  # torch's own dropout (global RNG) is never used
+
+
+def test_generator_dropout_draws_from_its_source():
+    source = RandomSource(3)
+    drop = GeneratorDropout(0.5, source).train()
+    x = torch.ones(1000)
+    state = torch.get_rng_state()
+    first = drop(x)
+    assert torch.equal(torch.get_rng_state(), state)
+    assert set(first.unique().tolist()) == {0.0, 2.0}  # kept ones scaled by 1 / (1 - p)
+    assert 400 < int((first == 0).sum()) < 600
+    again = GeneratorDropout(0.5, RandomSource(3)).train()(x)
+    torch.testing.assert_close(first, again)  # the same seed, the same masks
+    assert not torch.equal(drop(x), first)  # the stream goes on
+    assert drop.eval()(x) is x and GeneratorDropout(0.0, source).train()(x) is x
+    copied = RandomSource(0)
+    copied.set_state(source.get_state())
+    torch.testing.assert_close(GeneratorDropout(0.5, copied).train()(x), drop.train()(x))
+
+
+def test_token_keys_take_a_lone_surrogate():
+    keys = token_keys(["a", "\ud800", "b\udfff"])
+    assert keys.shape == (3,) and len(set(keys.tolist())) == 3
