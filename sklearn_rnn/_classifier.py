@@ -534,7 +534,8 @@ class _RecurrentBase(AllErrorsMixin, CallbackSupportMixin, ClassifierMixin, Base
     def _training_memory(self, train, sizes):
         """Bytes a fit on ``train`` needs (see ``estimate_training_memory``)."""
         with torch.device("meta"):  # the module's shapes, nothing allocated
-            module = RecurrentClassifierModule(**self._module_kwargs(sizes))
+            # (a seed given: no draw from the global RNG for the shapes)
+            module = RecurrentClassifierModule(**self._module_kwargs(sizes), seed=0)
         return estimate_training_memory(train.widths, self._training_batch_size(len(train)),
                                         module, pool_ratio=BucketIterator.POOL_RATIO)
 

@@ -311,7 +311,7 @@ def _check_classifier_node(node, headers, file):
     sizes = {**sizes, **estimator._saved_ngram(shapes)}
     try:
         with torch.device("meta"):
-            probe = RecurrentClassifierModule(**estimator._module_kwargs(sizes))
+            probe = RecurrentClassifierModule(**estimator._module_kwargs(sizes), seed=0)
     except Exception as exc:  # parameters no estimator could have: say so
         raise ValueError(f"{where}'s parameters do not make a network ({exc}).") from None
     expected = {k: tuple(v.shape) for k, v in probe.state_dict().items()}
