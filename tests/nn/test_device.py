@@ -90,7 +90,7 @@ def test_fit_refuses_what_the_cgroup_cannot_hold(machine, review_ids, monkeypatc
     X, y, _ = review_ids
     machine("proc/cgroup", "0::/\n")
     machine("cgroup/cgroup.controllers", "memory\n")
-    machine("cgroup/memory.max", f"{GB + 50 * 2**20}\n")
+    machine("cgroup/memory.max", f"{GB + 5 * 2**20}\n")  # 5 MB free: less than any fit
     machine("cgroup/memory.current", f"{GB}\n")
     with pytest.raises(MemoryError, match=r"GiB on cpu but 0.0 GiB are free.*batch_size=32"):
         LSTMSentimentClassifier(**FAST).fit(X, y)
