@@ -175,3 +175,7 @@ def fitted_lstm(imdb_small):
         LSTMSentimentClassifier(max_epochs=4, **TINY),
     )
     return pipe.fit(X, y)
+
+
+# a local gensim-data catalogue (word vectors by name, offline)
+from ._gensim_data import catalogue, offline  # noqa: E402, F401

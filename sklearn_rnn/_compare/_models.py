@@ -128,7 +128,16 @@ def resolve_vectors(args, data, vectorizer, say):
     if choice == "none":
         return Vectors(None, "", False)
     if choice not in (None, "own"):
+        from .._vectors._io import cached_word_vectors
+
         description = Path(choice).name if os.path.exists(choice) else choice
+        # read (or downloaded) now, before any training: a name that cannot be
+        # fetched stops the job here; the fits reuse what was read
+        say(f"== vectors: {description}")
+        start = time.perf_counter()
+        kv = cached_word_vectors(choice)  # the fits' PretrainedEmbeddings reuse it
+        say(f"   {len(kv.key_to_index):,} words x {kv.vector_size}, "
+            f"{time.perf_counter() - start:.1f} s")
         return Vectors(PretrainedEmbeddings(choice), description, FREEZE_NAMED)
     texts = list(data.X_train) + list(data.unlabelled or [])
     sources = [f"the {len(data.X_train):,} training documents"]

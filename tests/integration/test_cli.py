@@ -449,3 +449,27 @@ def test_a_headerless_tsv_keeps_its_first_row_and_says_so(tmp_path, capsys):
                  "tfidf", "--no-plots", "--header", "--text-column", X[0],
                  "--label-column", y[0], *TINY_RUN[2:]]) == 0
     assert _rows(tmp_path / "h")[0]["n_train"] + _rows(tmp_path / "h")[0]["n_test"] == 199
+
+
+def test_vectors_by_name_download_once_from_the_catalogue(catalogue, tmp_path, capsys):
+    # a local gensim-data (tests/_gensim_data.py) stands in for the network
+    data = _small_csv(tmp_path)
+    out = tmp_path / "out"
+    assert main(["compare", "--data", str(data), "--out", str(out), "--models", "transfer",
+                 "--vectors", "glove-local-50", "--no-plots", *TINY_RUN[2:]]) == 0
+    text = capsys.readouterr().out
+    assert _rows(out)[1][0]["model"] == "LSTM + n-grams + glove-local-50"
+    assert "vectors coverage" in text
+    assert (catalogue["data_dir"] / "glove-local-50" / "glove-local-50.gz").exists()
+    assert not catalogue["marker"].exists()  # gensim-data's reader code never ran
+
+
+def test_vectors_by_name_offline_is_a_clear_error(offline, tmp_path, capsys):
+    data = _small_csv(tmp_path)
+    code = main(["compare", "--data", str(data), "--out", str(tmp_path / "out"), "--models",
+                 "transfer", "--vectors", "glove-wiki-gigaword-50", "--no-plots",
+                 *TINY_RUN[2:]])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "sklearn-rnn compare: error:" in err and "Traceback" not in err
+    assert "glove-wiki-gigaword-50" in err and str(offline["data_dir"]) in err

@@ -2,17 +2,11 @@
 stands in for the catalogue (``list.json``) and its release files, and
 ``gensim.downloader`` is pointed at it."""
 
-import functools
-import gzip
-import hashlib
-import http.server
-import json
 import os
 import pickle
 import socket
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import numpy as np
@@ -20,91 +14,13 @@ import pytest
 
 from sklearn_rnn import LSTMSentimentClassifier, PretrainedEmbeddings, load_word_vectors
 
+from .._gensim_data import point_gensim_at, small_vectors, write_gz
+
 FAST = dict(hidden_size=8, max_epochs=1, random_state=0, batch_size=32, lr=5e-3,
             ngram_range=None)
 REPO = Path(__file__).resolve().parents[2]
 
 
-def _small(glove, n=3000):
-    from gensim.models import KeyedVectors
-
-    kv = KeyedVectors(vector_size=50)
-    kv.add_vectors(glove.index_to_key[:n], glove.vectors[:n])
-    return kv
-
-
-def _write_gz(kv, path, binary=False):
-    """Vectors as gensim-data ships them: word2vec format, gzip-compressed."""
-    raw = path.with_suffix("")
-    kv.save_word2vec_format(str(raw), binary=binary)
-    path.write_bytes(gzip.compress(raw.read_bytes()))
-    raw.unlink()
-    return hashlib.md5(path.read_bytes()).hexdigest()
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _point_gensim_at(monkeypatch, tmp_path, base_url):
-    import gensim.downloader as api
-
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-    for var in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY"):
-        monkeypatch.delenv(var, raising=False)
-    data_dir = tmp_path / "gensim-data"
-    list_url = f"{base_url}/list.json"
-    monkeypatch.setattr(api, "BASE_DIR", str(data_dir))
-    monkeypatch.setattr(api, "DATA_LIST_URL", list_url)
-    monkeypatch.setattr(api, "DOWNLOAD_BASE_URL", f"{base_url}/releases")
-    # gensim's catalogue reader took the URL as a default argument at import
-    monkeypatch.setattr(api._load_info, "__defaults__", (list_url, "utf-8"))
-    return data_dir
-
-
-@pytest.fixture
-def catalogue(glove, tmp_path, monkeypatch):
-    """A local gensim-data: 'glove-local-50' (3,000 real GloVe words, word2vec
-    text in .gz, a name gensim's real catalogue does not have) and
-    'glove-wiki-gigaword-50' (the same file, under a name we know offline)."""
-    site = tmp_path / "site"
-    marker = tmp_path / "reader-code-ran"
-    models = {}
-    kv = _small(glove)
-    for name in ("glove-local-50", "glove-wiki-gigaword-50"):
-        folder = site / "releases" / name
-        folder.mkdir(parents=True)
-        checksum = _write_gz(kv, folder / f"{name}.gz")
-        # gensim.downloader.load(name) without return_path imports this file
-        (folder / "__init__.py").write_text(
-            f"open({str(marker)!r}, 'w').close()\ndef load_data():\n    return None\n")
-        models[name] = {"file_name": f"{name}.gz", "parts": 1, "checksum": checksum,
-                        "num_records": len(kv.index_to_key)}
-    corpora = {"text8": {"file_name": "text8.gz", "parts": 1, "checksum": "0"}}
-    (site / "list.json").write_text(json.dumps({"models": models, "corpora": corpora}))
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    base_url = f"http://127.0.0.1:{server.server_address[1]}"
-    data_dir = _point_gensim_at(monkeypatch, tmp_path, base_url)
-    yield {"data_dir": data_dir, "kv": kv, "marker": marker, "server": server}
-    server.shutdown()
-    server.server_close()
-
-
-@pytest.fixture
-def offline(tmp_path, monkeypatch):
-    """gensim.downloader pointed at a port nothing listens on."""
-    base_url = f"http://127.0.0.1:{_free_port()}"
-    return {"data_dir": _point_gensim_at(monkeypatch, tmp_path, base_url), "url": base_url}
 
 
 @pytest.mark.parametrize("name", ["glove-local-50", "glove-wiki-gigaword-50"])
@@ -133,7 +49,7 @@ def test_unknown_name_lists_close_names(catalogue):
 
 def test_existing_file_wins_over_a_name(catalogue, tmp_path, monkeypatch, glove):
     monkeypatch.chdir(tmp_path)
-    kv = _small(glove, 40)
+    kv = small_vectors(glove, 40)
     kv.save_word2vec_format("glove-local-50", binary=False)  # a file named like the name
     assert len(load_word_vectors("glove-local-50").index_to_key) == 40
     assert not (catalogue["data_dir"] / "glove-local-50").exists()
@@ -169,7 +85,7 @@ def test_offline_error_names_the_url_and_the_place(offline, glove):
     assert "catalogue itself could not be fetched" in message
     # doing what the message says works, still offline
     place.parent.mkdir(parents=True, exist_ok=True)
-    _write_gz(_small(glove, 100), place)
+    write_gz(small_vectors(glove, 100), place)
     assert len(load_word_vectors(name).index_to_key) == 100
 
 
@@ -179,7 +95,7 @@ def test_a_silent_server_fails_instead_of_hanging(tmp_path, monkeypatch):
     with socket.socket() as silent:  # accepts connections, never answers
         silent.bind(("127.0.0.1", 0))
         silent.listen(8)
-        _point_gensim_at(monkeypatch, tmp_path, f"http://127.0.0.1:{silent.getsockname()[1]}")
+        point_gensim_at(monkeypatch, tmp_path, f"http://127.0.0.1:{silent.getsockname()[1]}")
         monkeypatch.setattr(_catalogue, "NETWORK_TIMEOUT", 1)
         with pytest.raises(OSError, match="Could not download") as info:
             load_word_vectors("glove-wiki-gigaword-50")  # without the timeout: for ever
@@ -199,7 +115,7 @@ def test_gensim_data_dir_is_honoured(tmp_path, glove):
     name = "glove-wiki-gigaword-50"
     place = tmp_path / "elsewhere" / name / f"{name}.gz"
     place.parent.mkdir(parents=True)
-    _write_gz(_small(glove, 25), place)
+    write_gz(small_vectors(glove, 25), place)
     env = {**os.environ, "GENSIM_DATA_DIR": str(tmp_path / "elsewhere"),
            "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])}
     code = ("from sklearn_rnn import load_word_vectors; "
