@@ -77,7 +77,17 @@ def test_compare_on_imdb_prints_table_and_writes_files(imdb_archive, tmp_path, c
                            "curves_lstm_ngrams_word2vec_own_text.png", "confusion_rnn.png",
                            "confusion_lstm.png", "confusion_tfidf_logreg.png",
                            "confusion_tfidf_lstm_transfer_combined.png"])
-    assert (tmp_path / "report.html").stat().st_size > 10_000
+    report = (tmp_path / "report.html").read_text()
+    assert len(report) > 10_000
+    assert all(f"<td>{name}</td>" in report or f">{name}<" in report for name in DEFAULT_ROWS)
+    assert report.count("<mark") > 20  # highlighted words of the documents shown
+    assert report.count("data:image/png;base64,") >= 5  # the figures, embedded
+    from sklearn_rnn._report import find_chromium, render_in_chromium
+
+    if find_chromium() is not None:  # the page as a browser shows it
+        result = render_in_chromium(tmp_path / "report.html", tmp_path / "report.png")
+        assert result["returncode"] == 0 and result["console"] == []
+        assert result["ink"] > 0.2
 
 
 def test_compare_on_movie_reviews(movie_reviews_zip, tmp_path, capsys):
