@@ -197,9 +197,9 @@ def load(path, *, providers=None, threads=None, trusted_token_patterns=()):
     The metadata is checked before anything uses it, as
     :func:`sklearn_rnn.persistence.load_skops` checks a saved state: the
     token pattern must be the default or one you trust, the row length
-    (``maxlen``) at most 1,000,000 tokens, the batch size at least 1, the vocabulary, ``n_vocab`` and the classes
-    consistent with each other and with the graph (its output width, the
-    rows of its embedding table).
+    (``maxlen``) at most 1,000,000 tokens, the batch size at least 1, the
+    vocabulary, ``n_vocab`` and the classes consistent with each other and
+    with the graph (its output width, the rows of its embedding table).
 
     Parameters
     ----------

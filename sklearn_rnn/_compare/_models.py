@@ -4,9 +4,10 @@ the transfer row, and the combined row.
 The transfer row is what beats n-grams at the sizes users have: the LSTM with
 the n-gram path, starting from word vectors learnt elsewhere (named
 pretrained vectors, a file, or word2vec trained on every document the job is
-given without its labels). The combined row blends the TF-IDF model and the
-transfer row with a weight chosen on documents neither was trained on, so it
-is never far below its better member (``benchmarks/results/transfer.md``).
+given without its labels). The combined row stacks the TF-IDF model and the
+transfer row: a logistic regression on their log-odds for documents neither
+was trained on, so a weak, over-confident member gets a small coefficient
+instead of pulling an average down (``benchmarks/results/transfer.md``).
 """
 
 import hashlib
@@ -16,7 +17,8 @@ from pathlib import Path
 import numpy as np
 
 __all__ = ["MODELS", "DEFAULT_MODELS", "VOTES", "BLENDS", "WORD2VEC_MODELS", "row_name",
-           "make_models", "resolve_vectors", "blend_weight", "Vectors"]
+           "make_models", "resolve_vectors", "held_out_stack", "Stacker", "blend_weight",
+           "Vectors"]
 
 #: ``--models`` name -> row name ({vectors}: the transfer row's vectors).
 MODELS = {
@@ -40,11 +42,11 @@ MODELS = {
 DEFAULT_MODELS = ("rnn", "lstm", "transfer", "tfidf", "combined")
 #: Soft votes of rows already fitted (no refit): name -> its two members.
 VOTES = {"vote": ("tfidf", "lstm-ngrams"), "vote-w2v": ("tfidf", "lstm-ngrams-w2v")}
-#: Blends with a weight chosen on held-out documents: name -> its two members.
+#: Rows stacked on held-out predictions (:class:`Stacker`): name -> its two members.
 BLENDS = {"combined": ("tfidf", "transfer")}
 #: Rows that use word2vec trained on the job's own text.
 WORD2VEC_MODELS = ("lstm-w2v", "lstm-ngrams-w2v", "stack")
-#: Share of the training documents the combined row's weight is chosen on.
+#: Share of the training documents the combined row's stacker is fitted on.
 BLEND_HOLDOUT = 0.2
 
 
@@ -231,6 +233,104 @@ def _stack(members, seed):
         cv=StratifiedKFold(3, shuffle=True, random_state=seed))
 
 
+def held_out_probas(factories, X, y, seed):
+    """Predicted probabilities of ``BLEND_HOLDOUT`` of the training documents
+    by copies of each member trained on the rest.
+
+    Returns
+    -------
+    probas : list of ndarray of shape (n_held_out, n_classes)
+    truth : ndarray of shape (n_held_out,)
+    classes : ndarray
+    """
+    from sklearn.model_selection import train_test_split
+
+    X = np.asarray(X, dtype=object)
+    train, held = train_test_split(np.arange(len(y)), test_size=BLEND_HOLDOUT,
+                                   random_state=seed, stratify=y)
+    probas = []
+    for make in factories:
+        model = make().fit(list(X[train]), y[train])
+        probas.append(np.asarray(model.predict_proba(list(X[held]))))
+        classes = model.classes_
+    return probas, y[held], classes
+
+
+def _log_odds(probas):
+    """Stacking features: each member's log-probabilities (for two classes,
+    its log-odds), side by side."""
+    logs = [np.log(np.clip(p, 1e-7, 1.0)) for p in probas]
+    if probas[0].shape[1] == 2:
+        return np.column_stack([lp[:, 1] - lp[:, 0] for lp in logs])
+    return np.hstack([lp - lp.mean(axis=1, keepdims=True) for lp in logs])
+
+
+class Stacker:
+    """Combine members' probabilities with a logistic regression on their
+    log-odds (log-probabilities with more than two classes), fitted on
+    held-out predictions: each member's confidence is rescaled by what it
+    was worth on documents it never saw, so a weak or over-confident member
+    gets a small coefficient instead of pulling an average down.
+
+    Parameters
+    ----------
+    probas : list of ndarray
+        Held-out probabilities of each member.
+    truth : ndarray
+        The held-out labels.
+    classes : ndarray
+        The members' ``classes_``.
+    """
+
+    def __init__(self, probas, truth, classes):
+        from sklearn.linear_model import LogisticRegression
+
+        self.classes_ = classes
+        self.meta_ = LogisticRegression(C=1.0, max_iter=1000).fit(_log_odds(probas), truth)
+
+    def predict_proba(self, probas):
+        """Combined probabilities from the members' ``probas`` (a list)."""
+        proba = self.meta_.predict_proba(_log_odds(probas))
+        order = [list(self.meta_.classes_).index(c) for c in self.classes_]
+        return proba[:, order]
+
+    def describe(self, names):
+        """The coefficients, in words."""
+        coef = self.meta_.coef_
+        if coef.shape[0] == 1:  # two classes: one coefficient per member
+            return ", ".join(f"{c:.2f} x {n}" for c, n in zip(coef[0], names, strict=True))
+        width = coef.shape[1] // len(names)
+        return ", ".join(f"|{np.abs(coef[:, i * width:(i + 1) * width]).mean():.2f}| x {n}"
+                         for i, n in enumerate(names))
+
+
+def held_out_stack(factories, X, y, seed):
+    """A :class:`Stacker` fitted on held-out predictions of copies of the
+    members, and the held-out accuracy of each member and of the stack (the
+    stack's by 5-fold cross-validation on the held-out documents, so that no
+    document scores the logistic regression it trained).
+
+    Returns
+    -------
+    stacker : Stacker
+    scores : dict
+    """
+    from sklearn.base import clone
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+    probas, truth, classes = held_out_probas(factories, X, y, seed)
+    stacker = Stacker(probas, truth, classes)
+    folds = min(5, int(np.unique(truth, return_counts=True)[1].min()))
+    if folds >= 2:
+        pred = cross_val_predict(clone(stacker.meta_), _log_odds(probas), truth,
+                                 cv=StratifiedKFold(folds, shuffle=True, random_state=seed))
+        blend = float(np.mean(pred == truth))
+    else:
+        blend = float("nan")
+    members = [float(np.mean(classes[p.argmax(axis=1)] == truth)) for p in probas]
+    return stacker, {"members": members, "blend": blend, "n_held_out": len(truth)}
+
+
 def blend_weight(factories, X, y, seed, say=None):
     """The weight ``w`` of the first member in ``w * p1 + (1 - w) * p2``,
     chosen on ``BLEND_HOLDOUT`` of the training documents by copies of both
@@ -245,18 +345,13 @@ def blend_weight(factories, X, y, seed, say=None):
     scores : dict
         Held-out accuracy of each member and of the blend.
     """
-    from sklearn.metrics import log_loss
-    from sklearn.model_selection import train_test_split
+    probas, truth, classes = held_out_probas(factories, X, y, seed)
+    return _best_weight(probas, truth, classes)
 
-    X = np.asarray(X, dtype=object)
-    train, held = train_test_split(np.arange(len(y)), test_size=BLEND_HOLDOUT,
-                                   random_state=seed, stratify=y)
-    probas = []
-    for make in factories:
-        model = make().fit(list(X[train]), y[train])
-        probas.append(np.asarray(model.predict_proba(list(X[held]))))
-        classes = model.classes_
-    truth = y[held]
+
+def _best_weight(probas, truth, classes):
+    from sklearn.metrics import log_loss
+
     best = None
     for w in np.round(np.linspace(0, 1, 21), 2):
         p = w * probas[0] + (1 - w) * probas[1]
@@ -267,4 +362,4 @@ def blend_weight(factories, X, y, seed, say=None):
             best = (key, float(w))
     w = best[1]
     member_scores = [float(np.mean(classes[p.argmax(axis=1)] == truth)) for p in probas]
-    return w, {"members": member_scores, "blend": best[0][0], "n_held_out": len(held)}
+    return w, {"members": member_scores, "blend": best[0][0], "n_held_out": len(truth)}

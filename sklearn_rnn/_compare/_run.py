@@ -18,7 +18,7 @@ from ._models import (
     MODELS,
     VOTES,
     WORD2VEC_MODELS,
-    blend_weight,
+    held_out_stack,
     make_models,
     resolve_vectors,
     row_name,
@@ -201,30 +201,33 @@ def compare(args, stdout=None):
             fit_seconds = sum(r.get("fit_seconds") or 0 for r in rows
                               if r["model"] in [names[m] for m in members])
             if key in VOTES:
-                w, detail = 0.5, "the mean of its members' probabilities"
+                proba = 0.5 * probas[members[0]] + 0.5 * probas[members[1]]
+                detail = "the mean of its members' probabilities"
             else:
-                say(f"\n== {name}: choosing the weight of {names[members[0]]} against "
-                    f"{names[members[1]]} on held-out training documents")
+                say(f"\n== {name}: stacking {names[members[0]]} and {names[members[1]]} "
+                    "on held-out training documents")
                 start = time.perf_counter()
                 member_factories = [_quiet(factories[m], reporter, f"[{key}] {names[m]}")
                                     for m in members]
                 try:
                     with _said_warnings(say):
-                        w, scores = blend_weight(member_factories, data.X_train, y_train,
-                                                 args.seed)
+                        stacker, scores = held_out_stack(member_factories, data.X_train,
+                                                         y_train, args.seed)
                 except _MODEL_ERRORS as exc:
                     message = f"{type(exc).__name__}: {exc}".splitlines()[0]
                     say(f"   failed: {message}")
                     record(key, {"model": name, "error": message})
                     continue
                 fit_seconds += time.perf_counter() - start
-                detail = (f"weight {w:.2f} on {names[members[0]]} and {1 - w:.2f} on "
-                          f"{names[members[1]]}, chosen on {scores['n_held_out']:,} held-out "
-                          f"training documents (held-out accuracy: members "
+                detail = (f"logistic regression on the members' log-odds "
+                          f"({stacker.describe([names[m] for m in members])}), fitted on "
+                          f"{scores['n_held_out']:,} held-out training documents predicted "
+                          f"by copies trained on the rest (held-out accuracy: members "
                           f"{', '.join(f'{100 * a:.1f}%' for a in scores['members'])}, "
-                          f"combined {100 * scores['blend']:.1f}%)")
+                          f"combined {100 * scores['blend']:.1f}% in 5-fold "
+                          "cross-validation)")
                 say(f"   {detail}")
-            proba = w * probas[members[0]] + (1 - w) * probas[members[1]]
+                proba = stacker.predict_proba([probas[m] for m in members])
             pred = classes[proba.argmax(axis=1)]
             row = evaluate_model(None, data.X_test, y_test, name=name, fit_seconds=fit_seconds,
                                  y_pred=pred, predict_seconds=sum(

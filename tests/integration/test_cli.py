@@ -66,7 +66,7 @@ def test_compare_on_imdb_prints_table_and_writes_files(imdb_archive, tmp_path, c
     for r in rows:
         assert abs(r["accuracy"] + r["misclassified_rate"] - 1) < 1e-9
     assert rows[-1]["accuracy"] == 0.5  # the held-out split is stratified
-    assert "chosen on 60 held-out training documents" in rows[4]["combination"]
+    assert "fitted on 60 held-out training documents" in rows[4]["combination"]
     # every model predicted the 150 test documents once; the combined row's
     # held-out copies predicted their 60 documents once each
     on_test = [model for model, n in calls if n == 150]
