@@ -154,7 +154,7 @@ def load_w2v(cache, data, seed=0):
     from gensim.models import KeyedVectors
 
     if path.exists():
-        return KeyedVectors.load(str(path)), None
+        return KeyedVectors.load(str(path)), None  # our own cache: trusted
     start = time.perf_counter()
     unsup = load_imdb("unsup", data_home=data).data
     kv = train_word2vec(unsup, vector_size=100, min_count=5, epochs=5, workers=2,

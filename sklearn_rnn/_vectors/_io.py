@@ -38,9 +38,10 @@ def describe_vectors(value):
     return f"{type(value).__name__} of {len(kv.key_to_index):,} x {kv.vector_size}"
 
 
-#: File names that say "gensim's native format" (``KeyedVectors.save`` /
-#: ``Word2Vec.save``): a pickle, so loaded only when the name or ``format``
-#: says so, never because of what the file contains.
+#: File names of gensim's native format (``KeyedVectors.save`` /
+#: ``Word2Vec.save``): a pickle, so loaded only with ``format='native'``,
+#: never because of a file's name (a name is chosen by whoever made the
+#: file) or what it contains; the names only make the error say so.
 NATIVE_SUFFIXES = (".kv", ".model", ".wordvectors")
 
 #: The first 4 bytes of Facebook's fastText ``.bin`` files (int32 793712314).
@@ -52,10 +53,10 @@ _FORMATS = ("auto", "native", "word2vec-binary", "word2vec-text", "glove", "fast
 def _refuse_pickle(path):
     return ValueError(
         f"{os.fspath(path)!r} is a pickle (gensim's native format, or any Python object), "
-        "and was not loaded: unpickling runs any code the file holds. Only files named "
-        "*.kv, *.model or *.wordvectors, or loaded with format='native', are unpickled. "
-        "If you trust this file, pass format='native'; otherwise get the vectors in "
-        "word2vec or GloVe text format."
+        "and was not loaded: unpickling runs any code the file holds, so it is done only "
+        "when asked with format='native'. If you made this file or trust who did, pass "
+        "format='native' (PretrainedEmbeddings(path, format='native') for a classifier); "
+        "otherwise get the vectors in word2vec or GloVe format."
     )
 
 
@@ -74,11 +75,11 @@ def _read_head(path, size=4096):
 
 
 def _sniff_format(path):
-    """'native' (by the file's name only), 'fasttext', 'word2vec-binary',
-    'word2vec-text' or 'glove'. A pickle under any other name is refused."""
+    """'fasttext', 'word2vec-binary', 'word2vec-text' or 'glove'. gensim's
+    native format (a pickle) is never guessed: it needs ``format='native'``."""
     name = os.fspath(path).lower()
     if name.endswith(NATIVE_SUFFIXES):
-        return "native"
+        raise _refuse_pickle(path)
     head = _read_head(path)
     if head[:4] == _FASTTEXT_MAGIC:
         return "fasttext"
@@ -158,9 +159,9 @@ def load_word_vectors(source, *, format="auto", limit=None, mmap="r"):
 'fasttext'}, default='auto'
         'auto' tells them apart from the file's first bytes and its name.
         gensim's native format is a pickle, and unpickling runs any code the
-        file holds: 'auto' reads it only from files named ``*.kv``,
-        ``*.model`` or ``*.wordvectors``, and refuses a pickle under any
-        other name. Pass 'native' to load a file you trust.
+        file holds: 'auto' never reads it (a ``*.kv``, ``*.model`` or
+        ``*.wordvectors`` name, or a pickle under any name, is an error that
+        says so). Pass 'native' to load a file you trust.
     limit : int, default=None
         Read only the first ``limit`` vectors (the most frequent words in
         GoogleNews and GloVe): gensim's own ``limit=``. Ignored for the

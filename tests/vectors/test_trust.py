@@ -88,8 +88,14 @@ def test_native_format_loads_when_named_or_asked(glove, tmp_path):
     small = KeyedVectors(vector_size=50)
     small.add_vectors(glove.index_to_key[:100], glove.vectors[:100])
     for name in ("v.kv", "v.model", "v.wordvectors"):
+        # a name is chosen by whoever made the file: it is not consent
         small.save(str(tmp_path / name))
-        assert load_word_vectors(tmp_path / name).index_to_key == small.index_to_key
+        with pytest.raises(ValueError, match="format='native'"):
+            load_word_vectors(tmp_path / name)
+        with pytest.raises(ValueError, match="format='native'"):
+            PretrainedEmbeddings(str(tmp_path / name)).build_matrix(["<pad>", "<unk>"])
+        loaded = load_word_vectors(tmp_path / name, format="native")
+        assert loaded.index_to_key == small.index_to_key
     small.save(str(tmp_path / "trusted.bin"))  # a pickle under another name ...
     with pytest.raises(ValueError, match="was not loaded"):
         load_word_vectors(tmp_path / "trusted.bin")
