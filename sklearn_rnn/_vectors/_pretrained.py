@@ -91,8 +91,8 @@ class PretrainedEmbeddings(AllErrorsMixin, BaseEstimator):
     format : {'auto', 'native', 'word2vec-binary', 'word2vec-text', 'glove', \
             'fasttext'}, default='auto'
         With a path: its format. 'auto' never unpickles a file (gensim's
-        native format) unless its name ends with ``.kv``, ``.model`` or
-        ``.wordvectors``; 'native' loads a pickle you trust.
+        native format, ``*.kv``, ``*.model``...), whatever its name;
+        'native' loads a pickle you trust.
 
     See Also
     --------
