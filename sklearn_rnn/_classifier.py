@@ -572,17 +572,24 @@ class _RecurrentBase(AllErrorsMixin, CallbackSupportMixin, ClassifierMixin, Base
         """``{'ngram_buckets': rows, 'ngram_rank': rank}`` of a saved n-gram
         table (``shapes``: weight name -> shape), as the module must be built
         to load it; empty without one. The 'auto' rule changed between
-        versions, so a saved 'auto' table is taken as it is (up to
-        ``MAX_AUTO_BUCKETS`` rows); an explicit ``ngram_buckets`` must match.
+        versions, so a saved 'auto' table is taken as it is, up to the most
+        rows any version gave for its class count (so that a file cannot
+        declare a table of gigabytes); an explicit ``ngram_buckets`` must
+        match. A layout no version made is built as this version would, and
+        the shapes check then refuses the file.
         """
         table, proj = shapes.get("ngram.table.weight"), shapes.get("ngram.proj.weight")
         if self.ngram_range is None or table is None or len(table) != 2:
             return {}
         rank = None if proj is None or len(proj) != 2 else int(proj[1])
-        if rank is not None and not 1 <= rank <= 2**12:
-            rank = None  # no version made it: the shapes check says so
-        rows = int(table[0])
-        if self.ngram_buckets != "auto" or not 2 <= rows <= MAX_AUTO_BUCKETS:
+        if rank is not None and rank != NGRAM_RANK:
+            rank = None  # no version made it
+        rows, columns = int(table[0]), int(table[1])
+        if rank is None:  # one column per class: sklearn_rnn 0.1's rule gave the most
+            most = max(2**16, min(MAX_AUTO_BUCKETS, AUTO_TABLE_FLOATS // max(columns, 1)))
+        else:
+            most = AUTO_TABLE_FLOATS // NGRAM_RANK
+        if self.ngram_buckets != "auto" or not 2 <= rows <= most:
             rows = self._ngram_rows(1 if rank is None else NGRAM_RANK_FROM)
         return {"ngram_buckets": rows, "ngram_rank": rank}
 

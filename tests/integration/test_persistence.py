@@ -368,3 +368,27 @@ def test_a_many_class_model_with_a_plain_ngram_table_still_loads(review_ids, mon
     assert restored.net_.module_.ngram.proj is None
     np.testing.assert_array_equal(restored.predict_proba(X), old.predict_proba(X))
     assert LSTMSentimentClassifier(**FAST).fit(X, y12).net_.module_.ngram.proj is not None
+
+
+def test_an_auto_table_larger_than_any_version_made_is_refused_before_inflating(
+        small_skops, tmp_path, monkeypatch):
+    # a consistent file: ngram_buckets='auto' and a table of 2**20 x 360
+    # floats (1.5 GB inflated, a few MB on disk). No version gave 'auto' more
+    # than max(2**16, 2**23 // 360) rows of 360 columns: refused from the
+    # headers, nothing inflated
+    from sklearn_rnn.persistence import load_skops
+
+    path, _ = small_skops
+    schema, entries = _schema_and_entries(path)
+    node = _classifier_node(schema)
+    node["ngram_buckets"] = {**node["ngram_buckets"], "__class__": "str", "content": '"auto"'}
+    table = node["net_state_"]["content"]["module"]["content"]["ngram.table.weight"]["file"]
+    del entries[table]
+    rows, columns = 2**20, 360
+    big = _write(tmp_path / "auto_table.skops", schema, entries,
+                 big=(table, _npy_header((rows, columns)), rows * columns * 4))
+    assert big.stat().st_size < 20 * 2**20
+    counter = _ReadCounter(monkeypatch)
+    with pytest.raises(ValueError, match=r"'ngram.table.weight' has shape \(1048576, 360\)"):
+        load_skops(big)
+    assert counter.total < 2**20
