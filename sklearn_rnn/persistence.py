@@ -25,6 +25,7 @@ import importlib
 import json
 import math
 import zipfile
+import zlib
 
 import numpy as np
 import torch
@@ -198,6 +199,7 @@ def _check_archive(file, *, max_bytes=MAX_BYTES):
             raise ValueError(f"{file}'s schema.json inflates to "
                              f"{archive.getinfo('schema.json').file_size:,} bytes, above "
                              f"{_MAX_SCHEMA_BYTES:,}: it was edited.")
+        _check_entry_size(archive, archive.getinfo("schema.json"), file)
         try:
             schema = json.loads(archive.read("schema.json"))
         except ValueError as exc:
@@ -211,6 +213,33 @@ def _check_archive(file, *, max_bytes=MAX_BYTES):
         for node in _nodes(schema):
             if node.get("__class__") in _CLASSIFIERS and node.get("__loader__") == "ObjectNode":
                 _check_classifier_node(node, headers, file)
+        # the checks above took the zip's sizes on trust (and read only
+        # headers); skops reads each entry whole: check they do not lie
+        for info in infos:
+            _check_entry_size(archive, info, file)
+
+
+def _check_entry_size(archive, info, file, chunk=2**20):
+    """Inflate one entry in ``chunk``-sized pieces and check it gives exactly
+    the bytes its zip headers declare (and its CRC): a zip whose size fields
+    lie would otherwise be inflated whole, in one call, by the readers after
+    this check. Memory stays at one chunk; time is one pass over the data."""
+    seen = 0
+    try:
+        with archive.open(info) as f:
+            while True:
+                piece = f.read(chunk)
+                if not piece:
+                    break
+                seen += len(piece)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as exc:
+        raise ValueError(f"{file}'s entry {info.filename!r} does not inflate to the "
+                         f"{info.file_size:,} bytes its zip headers declare ({exc}): the "
+                         "file is damaged or was edited.") from None
+    if seen != info.file_size:
+        raise ValueError(f"{file}'s entry {info.filename!r} inflates to {seen:,} bytes, not "
+                         f"the {info.file_size:,} its zip headers declare: the file is "
+                         "damaged or was edited.")
 
 
 def _nodes(tree):

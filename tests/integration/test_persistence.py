@@ -392,3 +392,37 @@ def test_an_auto_table_larger_than_any_version_made_is_refused_before_inflating(
     with pytest.raises(ValueError, match=r"'ngram.table.weight' has shape \(1048576, 360\)"):
         load_skops(big)
     assert counter.total < 2**20
+
+
+def test_zip_size_fields_that_lie_are_caught_without_inflating_the_entry(
+        small_skops, tmp_path, monkeypatch):
+    # the table's entry holds its header and 64 MB of zeros, and the zip's
+    # size fields (local header and central directory) are patched to the
+    # size the header declares: every size check agrees, but a reader
+    # trusting them would inflate the whole entry in one call
+    import struct
+
+    from sklearn_rnn.persistence import load_skops
+
+    path, _ = small_skops
+    schema, entries = _schema_and_entries(path)
+    table = _classifier_node(schema)["net_state_"]["content"]["module"]["content"][
+        "ngram.table.weight"]["file"]
+    declared = len(entries[table])
+    entries[table] = entries[table] + bytes(64 * 2**20)
+    lying = _write(tmp_path / "lying.skops", schema, entries)
+    data = bytearray(lying.read_bytes())
+    name = table.encode()
+    at = data.find(b"PK\x01\x02")
+    while at != -1:  # central directory records
+        if data[at + 46:at + 46 + struct.unpack("<H", data[at + 28:at + 30])[0]] == name:
+            data[at + 24:at + 28] = struct.pack("<I", declared)
+            local = struct.unpack("<I", data[at + 42:at + 46])[0]
+            data[local + 22:local + 26] = struct.pack("<I", declared)
+        at = data.find(b"PK\x01\x02", at + 4)
+    lying.write_bytes(bytes(data))
+    counter = _ReadCounter(monkeypatch)
+    with pytest.raises(ValueError, match=f"entry '{table}' does not inflate to the "
+                                         f"{declared:,} bytes its zip headers declare"):
+        load_skops(lying)
+    assert counter.total < 4 * 2**20
