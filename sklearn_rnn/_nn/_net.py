@@ -18,9 +18,9 @@ import warnings
 import numpy as np
 import torch
 from skorch import NeuralNet
-from skorch.callbacks import EpochScoring, EpochTimer, PassthroughScoring
+from skorch.callbacks import EpochTimer, PassthroughScoring
 
-from ._callbacks import TerminalPrintLog, accuracy
+from ._callbacks import BatchAccuracy, TerminalPrintLog
 from ._data import BucketIterator, SequenceDataset
 from ._device import is_out_of_memory
 from ._module import token_keys
@@ -82,10 +82,9 @@ class RecurrentNet(NeuralNet):
         return [
             ("epoch_timer", EpochTimer()),
             ("train_loss", PassthroughScoring(name="train_loss", on_train=True)),
-            ("train_acc", EpochScoring(accuracy, name="train_acc", on_train=True,
-                                       lower_is_better=False)),
+            ("train_acc", BatchAccuracy(name="train_acc", on_train=True)),
             ("valid_loss", PassthroughScoring(name="valid_loss")),
-            ("valid_acc", EpochScoring(accuracy, name="valid_acc", lower_is_better=False)),
+            ("valid_acc", BatchAccuracy(name="valid_acc")),
             ("print_log", TerminalPrintLog()),
         ]
 

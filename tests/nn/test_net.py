@@ -92,3 +92,28 @@ def test_out_of_memory_in_predict_falls_back_to_smaller_batches(review_ids, monk
     monkeypatch.setattr(clf.net_, "evaluation_step", other_error)
     with pytest.raises(RuntimeError, match="something else broke"):
         clf.predict_proba(X)  # only memory errors are retried
+
+
+def test_epoch_accuracy_is_counted_per_batch_without_keeping_the_outputs():
+    # skorch's EpochScoring keeps every batch's (B, C) outputs for the epoch;
+    # the net's own train_acc / valid_acc count the argmax and must give the
+    # same figures (checked against an EpochScoring that caches)
+    from skorch.callbacks import EpochScoring
+
+    from sklearn_rnn._nn._callbacks import accuracy
+
+    rng = np.random.default_rng(0)
+    X = rng.integers(2, 40, size=(300, 6))
+    y = np.arange(300) % 12  # many classes: the cached outputs are what grows
+    reference = [("ref_train", EpochScoring(accuracy, name="ref_train", on_train=True,
+                                            lower_is_better=False)),
+                 ("ref_valid", EpochScoring(accuracy, name="ref_valid",
+                                            lower_is_better=False))]
+    clf = LSTMSentimentClassifier(hidden_size=8, embedding_dim=8, max_epochs=3,
+                                  random_state=0, early_stopping=True,
+                                  validation_fraction=0.2, callbacks=reference).fit(X, y)
+    history = clf.history_
+    assert history[:, "train_acc"] == history[:, "ref_train"]
+    assert history[:, "valid_acc"] == history[:, "ref_valid"]
+    own = dict(clf.net_.callbacks_)
+    assert own["train_acc"].y_preds_ == [] and own["valid_acc"].y_preds_ == []
