@@ -233,7 +233,13 @@ class RaggedTokens:
 
     def __init__(self, flat, lengths, vocabulary=None, maxlen=None):
         self.flat = np.asarray(flat)
-        self.lengths = np.asarray(lengths, dtype=np.int64)
+        given = np.asarray(lengths)
+        if given.size and given.dtype.kind not in "iu":
+            if given.dtype.kind != "f" or not np.all(np.isfinite(given)) or \
+                    np.any(given != np.round(given)):
+                raise ValueError(f"lengths must be whole numbers, got {given.dtype} values "
+                                 f"such as {given.ravel()[0]!r}.")
+        self.lengths = given.astype(np.int64)
         if self.flat.ndim != 1 or self.lengths.ndim != 1:
             raise ValueError(f"flat and lengths must be 1-D, got shapes {self.flat.shape} "
                              f"and {self.lengths.shape}.")

@@ -429,6 +429,9 @@ def test_ragged_tokens_refuse_negative_lengths():
 
     with pytest.raises(ValueError, match="lengths must be >= 0; document 0 has length -1"):
         RaggedTokens(np.array([3, 4]), lengths=[-1, 3])
+    with pytest.raises(ValueError, match="lengths must be whole numbers"):
+        RaggedTokens(np.array([1, 2]), lengths=[1.7, 1.6])  # not cut to [1, 1]
+    assert RaggedTokens(np.array([1, 2]), lengths=[1.0, 1.0]).lengths.tolist() == [1, 1]
 
 
 def test_a_scorer_returning_nan_is_refused(review_ids):
