@@ -131,8 +131,16 @@ def _holdout(X, y, args, source):
             f"--n-train {n_train:,} + {n_test:,} test documents exceed the {n:,} labelled "
             "documents available; lower them."
         )
-    _, counts = np.unique(y, return_counts=True)
+    classes, counts = np.unique(y, return_counts=True)
     stratify = y if counts.min() >= 2 else None
+    if stratify is not None and min(n_train, n_test) < len(classes):
+        side, size = ("training", n_train) if n_train < n_test else ("test", n_test)
+        raise ValueError(
+            f"The {n:,} documents have {len(classes):,} classes, more than the {size:,} "
+            f"{side} documents of a stratified split can hold: raise "
+            + ("--n-train" if side == "training" else "--test-size or --n-test")
+            + ", or give more documents per class."
+        )
     X_train, X_test, y_train, y_test = train_test_split(
         X, y, test_size=n_test, train_size=n_train, random_state=args.seed, stratify=stratify)
     note = (f"no test split given: {n_test:,} documents held out of {source} (stratified, "
@@ -181,7 +189,9 @@ def _check_classes(y_train, y_test, labels):
     if len(y_train) < 2 * MIN_PER_CLASS or few:
         raise ValueError(
             f"Too few training documents: {len(y_train):,} in all"
-            + (", and " + ", ".join(f"{n} of class {label!r}" for label, n in few.items())
+            + (", and " + ", ".join(f"{n} of class {label!r}" for label, n in
+                                    list(few.items())[:10])
+               + (f" (and {len(few) - 10:,} more classes)" if len(few) > 10 else "")
                if few else "")
             + f". Every class needs at least {MIN_PER_CLASS} training documents (and more "
             "to learn anything); give more data, or lower --test-size."

@@ -483,3 +483,20 @@ def test_vectors_by_name_offline_is_a_clear_error(offline, tmp_path, capsys):
     assert code == 1
     assert "sklearn-rnn compare: error:" in err and "Traceback" not in err
     assert "glove-wiki-gigaword-50" in err and str(offline["data_dir"]) in err
+
+
+def test_more_classes_than_a_split_can_hold_is_said_in_the_commands_words(tmp_path, capsys):
+    rows = [(f"word{i % 7} other{i % 5}", f"c{i % 100}") for i in range(400)]
+    _write_csv(tmp_path / "many.csv", ["text", "label"], rows)
+    code = main(["compare", "--data", str(tmp_path / "many.csv"), "--n-train", "60",
+                 "--models", "tfidf", "--no-plots", "--out", str(tmp_path / "out"), "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 1 and "Traceback" not in err
+    assert "100 classes, more than the 60 training documents" in err and "--n-train" in err
+    # 3 documents per class, half held out: many classes keep 1 training document
+    _write_csv(tmp_path / "three.csv", ["text", "label"], rows[:300])
+    code = main(["compare", "--data", str(tmp_path / "three.csv"), "--test-size", "0.5",
+                 "--models", "tfidf", "--no-plots", "--out", str(tmp_path / "out"), "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 1 and "Too few training documents" in err
+    assert "more classes)" in err and len(err) < 2000  # not every class listed
