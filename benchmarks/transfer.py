@@ -53,12 +53,12 @@ import torch
 
 from sklearn_rnn import PretrainedEmbeddings, __version__
 from sklearn_rnn._compare._models import (
-    Stacker,
     Vectors,
     _best_weight,
     _own_word2vec,
     held_out_probas,
     make_models,
+    stack_held_out,
 )
 from sklearn_rnn.datasets import load_imdb, load_movie_reviews
 
@@ -183,12 +183,12 @@ class Runner:
                        + results[best]["fit_seconds"])
             members = [probas["tfidf"], probas[best]]
             # the main job's combined row: a logistic regression on the held-out log-odds
-            stacker = Stacker(held, truth, classes)
+            stacker, _ = stack_held_out(held, truth, classes, self.seed)
             # what it replaced: a weight w on the grid 0, 0.05, ..., 1, best held-out accuracy
             w, _ = _best_weight(held, truth, classes)
             for row, proba, extra in (
                     ("combined", stacker.predict_proba(members),
-                     dict(coef=stacker.meta_.coef_.tolist())),
+                     dict(coef=stacker.meta_.coef_.tolist(), alone=stacker.alone_)),
                     ("blend", w * members[0] + (1 - w) * members[1], dict(weight=w))):
                 result = dict(data=data, size=size, fold=fold, row=row, seed=self.seed,
                               accuracy=float(np.mean(classes[proba.argmax(1)] == y_test)),

@@ -287,15 +287,22 @@ class Stacker:
 
         self.classes_ = classes
         self.meta_ = LogisticRegression(C=1.0, max_iter=1000).fit(_log_odds(probas), truth)
+        #: Index of the member used alone instead of the stack (see
+        #: :func:`held_out_stack`), or None.
+        self.alone_ = None
 
     def predict_proba(self, probas):
         """Combined probabilities from the members' ``probas`` (a list)."""
+        if self.alone_ is not None:
+            return np.asarray(probas[self.alone_])
         proba = self.meta_.predict_proba(_log_odds(probas))
         order = [list(self.meta_.classes_).index(c) for c in self.classes_]
         return proba[:, order]
 
     def describe(self, names):
         """The coefficients, in words."""
+        if self.alone_ is not None:
+            return f"{names[self.alone_]} alone: it beat the stack on the held-out documents"
         coef = self.meta_.coef_
         if coef.shape[0] == 1:  # two classes: one coefficient per member
             return ", ".join(f"{c:.2f} x {n}" for c, n in zip(coef[0], names, strict=True))
@@ -308,17 +315,25 @@ def held_out_stack(factories, X, y, seed):
     """A :class:`Stacker` fitted on held-out predictions of copies of the
     members, and the held-out accuracy of each member and of the stack (the
     stack's by 5-fold cross-validation on the held-out documents, so that no
-    document scores the logistic regression it trained).
+    document scores the logistic regression it trained). When a member alone
+    was more accurate on the held-out documents than the stack, the stacker
+    passes that member's probabilities through (``alone_``).
 
     Returns
     -------
     stacker : Stacker
     scores : dict
     """
+
+    probas, truth, classes = held_out_probas(factories, X, y, seed)
+    return stack_held_out(probas, truth, classes, seed)
+
+
+def stack_held_out(probas, truth, classes, seed):
+    """:func:`held_out_stack` from the held-out probabilities."""
     from sklearn.base import clone
     from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
-    probas, truth, classes = held_out_probas(factories, X, y, seed)
     stacker = Stacker(probas, truth, classes)
     folds = min(5, int(np.unique(truth, return_counts=True)[1].min()))
     if folds >= 2:
@@ -328,7 +343,12 @@ def held_out_stack(factories, X, y, seed):
     else:
         blend = float("nan")
     members = [float(np.mean(classes[p.argmax(axis=1)] == truth)) for p in probas]
-    return stacker, {"members": members, "blend": blend, "n_held_out": len(truth)}
+    # a stack of a strong and a much weaker member can end below the strong
+    # one (the weaker one's held-out copy misleads the regression): then the
+    # better member alone is the combined row, as it was on held-out data
+    if not blend >= max(members):
+        stacker.alone_ = int(np.argmax(members))
+    return stacker, {"members": members, "stack": blend, "n_held_out": len(truth)}
 
 
 def blend_weight(factories, X, y, seed, say=None):

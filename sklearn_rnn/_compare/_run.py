@@ -219,12 +219,14 @@ def compare(args, stdout=None):
                     record(key, {"model": name, "error": message})
                     continue
                 fit_seconds += time.perf_counter() - start
-                detail = (f"logistic regression on the members' log-odds "
-                          f"({stacker.describe([names[m] for m in members])}), fitted on "
-                          f"{scores['n_held_out']:,} held-out training documents predicted "
-                          f"by copies trained on the rest (held-out accuracy: members "
+                how = stacker.describe([names[m] for m in members])
+                if stacker.alone_ is None:
+                    how = f"logistic regression on the members' log-odds ({how})"
+                detail = (f"{how}; fitted on {scores['n_held_out']:,} held-out training "
+                          f"documents predicted by copies trained on the rest (held-out "
+                          f"accuracy: members "
                           f"{', '.join(f'{100 * a:.1f}%' for a in scores['members'])}, "
-                          f"combined {100 * scores['blend']:.1f}% in 5-fold "
+                          f"the stack {100 * scores['stack']:.1f}% in 5-fold "
                           "cross-validation)")
                 say(f"   {detail}")
                 proba = stacker.predict_proba([probas[m] for m in members])

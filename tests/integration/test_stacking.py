@@ -55,3 +55,23 @@ def test_the_weight_grid_contains_each_member_alone():
     held, truth = _members(400, 3)
     w, scores = _best_weight(held, truth, np.array([0, 1]))
     assert 0 <= w <= 1 and scores["blend"] >= max(scores["members"])
+
+
+def test_a_member_alone_replaces_a_stack_that_did_worse_on_held_out_documents():
+    from sklearn_rnn._compare._models import stack_held_out
+
+    outcomes = set()
+    for seed in range(6):
+        held, truth = _members(300, seed)
+        stacker, scores = stack_held_out(held, truth, np.array([0, 1]), seed)
+        fell_back = scores["stack"] < max(scores["members"])
+        assert (stacker.alone_ is not None) == fell_back
+        outcomes.add(fell_back)
+        test, _ = _members(50, 100 + seed)
+        if fell_back:
+            assert stacker.alone_ == int(np.argmax(scores["members"]))
+            np.testing.assert_array_equal(stacker.predict_proba(test), test[stacker.alone_])
+            assert "alone" in stacker.describe(["good", "weak"])
+        else:
+            assert not np.array_equal(stacker.predict_proba(test), test[0])
+    assert outcomes == {True, False}  # both paths taken on these data
