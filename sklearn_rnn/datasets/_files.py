@@ -14,7 +14,8 @@ document. The choices, each documented in ``load_text_dataset``:
 * labels that are all numbers are compared as numbers (``'1'``, ``'01'``
   and ``'1.0'`` are the class ``1``); a column mixing numbers and text is
   read as text, and an error when two of its strings are the same number;
-* an empty, null or NaN text is an error naming the row;
+* an empty, null or NaN text (also the text ``nan`` / ``NaN``, how a CSV
+  spells a missing value written by ``str``) is an error naming the row;
 * CSV/TSV are read strictly (a quote that opens a field must close it, before
   the delimiter); backslash-escaped quotes (``\\"``) are read as quotes, with
   a warning that says so.
@@ -427,6 +428,8 @@ def _texts(columns, names, where, path):
                     "(--text-column)."
                 )
             value = value if isinstance(value, str) else str(value)
+            if value.strip().lower() == "nan":  # NaN as CSV spells it (str(float('nan')))
+                continue
             if value.strip():
                 parts.append(value)
         if not parts:

@@ -164,6 +164,9 @@ def test_json_labels_of_mixed_types_are_an_error(tmp_path):
     ("c.json", '[{"text": "good", "label": 1}, {"label": 0}]',
      r"c.json: .* \(first: record 2\)"),
     ("d.csv", "text,label\ngood,1\n  ,0\n,1\n", r"d.csv: .* in 2 rows \(first: line 3\)"),
+    # how str() writes a missing value: not the document 'nan'
+    ("g.csv", "text,label\ngood film,pos\nNaN,neg\nnan,pos\n",
+     r"g.csv: .* in 2 rows \(first: line 3\)"),
     ("e.jsonl", '{"text": ["good", "film"], "label": 1}\n',
      r"e.jsonl, line 1: the text column 'text' holds a list \(\['good', 'film'\]\), not text"),
     ("f.jsonl", '{"text": "good", "label": [1, 2]}\n{"text": "bad", "label": 0}\n',
