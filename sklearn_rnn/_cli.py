@@ -132,12 +132,13 @@ def build_parser():
     model = cmp.add_argument_group("models")
     model.add_argument("--models", type=_model_list, default=list(DEFAULT_MODELS),
                        metavar="LIST", help=f"comma-separated, among {', '.join(MODELS)}")
-    model.add_argument("--vectors", default=None, metavar="NAME|PATH|none",
+    model.add_argument("--vectors", default=None, metavar="NAME|PATH|own|none",
                        help="word vectors of the transfer row: a name of gensim-data (e.g. "
                             "glove-wiki-gigaword-100, word2vec-google-news-300, "
-                            "fasttext-wiki-news-subwords-300; downloaded once), a file, or "
-                            "'none'; none given: word2vec trained on the documents given "
-                            "(training and --unlabelled)")
+                            "fasttext-wiki-news-subwords-300; downloaded once), a file, "
+                            "'own' (word2vec on the documents given) or 'none'; none given: "
+                            "word2vec on the training documents and the unlabelled text when "
+                            "there is some (--unlabelled; IMDB's own), else none")
     model.add_argument("--tokenizer", choices=sorted(TOKENIZERS), default=None,
                        help="analyser for languages without spaces (Japanese: janome or "
                             "fugashi; Korean: kiwipiepy; Chinese: jieba; any: char); none: "

@@ -120,8 +120,10 @@ def _own_word2vec(texts, vectorizer, seed, say):
 
 
 def resolve_vectors(args, data, vectorizer, say):
-    """The transfer row's :class:`Vectors` for ``--vectors`` (None: word2vec
-    on the job's own text; 'none'; a path; a name of gensim-data)."""
+    """The transfer row's :class:`Vectors` for ``--vectors``: None, word2vec
+    on the job's own text when there is unlabelled text (given, IMDB's, or
+    the test documents with ``--transductive``), else none; 'own' (word2vec
+    on the job's text in any case); 'none'; a path; a name of gensim-data."""
     import time
 
     from .. import PretrainedEmbeddings
@@ -141,6 +143,13 @@ def resolve_vectors(args, data, vectorizer, say):
         say(f"   {len(kv.key_to_index):,} words x {kv.vector_size}, "
             f"{time.perf_counter() - start:.1f} s")
         return Vectors(PretrainedEmbeddings(choice), description, FREEZE_NAMED)
+    if choice is None and not data.unlabelled and not args.transductive:
+        # word2vec on the training documents alone measured below random
+        # initialisation (IMDB 500 and 2,000, Pang & Lee: transfer.md)
+        say("== no unlabelled text and no --vectors: the transfer row starts from random "
+            "vectors (word2vec on the training documents alone measured worse; give "
+            "--unlabelled FILE or --vectors NAME|PATH)")
+        return Vectors(None, "", False)
     texts = list(data.X_train) + list(data.unlabelled or [])
     sources = [f"the {len(data.X_train):,} training documents"]
     if data.unlabelled:

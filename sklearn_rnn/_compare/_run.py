@@ -303,5 +303,5 @@ def _as_own(args):
     import copy
 
     own = copy.copy(args)
-    own.vectors = None
+    own.vectors = "own"
     return own
