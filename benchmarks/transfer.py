@@ -18,7 +18,8 @@ embedding and hidden size 64, batch 64, at most 5 epochs, early stopping):
   of IMDB's unlabelled reviews (the main job's default on IMDB in quick mode),
   frozen; ``w2v_unsup``: with all 50,000 (its default with ``--n-train all``);
 * ``combined``: TF-IDF and the main job's default transfer row for that data
-  (word2vec on the unlabelled reviews given, else on the training documents),
+  (word2vec on the unlabelled reviews given; without unlabelled text, the
+  LSTM without vectors),
   stacked as the main job does: a logistic regression on the members' log-odds
   predicted for 20% held-out training documents by copies trained on the rest;
   ``blend``: the same members averaged with the weight (0, 0.05, ..., 1) that
@@ -167,8 +168,9 @@ class Runner:
                 self.save({k: v for k, v in result.items() if k != "factory"})
         if "combined" in rows and (data, size, fold, "combined", self.seed) not in self.done:
             # the main job's default transfer row for this data
+            # (without unlabelled text the main job's transfer row has no vectors)
             best = next(r for r in ("w2v_unsup10k" if size <= 2000 else "w2v_unsup",
-                                    "w2v_own") if r in results)
+                                    "lstm") if r in results)
             if "factory" not in results[best] or "tfidf" not in probas:
                 print(f"{data} {size}: rerun without results of earlier runs to combine")
                 return
@@ -277,7 +279,7 @@ def main():
         unsup = None
         if any(r.startswith("w2v_unsup") for r in rows):
             unsup = load_imdb("unsup", data_home=SHARED / "imdb" / "aclImdb_train.tar.gz").data
-        for size in [int(s) for s in args.sizes.split(",")]:
+        for size in [int(s) for s in args.sizes.split(",") if s]:
             chosen = [r for r in rows if (r in ROWS_20K if size >= 20000 else
                                           r in ROWS_500 if size <= 500 else True)]
             runner.run("IMDB", size, 0, chosen, X[:size], y[:size], X_test, y_test, unsup)

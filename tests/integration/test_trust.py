@@ -137,6 +137,16 @@ class _CtrlC(Callback):
             os.kill(os.getpid(), signal.SIGINT)
 
 
+@pytest.fixture
+def interactive_sigint():
+    """Python's own Ctrl-C handler, as in a terminal: a process started in
+    the background of a non-interactive shell begins with SIGINT ignored."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
+@pytest.mark.usefixtures("interactive_sigint")
 def test_ctrl_c_stops_fit(review_ids):
     X, y, _ = review_ids
     clf = LSTMSentimentClassifier(**{**FAST, "max_epochs": 500}, callbacks=[_CtrlC()])
@@ -148,6 +158,7 @@ def test_ctrl_c_stops_fit(review_ids):
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # restored
 
 
+@pytest.mark.usefixtures("interactive_sigint")
 def test_ctrl_c_aborts_a_grid_search(reviews):
     X, y = reviews
     search = GridSearchCV(
