@@ -219,7 +219,10 @@ def markdown(out, label):
              "5 epochs with early stopping, the n-gram path on every LSTM row. IMDB: the "
              "first N of the shuffled train reviews, the last 5,000 held out. Pang & Lee: "
              "5-fold stratified cross-validation on 2,000 reviews (mean of the folds). "
-             "Accuracy in %, fit seconds in parentheses.", ""]
+             "Accuracy in %, fit seconds in parentheses. The fit seconds of this run were "
+             "taken while other jobs shared the 2 cores (up to 4x slower than alone: the "
+             "main job's 2,000-review fits take 8-10 s on the idle machine): compare "
+             "accuracy, not time.", ""]
     groups = {}
     for r in rows:
         groups.setdefault((r["data"], r["size"]), {}).setdefault(r["row"], []).append(r)
