@@ -13,13 +13,19 @@ import csv
 import io
 import json
 import os
+import re
 import time
 from pathlib import Path
 
-__all__ = ["RunFolder", "OUTPUT_NAMES"]
+__all__ = ["RunFolder", "OUTPUT_NAMES", "slug"]
 
 #: Files of a run, besides its PNG figures.
 OUTPUT_NAMES = ("comparison.csv", "comparison.json", "report.html")
+
+
+def slug(name):
+    """A row name as a file name part: ``'TF-IDF + LogReg'`` -> ``'tfidf_logreg'``."""
+    return re.sub(r"[^a-z0-9]+", "_", name.lower().replace("-", "")).strip("_")
 
 
 class RunFolder:
