@@ -37,6 +37,7 @@ from ._classifier import (
     RecurrentTextClassifier,
     RNNSentimentClassifier,
 )
+from ._ensemble import HoldoutStackingClassifier
 from ._nn._module import RecurrentClassifierModule
 from ._text._trust import check_maxlen, check_token_pattern
 from ._text._vectorizer import TextVectorizer
@@ -71,12 +72,17 @@ def _old_names(cls):
 
 
 #: Types to pass to ``skops.io.load(..., trusted=...)`` for sklearn_rnn models:
-#: our classes by their public names (and the names files of 0.1 used), a
-#: frozenset (stop words), and the optimizer classes.
+#: our classes by their public names (and the names files of 0.1 used), the
+#: main job's combined row (:class:`~sklearn_rnn.HoldoutStackingClassifier`,
+#: members and a logistic regression: plain data), a frozenset (stop words),
+#: scikit-learn's Bunch (a dict: ``VotingClassifier.named_estimators_``) and
+#: the optimizer classes.
 SKOPS_TRUSTED_TYPES = sorted({
     *(_type_name(cls) for cls in _OUR_TYPES),
     *(name for cls in _OUR_TYPES for name in _old_names(cls)),
+    _type_name(HoldoutStackingClassifier),
     "builtins.frozenset",
+    "sklearn.utils._bunch.Bunch",
     *(_type_name(cls) for cls in _OPTIMIZERS),
 })
 

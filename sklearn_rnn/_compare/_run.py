@@ -29,6 +29,7 @@ from ._outputs import RunFolder
 from ._present import print_report, write_outputs
 from ._progress import EpochProgress, Reporter, said_warnings, with_progress
 from ._results import Result, Run
+from ._save import save_models
 from ._settings import MODELS
 
 __all__ = ["compare", "MODEL_ERRORS"]
@@ -237,5 +238,7 @@ def compare(settings, stdout=None):
             run.folder.write_text("learning_curve.json", curve.to_json())
             notes.append(curve.verdict)
             say(f"\n{curve.verdict}")
+    if settings.save:
+        run.saved = save_models(run, say)
     write_outputs(run, reporter, curve)
     return run
