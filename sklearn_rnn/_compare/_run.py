@@ -145,6 +145,7 @@ def _combine(run, key, factories, reporter):
                          y_pred=pred, labels=data.labels, predict_seconds=sum(
                              r.row.get("predict_seconds") or 0 for r in fitted))
     row["combination"] = detail
+    run.notes.append(f"{name} is {detail}.")
     return Result(key, name, row, model=model, proba=proba, pred=pred)
 
 
