@@ -101,7 +101,7 @@ def test_fit_refuses_what_the_cgroup_cannot_hold(machine, review_ids, monkeypatc
 def _estimate(n_classes, ngram_range, batch_size=64, width=400, n=512):
     with torch.device("meta"):
         module = RecurrentClassifierModule("lstm", 20_000, n_classes, ngram_range=ngram_range,
-                                           ngram_buckets=2**10)
+                                           ngram_buckets=2**10, ngram_rank=None)
     return device.estimate_training_memory(np.full(n, width), batch_size, module,
                                            pool_ratio=1.25)
 
