@@ -285,6 +285,17 @@ def format_samples(samples, width=200):
     return "\n".join(out)
 
 
+def _finish(fig, axes, title):
+    """Grid and legend on each of ``axes``, the title, a tight layout."""
+    for ax in axes:
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize="small")
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
 def _pyplot():
     try:
         import matplotlib.pyplot as plt
@@ -357,12 +368,7 @@ def plot_training_curves(model, *, title=None):
         ax.set_xlabel("epoch")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_ylabel(label)
-        ax.grid(alpha=0.3)
-        ax.legend(fontsize="small")
-    if title:
-        fig.suptitle(title)
-    fig.tight_layout()
-    return fig
+    return _finish(fig, (ax_loss, ax_acc), title)
 
 
 def plot_confusion_matrix(model, X, y, *, title=None, normalize=None, y_pred=None,
@@ -483,9 +489,4 @@ def plot_learning_curve(sizes, curves, *, title=None):
         ax.minorticks_off()
         ax.set_xlabel("labelled training documents")
         ax.set_ylabel(label)
-        ax.grid(alpha=0.3)
-        ax.legend(fontsize="small")
-    if title:
-        fig.suptitle(title)
-    fig.tight_layout()
-    return fig
+    return _finish(fig, (ax_acc, ax_time), title)
