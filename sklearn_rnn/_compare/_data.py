@@ -32,6 +32,9 @@ MIN_PER_CLASS = 2
 #: --n-train 'quick': word2vec reads at most this many of IMDB's unlabelled
 #: reviews (the quick job stays quick; benchmarks/results/transfer.md).
 QUICK_UNLABELLED = 10_000
+#: An --unlabelled file is read up to this many documents and this many
+#: bytes (the rest is left, and the output says so).
+MAX_UNLABELLED_DOCUMENTS, MAX_UNLABELLED_BYTES = 1_000_000, 2**30
 
 #: The library's words -> the command's words, for messages that reach the terminal.
 _CLI_WORDS = [
@@ -72,6 +75,7 @@ class ComparisonData:
     unlabelled: list = None
     unlabelled_note: str = None
     details: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)
     text_column: object = None
     label_column: object = None
     encoding: str = None
@@ -163,6 +167,11 @@ def _load_files(paths, settings, details):
 def _holdout(X, y, settings, n_train, source):
     n = len(X)
     n_test = settings.n_test or max(1, int(round(settings.test_size * n)))
+    if n_test >= n:
+        raise ValueError(
+            f"--n-test {n_test:,} leaves no training documents: there are {n:,} labelled "
+            "documents in all. Lower --n-test (or --test-size)."
+        )
     n_train = n - n_test if n_train is None else n_train
     if n_train + n_test > n:
         raise ValueError(
@@ -187,18 +196,62 @@ def _holdout(X, y, settings, n_train, source):
     return list(X_train), np.asarray(y_train), list(X_test), np.asarray(y_test), note
 
 
+def _read_lines(path):
+    """The non-blank lines of a text file, up to the bounds; ``(lines, cut)``
+    with ``cut`` True when the bounds left some of the file unread."""
+    lines, size = [], 0
+    try:
+        with open(path, encoding="utf-8-sig") as f:
+            for line in f:
+                size += len(line)
+                if len(lines) >= MAX_UNLABELLED_DOCUMENTS or size > MAX_UNLABELLED_BYTES:
+                    return lines, True
+                if "\0" in line:
+                    raise UnicodeDecodeError("utf-8", b"\0", 0, 1, "a NUL byte")
+                if line.strip():
+                    lines.append(line.rstrip("\r\n"))
+    except UnicodeDecodeError as exc:
+        raise ValueError(
+            f"--unlabelled {path} is not UTF-8 text ({exc.reason}): give a .txt file with "
+            "one document per line, or a data file (.csv, .tsv, .jsonl, .parquet)."
+        ) from None
+    return lines, False
+
+
 def _unlabelled_file(path, settings):
-    """Documents for word2vec: one per line of a .txt file, or a data file's text."""
+    """Documents for word2vec: one per line of a .txt file, or a data file's
+    text; ``(documents, note)``."""
     path = Path(path)
+    if not path.is_file():
+        raise ValueError(f"--unlabelled {path}: no such file. Give a .txt file with one "
+                         "document per line, a data file, 'unsup' (IMDB) or 'none'.")
     if path.suffix.lower() == ".txt":
-        lines = path.read_text(encoding=settings.encoding or "utf-8-sig").splitlines()
-        return [line for line in lines if line.strip()]
+        documents, cut = _read_lines(path)
+        note = f"{len(documents):,} documents of {path.name}"
+        if cut:
+            note += (f" (the first {len(documents):,}: at most "
+                     f"{MAX_UNLABELLED_DOCUMENTS:,} documents or "
+                     f"{MAX_UNLABELLED_BYTES // 2**20:,} MiB are read)")
+        return documents, note
     columns = _columns(settings.text_column)
     try:
-        return load_text_dataset(path, text_column=columns,
-                                 label_column=settings.label_column).data
+        documents = load_text_dataset(path, text_column=columns,
+                                      label_column=settings.label_column).data
     except ValueError:  # unlabelled files have no label column: take the text only
-        return load_text_dataset(path, text_column=columns or None, label_column=None).data
+        documents = load_text_dataset(path, text_column=columns or None,
+                                      label_column=None).data
+    return documents, f"{len(documents):,} documents of {path.name}"
+
+
+def _key(text):
+    """A document as compared for duplicates: its words, lower-cased."""
+    return " ".join(str(text).lower().split())
+
+
+def _overlap(documents, others):
+    """How many of ``documents`` are also among ``others`` (same words)."""
+    seen = {_key(d) for d in others}
+    return sum(_key(d) in seen for d in documents)
 
 
 def _label_order(labels, given):
@@ -236,6 +289,30 @@ def _check_classes(y_train, y_test, labels):
         )
     if len(y_test) == 0:
         raise ValueError("No test documents: give more data or raise --test-size.")
+
+
+def _check_leakage(X_train, X_test, unlabelled, settings, details):
+    """Say what would make the scores flatter the models: test documents in
+    the unlabelled text (refused without --transductive) and test documents
+    that are also training documents (duplicates in the data, counted)."""
+    if unlabelled:
+        shared = _overlap(X_test, unlabelled)
+        if shared and not settings.transductive:
+            raise ValueError(
+                f"--unlabelled holds {shared:,} of the {len(X_test):,} test documents (the "
+                "same words): the models would learn from the test text. Give unlabelled "
+                "text without the test documents, or pass --transductive to allow it "
+                "(the report then says the scores are transductive)."
+            )
+        if shared:
+            details.append(f"{shared:,} test documents are in the unlabelled text "
+                           "(--transductive)")
+    duplicated = _overlap(X_test, X_train)
+    if duplicated:
+        return [f"{duplicated:,} of the {len(X_test):,} test documents also appear among the "
+                "training documents (duplicates in the data, the same words): the scores "
+                "flatter every model a little."]
+    return []
 
 
 def load_comparison_data(settings):
@@ -317,16 +394,16 @@ def load_comparison_data(settings):
         else:
             X_train, y_train, X_test, y_test, note = _holdout(X, y, settings, n_train, name)
     if settings.unlabelled not in (None, "unsup", "auto", "none"):
-        unlabelled = _unlabelled_file(settings.unlabelled, settings)
-        unlabelled_note = f"{len(unlabelled):,} documents of {Path(settings.unlabelled).name}"
+        unlabelled, unlabelled_note = _unlabelled_file(settings.unlabelled, settings)
     elif settings.unlabelled == "unsup" and kind != "imdb":
         raise ValueError("--unlabelled unsup names IMDB's unlabelled reviews; for other "
                          "data give a file.")
     labels = _label_order(np.unique(np.concatenate([y_train, y_test])), settings.labels)
     _check_classes(y_train, y_test, labels)
+    warned = _check_leakage(X_train, X_test, unlabelled, settings, details)
     return ComparisonData(
         name=name, X_train=X_train, y_train=y_train, X_test=X_test, y_test=y_test,
         test_note=note, labels=labels, unlabelled=unlabelled, unlabelled_note=unlabelled_note,
-        details=details, text_column=text_column, label_column=label_column,
+        details=details, warnings=warned, text_column=text_column, label_column=label_column,
         encoding=encoding,
     )

@@ -17,12 +17,14 @@ from .._report import write_report
 from ..evaluation import (
     format_samples,
     format_table,
+    paired_comparison,
     plot_comparison,
     plot_confusion_matrix,
     plot_training_curves,
     prediction_samples,
 )
 from ._outputs import slug
+from ._results import recurrent_pipeline, uses_recurrent
 
 __all__ = ["print_report", "write_outputs", "N_SHOWN", "MAX_REPORT_MISCLASSIFIED"]
 
@@ -88,7 +90,8 @@ def _documents(run, say):
     for result in highlight:
         start = time.perf_counter()
         try:
-            found = [e.spans() for e in explain(result.model, texts)]
+            found = [e.spans() for e in explain(recurrent_pipeline(result.model) or result.model,
+                                                texts)]
         except (ImportError, ValueError, TypeError, RuntimeError) as exc:
             say(f"   no word highlights for {result.name}: {exc}")
             continue
@@ -122,18 +125,45 @@ def _plain(value):
     return value.item() if isinstance(value, np.generic) else value
 
 
+#: The rows of linear models on n-grams: the bar a recurrent row must clear.
+LINEAR_ROWS = ("tfidf", "nbsvm")
+
+
+def _against(a, b, y):
+    """``a``'s accuracy against ``b``'s on the same documents, said with
+    whether the difference is real."""
+    test = paired_comparison(y, a.pred, b.pred)
+    low, high = (100 * v for v in test["interval"])
+    p = test["p_value"]
+    said = (f"{100 * test['difference']:+.1f} points against {b.name} "
+            f"({100 * b.accuracy:.1f}%; 95% interval {low:+.1f} to {high:+.1f} points, "
+            f"McNemar p = {p:.2g})")
+    return said + (": a real difference" if test["real"] else
+                   ": no real difference on these documents, a tie")
+
+
 def summary(run):
-    """The verdict at the top of the report and at the end of the run."""
-    scored = [r for r in run.results.values() if r.accuracy is not None and not r.baseline]
+    """The verdict at the top of the report and at the end of the run: the
+    best row, its margin over the strongest linear row (or, when a linear
+    row is best, the best row with a recurrent network in it) with a paired
+    test on the test documents, and the majority-class baseline."""
+    scored = [r for r in run.results.values() if r.accuracy is not None and not r.baseline
+              and r.pred is not None]
     if not scored:
         return "No model could be trained: see the errors in the table."
+    y = np.asarray(run.data.y_test)
     best = max(scored, key=lambda r: r.accuracy)
-    tfidf = next((r for r in scored if r.key == "tfidf"), None)
-    text = (f"Best on {len(run.data.X_test):,} test documents of {run.data.name}: {best.name}, "
+    text = (f"Best on {len(y):,} test documents of {run.data.name}: {best.name}, "
             f"{100 * best.accuracy:.1f}% accuracy")
-    if tfidf is not None and best is not tfidf:
-        diff = 100 * (best.accuracy - tfidf.accuracy)
-        text += f", {diff:+.1f} points against {tfidf.name} ({100 * tfidf.accuracy:.1f}%)"
+    linear = [r for r in scored if r.key in LINEAR_ROWS]
+    neural = [r for r in scored if uses_recurrent(r.model)]
+    if best in linear:
+        rival = max(neural, key=lambda r: r.accuracy, default=None)
+        if rival is not None:
+            text += (f"; the best row with a recurrent network: {rival.name} "
+                     f"({100 * rival.accuracy:.1f}%), {_against(rival, best, y)}")
+    elif linear:
+        text += f", {_against(best, max(linear, key=lambda r: r.accuracy), y)}"
     majority = run.majority
     if majority is not None:
         text += ("; always predicting the most frequent class gives "
@@ -180,7 +210,8 @@ def _figures(run, curve):
     contenders = run.contenders()
     for result in contenders:
         if result.recurrent:
-            fig = plot_training_curves(result.model, title=f"{result.name} training curves")
+            fig = plot_training_curves(recurrent_pipeline(result.model),
+                                       title=f"{result.name} training curves")
             figures.append((f"{result.name}: training curves",
                             folder.write_figure(f"curves_{slug(result.name)}.png", fig)))
     for result in contenders:

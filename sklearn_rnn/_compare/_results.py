@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["Result", "Run", "is_recurrent"]
+__all__ = ["Result", "Run", "is_recurrent", "recurrent_pipeline", "uses_recurrent"]
 
 #: A model whose test accuracy is within this of always predicting the most
 #: frequent class, or that predicts one class for this share of the test
@@ -21,6 +21,28 @@ NEAR_CHANCE_MARGIN, ONE_CLASS_SHARE = 0.02, 0.95
 def is_recurrent(model):
     """Whether ``model`` is a pipeline ending in a trained recurrent network."""
     return hasattr(model, "steps") and hasattr(model[-1], "history_")
+
+
+def recurrent_pipeline(model):
+    """The recurrent pipeline that makes ``model``'s predictions: the model
+    itself, or a distilled model's student; None for anything else."""
+    if is_recurrent(model):
+        return model
+    student = getattr(model, "student_", None)
+    return student if is_recurrent(student) else None
+
+
+def uses_recurrent(model):
+    """Whether a recurrent network takes part in ``model``'s predictions (a
+    stack that passes one linear member through does not)."""
+    if recurrent_pipeline(model) is not None:
+        return True
+    if getattr(model, "alone_", None) is not None:
+        return uses_recurrent(model.estimators_[model.alone_])
+    members = getattr(model, "estimators_", None)
+    if members is not None:
+        return any(uses_recurrent(getattr(m, "estimator", m)) for m in members)
+    return False
 
 
 @dataclass
@@ -64,7 +86,8 @@ class Result:
 
     @property
     def recurrent(self):
-        return is_recurrent(self.model)
+        """A recurrent pipeline makes its predictions (a plain or distilled row)."""
+        return recurrent_pipeline(self.model) is not None
 
     @property
     def contender(self):
@@ -125,11 +148,9 @@ class Run:
 
     def best_recurrent(self):
         """The recurrent row the report explains and the learning curve
-        follows: the transfer row, else the most accurate recurrent row."""
+        follows: the most accurate row a recurrent pipeline predicts (the
+        first of equals)."""
         recurrent = [r for r in self.contenders() if r.recurrent]
-        transfer = next((r for r in recurrent if r.key == "transfer"), None)
-        if transfer is not None:
-            return transfer
         return max(recurrent, key=lambda r: r.accuracy or 0, default=None)
 
     def near_chance(self, result):

@@ -146,6 +146,7 @@ def _combine(run, key, factories, reporter):
                          y_pred=pred, labels=data.labels, predict_seconds=sum(
                              r.row.get("predict_seconds") or 0 for r in fitted))
     row["combination"] = detail
+    run.notes.append(f"{name} is {detail}.")
     return Result(key, name, row, model=model, proba=proba, pred=pred)
 
 
@@ -184,11 +185,19 @@ def compare(settings, stdout=None):
         f"documents, {len(data.labels)} classes; test = {data.test_note}.")
     for line in data.details:
         say(f"   {line}")
-    folder = RunFolder(settings.out, _inputs(settings), overwrite=settings.overwrite)
-    if folder.note:
-        say(f"   {folder.note}")
+    for line in data.warnings:
+        say(f"   warning: {line}")
     sizes = curve_sizes(settings, data) if settings.learning_curve else None
-    notes = []
+    with RunFolder(settings.out, _inputs(settings), overwrite=settings.overwrite) as folder:
+        if folder.note:
+            say(f"   {folder.note}")
+        return _compare(settings, data, folder, keys, sizes, reporter, started)
+
+
+def _compare(settings, data, folder, keys, sizes, reporter, started):
+    """The job once the data is read, the options checked and the folder ours."""
+    say = reporter.say
+    notes = list(data.warnings)
 
     analyzer_vectorizer = TextVectorizer(maxlen=settings.maxlen,
                                          max_features=settings.max_features,
