@@ -329,6 +329,9 @@ def predict(settings, stdout=None, stderr=None):
     start = time.perf_counter()
     model = load_model(model_path, trust_pickle=settings.trust_pickle)
     name = (record or {}).get("name") or model_path.stem
+    if not hasattr(model, "predict"):
+        raise ValueError(f"{model_path} holds a {type(model).__name__}, not a classifier (it "
+                         "has no predict method).")
     say(f"{name}: {model_path} loaded in {time.perf_counter() - start:.1f} s")
     texts, truth = _read_documents(settings, record, say)
     if not texts:

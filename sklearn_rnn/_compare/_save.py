@@ -31,6 +31,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.metrics import classification_report
 
+from .._vectors._pretrained import without_vectors
 from .._version import __version__
 from ._progress import EpochProgress
 
@@ -115,38 +116,57 @@ def _is_progress(callback):
 
 
 @contextmanager
-def without_progress(model):
-    """``model`` without the job's progress callbacks (they report to this
-    terminal, and their type is not one to trust in a file), restored after."""
+def as_saved(model):
+    """``model`` as it is saved, restored after: without the job's progress
+    callbacks (they report to this terminal; their type is not one to trust
+    in a file), and its unfitted templates (a stack's ``estimators``)
+    without in-memory word vectors, as a fitted classifier saves itself (its
+    embedding rows are in its weights; only a refit needs the vectors)."""
     changed = []
     for estimator in _estimators(model):
-        callbacks = vars(estimator).get("callbacks")
+        own = vars(estimator)
+        callbacks = own.get("callbacks")
         if isinstance(callbacks, list) and any(_is_progress(c) for c in callbacks):
-            changed.append((estimator, callbacks))
+            changed.append((estimator, "callbacks", callbacks))
             estimator.callbacks = [c for c in callbacks if not _is_progress(c)] or None
+        if "embeddings" in own and "net_" not in own:
+            light = without_vectors(own["embeddings"])
+            if light is not own["embeddings"]:
+                changed.append((estimator, "embeddings", own["embeddings"]))
+                estimator.embeddings = light
     try:
         yield model
     finally:
-        for estimator, callbacks in changed:
-            estimator.callbacks = callbacks
+        for estimator, name, value in reversed(changed):
+            setattr(estimator, name, value)
 
 
 def _dump(model, path):
-    """Write ``model`` to ``path`` with skops (compressed: skops' schema
-    spells every vocabulary entry in JSON, 10-20x smaller deflated); return
-    the types :func:`~sklearn_rnn.persistence.load_skops` would refuse."""
+    """Write ``model`` to ``path`` with skops (compressed: skops spells every
+    vocabulary entry in JSON, 10-20x smaller deflated); None, or why the file
+    would not load with :func:`~sklearn_rnn.persistence.load_skops` (then
+    nothing is written)."""
     import skops.io as sio
 
-    from ..persistence import SKOPS_TRUSTED_TYPES
+    from ..persistence import MAX_SCHEMA_BYTES, SKOPS_TRUSTED_TYPES
 
     tmp = path.with_name(f".{path.name}.part")
     try:
-        with without_progress(model):
+        with as_saved(model):
             sio.dump(model, tmp, compression=zipfile.ZIP_DEFLATED)
         refused = sorted(set(sio.get_untrusted_types(file=tmp)) - set(SKOPS_TRUSTED_TYPES))
-        if not refused:
-            os.replace(tmp, path)
-        return refused
+        if refused:
+            return (f"it holds types load_skops does not trust ({', '.join(refused)}); it "
+                    "would not load without running code")
+        with zipfile.ZipFile(tmp) as archive:
+            schema = archive.getinfo("schema.json").file_size
+        if schema > MAX_SCHEMA_BYTES:
+            return (f"skops spells its structure in {schema / 2**20:,.0f} MiB of JSON, more "
+                    f"than the {MAX_SCHEMA_BYTES / 2**20:,.0f} MiB load_skops reads (a "
+                    "vectorizer's vocabulary: about 600 bytes per TF-IDF n-gram; a smaller "
+                    "vocabulary would fit)")
+        os.replace(tmp, path)
+        return None
     finally:
         tmp.unlink(missing_ok=True)
 
@@ -187,13 +207,9 @@ def save_models(run, say):
         path = models / f"{result.key}.skops"
         start = time.perf_counter()
         try:
-            refused = _dump(result.model, path)
+            entry.error = _dump(result.model, path)
         except Exception as exc:  # noqa: BLE001 - a model that cannot be saved is said, the run goes on
             entry.error = f"skops cannot save it ({type(exc).__name__}: {exc})".splitlines()[0]
-        else:
-            if refused:
-                entry.error = (f"it holds types load_skops does not trust ({', '.join(refused)}); "
-                               "it would not load without running code")
         if entry.error is None:
             entry.seconds = time.perf_counter() - start
             entry.bytes = path.stat().st_size
@@ -251,6 +267,28 @@ def _best_record(run, saved):
         "sklearn_rnn": __version__,
         "models": [{k: v for k, v in asdict(m).items() if v is not None}
                    for m in saved.models],
+    }
+
+
+def report_section(saved):
+    """The report page's "Saved models" section (see
+    :func:`sklearn_rnn._report.write_report`), or None when nothing was saved."""
+    if saved is None or not saved.models:
+        return None
+    rows = [{"model": m.name, "file": m.file, "size": _size(m.bytes) if m.bytes else None,
+             "note": ("the best: " + saved.why) if m is saved.best else
+             (f"not saved: {m.error}" if m.error else f"card: {m.card}")}
+            for m in saved.models]
+    if saved.best is None:
+        return {"text": "No model could be saved: see the table.", "rows": rows}
+    return {
+        "text": f"Every row's fitted model is in the folder of this page, in {MODELS_FOLDER}/, "
+                f"with its model card (.md); {BEST_FILE} names the best, "
+                f"{saved.best.name}. From this folder, load it in Python or predict a file "
+                "of new documents:",
+        "lines": [load_line(saved.best.file),
+                  "sklearn-rnn predict --model . --data new_documents.csv --proba"],
+        "rows": rows,
     }
 
 
@@ -366,7 +404,7 @@ def model_card(run, result, saved):
     shown = ("models", "epochs", "maxlen", "max_features", "embedding_dim", "hidden_size",
              "batch_size", "lr", "seed", "tokenizer", "transfer_vectors", "unlabelled_text",
              "transductive")
-    with without_progress(result.model):
+    with as_saved(result.model):
         structure = result.model.__repr__(N_CHAR_MAX=4000) if hasattr(
             result.model, "get_params") else repr(result.model)
     docs = row.get("predict_docs_per_second")
