@@ -1,8 +1,11 @@
 """Dataset loaders on the real archives in ../shared, and on small fakes."""
 
+import functools
 import hashlib
+import http.server
 import io
 import tarfile
+import threading
 
 import numpy as np
 import pytest
@@ -103,16 +106,37 @@ def test_missing_data_says_where_to_put_it(tmp_path):
         load_imdb("validation", data_home=tmp_path)
 
 
-def test_fetch_file_verifies_checksum(tmp_path):
-    source = tmp_path / "remote.bin"
-    source.write_bytes(b"the archive")
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def served_folder(tmp_path, monkeypatch):
+    """A folder served over HTTP on this machine: ``(folder, base URL)``."""
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    folder = tmp_path / "remote"
+    folder.mkdir()
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(folder)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield folder, f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_fetch_file_verifies_checksum(tmp_path, served_folder):
+    folder, base_url = served_folder
+    (folder / "remote.bin").write_bytes(b"the archive")
+    url = f"{base_url}/remote.bin"
     good = hashlib.sha256(b"the archive").hexdigest()
-    target = fetch_file(source.as_uri(), tmp_path / "cache" / "a.bin", sha256=good)
+    target = fetch_file(url, tmp_path / "cache" / "a.bin", sha256=good)
     assert target.read_bytes() == b"the archive"
     with pytest.raises(OSError, match="Checksum mismatch"):
-        fetch_file(source.as_uri(), tmp_path / "cache" / "b.bin", sha256="0" * 64)
+        fetch_file(url, tmp_path / "cache" / "b.bin", sha256="0" * 64)
     assert not (tmp_path / "cache" / "b.bin").exists()  # no corrupt file left behind
-    assert not list((tmp_path / "cache").glob("*.part"))
+    assert sorted(p.name for p in (tmp_path / "cache").iterdir()) == ["a.bin"]
 
 
 def test_fetch_file_offline_error_says_what_to_do(tmp_path):
