@@ -12,7 +12,6 @@ import pytest
 
 from sklearn_rnn.datasets import get_data_home, load_imdb, load_imdb_splits, load_movie_reviews
 from sklearn_rnn.datasets._base import fetch_file
-from sklearn_rnn.datasets._imdb import _iter_tar, _iter_tarfile
 
 
 def test_load_imdb_train_from_archive(imdb_train):
@@ -50,25 +49,36 @@ def test_load_imdb_unsup_and_missing_test_split(imdb_archive):
         load_imdb("test", data_home=imdb_archive)
 
 
-def test_fast_tar_reader_matches_tarfile(imdb_archive, tmp_path):
-    # on the real archive, the first 2,000 members
-    fast = _iter_tar(imdb_archive)
-    slow = _iter_tarfile(imdb_archive)
-    for _ in range(2000):
-        assert next(fast) == next(slow)
-    # long names (GNU and pax) and an uncompressed tar
-    long_name = "aclImdb/train/pos/" + "x" * 120 + "/1_9.txt"
+def _tar_of_reviews(path, mode, fmt, reviews):
+    with tarfile.open(path, mode, format=fmt) as tar:
+        for name, text in reviews.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(text)
+            tar.addfile(info, io.BytesIO(text))
+    return path
+
+
+def test_load_imdb_reads_every_tar_format(tmp_path):
+    # long names (GNU and pax headers), plain and compressed archives
+    long_name = "x" * 120 + "/aclImdb/train/pos/1_9.txt"
     for fmt, suffix, mode in [(tarfile.GNU_FORMAT, ".tar.gz", "w:gz"),
                               (tarfile.PAX_FORMAT, ".tar", "w"),
                               (tarfile.USTAR_FORMAT, ".tar.bz2", "w:bz2")]:
-        path = tmp_path / f"a{suffix}"
-        with tarfile.open(path, mode, format=fmt) as tar:
-            for name, text in [(long_name if fmt != tarfile.USTAR_FORMAT else "a/b.txt",
-                                b"great"), ("aclImdb/train/neg/2_1.txt", b"bad " * 300)]:
-                info = tarfile.TarInfo(name)
-                info.size = len(text)
-                tar.addfile(info, io.BytesIO(text))
-        assert list(_iter_tar(path)) == list(_iter_tarfile(path))
+        first = long_name if fmt != tarfile.USTAR_FORMAT else "aclImdb/train/pos/1_9.txt"
+        path = _tar_of_reviews(tmp_path / f"a{suffix}", mode, fmt, {
+            first: b"great", "aclImdb/train/neg/2_1.txt": b"bad " * 300, "a/b.txt": b"other"})
+        data = load_imdb(data_home=path, shuffle=False)
+        assert data.data == ["bad " * 300, "great"], fmt
+        assert list(data.filenames) == ["aclImdb/train/neg/2_1.txt", first]
+
+
+def test_a_truncated_archive_says_so(tmp_path):
+    whole = _tar_of_reviews(tmp_path / "whole.tar.gz", "w:gz", tarfile.PAX_FORMAT, {
+        f"aclImdb/train/pos/{i}_9.txt": b"a fine film " * 500 for i in range(20)})
+    cut = tmp_path / "aclImdb_v1.tar.gz"
+    cut.write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])
+    with pytest.raises(OSError, match="not a whole tar archive .*download it again"):
+        load_imdb(data_home=cut)
 
 
 def _fake_imdb(root):
