@@ -10,8 +10,9 @@ from html.parser import HTMLParser
 import numpy as np
 import pytest
 
-from sklearn_rnn._report import find_chromium, highlight, render_in_chromium, write_report
+from sklearn_rnn._report import highlight, write_report
 
+from .._chromium import find_chromium, render_in_chromium
 from ..conftest import make_reviews
 
 MODELS = ["rnn", "lstm", "gru", "lstm-ngrams", "tfidf"]
