@@ -7,7 +7,6 @@
 
 import re
 import tarfile
-import zlib
 from pathlib import Path
 
 import numpy as np
@@ -123,14 +122,10 @@ def _read_imdb_records(source, subsets):
 def _iter_tar(path):
     """Yield ``(name, bytes)`` of the regular files in a tar archive (plain or
     compressed), in the archive's order: one pass, nothing written to disk."""
-    try:
-        with tarfile.open(path, "r|*") as tar:
-            for member in tar:
-                if member.isfile():
-                    yield member.name, tar.extractfile(member).read()
-    except (tarfile.TarError, EOFError, zlib.error) as exc:
-        raise OSError(f"{path} is not a whole tar archive ({exc}): a download cut short "
-                      "or a corrupt file. Delete it and download it again.") from exc
+    with tarfile.open(path, "r|*") as tar:
+        for member in tar:
+            if member.isfile():
+                yield member.name, tar.extractfile(member).read()
 
 
 def _bunch(records, subset, target, shuffle, random_state, n_samples, return_X_y):
