@@ -78,7 +78,7 @@ figure img { width: 100%; height: auto; display: block; cursor: zoom-in; }
 figcaption { color: var(--muted); font-size: 13px; margin-top: 6px; text-align: center; }
 figure .close { display: none; }
 figure:target { position: fixed; inset: 0; z-index: 10; margin: 0; border-radius: 0;
-                background: rgba(255,255,255,.98); overflow: auto; padding: 16px; }
+                background: #fff; overflow: auto; padding: 16px; }
 figure:target img { width: auto; max-width: 100%; max-height: calc(100vh - 90px);
                     margin: 0 auto; cursor: default; }
 figure:target .close { display: block; text-align: right; font-size: 15px; }

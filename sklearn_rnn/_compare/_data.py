@@ -233,13 +233,9 @@ def _unlabelled_file(path, settings):
                      f"{MAX_UNLABELLED_DOCUMENTS:,} documents or "
                      f"{MAX_UNLABELLED_BYTES // 2**20:,} MiB are read)")
         return documents, note
-    columns = _columns(settings.text_column)
-    try:
-        documents = load_text_dataset(path, text_column=columns,
-                                      label_column=settings.label_column).data
-    except ValueError:  # unlabelled files have no label column: take the text only
-        documents = load_text_dataset(path, text_column=columns or None,
-                                      label_column=None).data
+    # the text only: an unlabelled file has no label column to find
+    documents = load_text_dataset(path, text_column=_columns(settings.text_column),
+                                  label_column=False).data
     return documents, f"{len(documents):,} documents of {path.name}"
 
 

@@ -35,8 +35,8 @@ from .._vectors._pretrained import without_vectors
 from .._version import __version__
 from ._progress import EpochProgress
 
-__all__ = ["SavedModel", "Saved", "save_models", "winner", "MODELS_FOLDER", "BEST_FILE",
-           "read_best"]
+__all__ = ["SavedModel", "Saved", "save_models", "forget_saved", "winner", "MODELS_FOLDER",
+           "BEST_FILE", "read_best", "report_section"]
 
 #: The run folder's sub-folder of saved models and their cards.
 MODELS_FOLDER = "models"
@@ -175,6 +175,19 @@ def _size(n):
     return f"{n / 2**20:,.1f} MB" if n >= 2**20 else f"{n / 2**10:,.0f} kB"
 
 
+def forget_saved(folder):
+    """Remove what an earlier run saved in ``folder`` (``--overwrite``):
+    its ``best.json`` and the job's model files and cards, so that nothing
+    points at a model this run did not train."""
+    from ._settings import MODELS
+
+    folder = Path(folder)
+    (folder / BEST_FILE).unlink(missing_ok=True)
+    for key in MODELS:
+        for suffix in (".skops", ".md"):
+            (folder / MODELS_FOLDER / f"{key}{suffix}").unlink(missing_ok=True)
+
+
 def save_models(run, say):
     """Save every row of ``run`` that has a fitted model, its card, and
     ``best.json``.
@@ -192,6 +205,7 @@ def save_models(run, say):
     folder = run.folder.path
     models = folder / MODELS_FOLDER
     saved = Saved()
+    forget_saved(folder)
     try:
         import skops.io  # noqa: F401
     except ImportError:

@@ -75,3 +75,18 @@ def test_load_text_dataset_reads_documents_without_labels(tmp_path):
     assert load_text_dataset(folder, label_column=False).data == ["second file", "first file"]
     with pytest.raises(ValueError, match="No text column 'body'"):
         load_text_dataset(tmp_path / "a.csv", text_column="body", label_column=False)
+
+
+def test_compare_reads_unlabelled_text_from_a_data_file_without_labels(tmp_path, capsys):
+    import json
+
+    from .conftest import TINY_RUN, small_csv
+
+    unlabelled = tmp_path / "more.jsonl"
+    unlabelled.write_text("".join(json.dumps({"id": i, "body": x}) + "\n"
+                                  for i, x in enumerate(make_reviews(200, seed=6)[0])),
+                          encoding="utf-8")
+    assert main(["compare", "--data", str(small_csv(tmp_path)), "--unlabelled",
+                 str(unlabelled), "--models", "lstm-w2v", "--out", str(tmp_path / "out"),
+                 "--no-plots", "--no-save", *TINY_RUN[2:]]) == 0, capsys.readouterr().err
+    assert "200 documents of more.jsonl" in (tmp_path / "out" / "comparison.json").read_text()

@@ -5,9 +5,6 @@ pickle and ``sklearn-rnn predict`` reproduces the comparison's predictions."""
 import csv
 import io
 import json
-import subprocess
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -17,10 +14,9 @@ from sklearn_rnn._cli import main
 from sklearn_rnn._compare._run import compare
 from sklearn_rnn._compare._settings import CompareSettings
 
-from .conftest import small_csv
+from .conftest import TINY_RUN, small_csv
 
 ROWS = ["rnn", "lstm", "transfer", "tfidf", "combined"]
-ROOT = Path(__file__).parents[2]
 
 
 @pytest.fixture(scope="module")
@@ -76,7 +72,7 @@ def test_compare_saves_every_row_with_a_card_and_names_the_winner(imdb_run):
     assert "load_skops(&quot;models/" in report
 
 
-def test_saved_rows_load_in_a_fresh_process_without_pickle(imdb_run, tmp_path):
+def test_saved_rows_load_in_a_fresh_process_without_pickle(imdb_run, tmp_path, run_python):
     run, out, _ = imdb_run
     docs = tmp_path / "docs.json"
     docs.write_text(json.dumps(run.data.X_test))
@@ -96,9 +92,7 @@ for key in {ROWS!r}:
                    "proba": proba.tolist(), "type": type(model).__name__}}
 print(json.dumps(found))
 """
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                          cwd=ROOT, timeout=300)
-    assert done.returncode == 0, done.stderr[-3000:]
+    done = run_python("-c", script, timeout=300)
     found = json.loads(done.stdout.splitlines()[-1])
     assert found["combined"]["type"] == "HoldoutStackingClassifier"
     for key in ROWS:
@@ -107,16 +101,14 @@ print(json.dumps(found))
         np.testing.assert_allclose(found[key]["proba"], result.proba, rtol=0, atol=1e-6)
 
 
-def test_predict_command_reproduces_the_comparisons_test_predictions(imdb_run, tmp_path):
+def test_predict_command_reproduces_the_comparisons_test_predictions(imdb_run, tmp_path,
+                                                                    run_python):
     run, out, _ = imdb_run
     data = _docs_file(run, tmp_path / "test.csv")
     best = json.loads((out / "best.json").read_text())
-    done = subprocess.run(
-        [sys.executable, "-m", "sklearn_rnn", "predict", "--model", str(out), "--data",
-         str(data), "--proba", "--out", str(tmp_path / "pred.csv"), "--label-column",
-         "sentiment"],
-        capture_output=True, text=True, cwd=ROOT, timeout=300)
-    assert done.returncode == 0, done.stderr[-3000:]
+    done = run_python("-m", "sklearn_rnn", "predict", "--model", out, "--data", data,
+                      "--proba", "--out", tmp_path / "pred.csv", "--label-column", "sentiment",
+                      timeout=300)
     assert done.stdout == ""  # the predictions went to --out; what is said, to stderr
     assert "150 documents" in done.stderr and "text 'review'" in done.stderr
     result = run.results[best["key"]]
@@ -210,13 +202,21 @@ def test_a_row_that_cannot_be_saved_is_said(tmp_path, monkeypatch):
     assert "not saved: it holds types" in (out / "report.html").read_text()
 
 
-def test_no_save_keeps_no_model(tmp_path, capsys):
+def test_no_save_keeps_no_model_and_overwrite_forgets_the_earlier_ones(tmp_path, capsys):
     out = tmp_path / "out"
-    code = main(["compare", "--data", str(small_csv(tmp_path)), "--models", "tfidf", "--out",
-                 str(out), "--no-save", "--no-plots", "--quiet"])
-    assert code == 0, capsys.readouterr().err
+    args = ["compare", "--data", str(small_csv(tmp_path)), "--out", str(out), "--no-plots",
+            "--quiet"]
+    assert main([*args, "--models", "tfidf", "--no-save"]) == 0, capsys.readouterr().err
     assert (out / "report.html").exists()
     assert not (out / "models").exists() and not (out / "best.json").exists()
+    assert main([*args, "--models", "tfidf", "--overwrite"]) == 0
+    assert (out / "models" / "tfidf.skops").exists()
+    # a later run without that row: no file of the earlier run is left to point at
+    assert main([*args, "--models", "rnn", *TINY_RUN[2:-1], "--overwrite"]) == 0
+    assert sorted(p.name for p in (out / "models").iterdir()) == ["rnn.md", "rnn.skops"]
+    assert json.loads((out / "best.json").read_text())["key"] == "rnn"
+    assert main([*args, "--models", "tfidf", "--overwrite", "--no-save"]) == 0
+    assert not (out / "best.json").exists() and not list((out / "models").iterdir())
 
 
 def test_the_combined_row_saves_without_its_word_vectors(tmp_path):
