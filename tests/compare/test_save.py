@@ -5,6 +5,7 @@ pickle and ``sklearn-rnn predict`` reproduces the comparison's predictions."""
 import csv
 import io
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -70,6 +71,10 @@ def test_compare_saves_every_row_with_a_card_and_names_the_winner(imdb_run):
     report = (out / "report.html").read_text()
     assert 'id="models"' in report and f"models/{winner.key}.skops" in report
     assert "load_skops(&quot;models/" in report
+    # the page names files, not the paths of this machine
+    data = Path(run.settings.data[0]).resolve()
+    assert f"<td>{data.name}</td>" in report and str(data.parent) not in report
+    assert str(out) not in report
 
 
 def test_saved_rows_load_in_a_fresh_process_without_pickle(imdb_run, tmp_path, run_python):
@@ -235,3 +240,21 @@ def test_the_combined_row_saves_without_its_word_vectors(tmp_path):
     assert type(loaded.estimators[1][1][-1].embeddings.vectors).__name__ == "VectorsNotSaved"
     np.testing.assert_array_equal(loaded.predict(run.data.X_test), run.results["combined"].pred)
     assert "Transductive" not in (out / "models" / "combined.md").read_text()
+
+
+def test_predict_names_its_outputs_after_out(tmp_path, capsys):
+    import skops.io as sio
+
+    model, X = _pipeline()
+    sio.dump(model, tmp_path / "model.skops")
+    data = tmp_path / "docs.txt"
+    data.write_text("\n".join(X[:7]) + "\n", encoding="utf-8")
+    assert main(["predict", "--model", str(tmp_path / "model.skops"), "--data", str(data),
+                 "--out", str(tmp_path / "pred.jsonl"), "--explain"]) == 0
+    err = capsys.readouterr().err
+    lines = (tmp_path / "pred.jsonl").read_text().splitlines()
+    assert [json.loads(line) for line in lines] == [{"prediction": p}
+                                                    for p in model.predict(X[:7])]
+    assert f"wrote {tmp_path / 'pred.html'}" in err
+    page = (tmp_path / "pred.html").read_text()
+    assert page.count('class="doc"') == 7 and "true label" not in page
