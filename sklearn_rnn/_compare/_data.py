@@ -288,27 +288,33 @@ def _check_classes(y_train, y_test, labels):
 
 
 def _check_leakage(X_train, X_test, unlabelled, settings, details):
-    """Say what would make the scores flatter the models: test documents in
-    the unlabelled text (refused without --transductive) and test documents
-    that are also training documents (duplicates in the data, counted)."""
+    """Keep the test text out of the unlabelled text unless --transductive,
+    and count test documents that are also training documents.
+
+    Returns ``(unlabelled, warnings)``: the unlabelled documents without the
+    test documents' text (all of them with --transductive), and what the
+    report must say.
+    """
+    warned = []
     if unlabelled:
-        shared = _overlap(X_test, unlabelled)
-        if shared and not settings.transductive:
-            raise ValueError(
-                f"--unlabelled holds {shared:,} of the {len(X_test):,} test documents (the "
-                "same words): the models would learn from the test text. Give unlabelled "
-                "text without the test documents, or pass --transductive to allow it "
-                "(the report then says the scores are transductive)."
-            )
-        if shared:
-            details.append(f"{shared:,} test documents are in the unlabelled text "
-                           "(--transductive)")
+        test_keys = {_key(d) for d in X_test}
+        leaking = [_key(d) in test_keys for d in unlabelled]
+        shared = sum(leaking)
+        if shared and settings.transductive:
+            details.append(f"{shared:,} documents of the unlabelled text are test documents "
+                           "(kept: --transductive)")
+        elif shared:
+            unlabelled = [d for d, leak in zip(unlabelled, leaking, strict=True) if not leak]
+            warned.append(
+                f"{shared:,} documents of the unlabelled text are test documents (the same "
+                "words): left out, so that no model learns from the test text "
+                "(--transductive keeps them).")
     duplicated = _overlap(X_test, X_train)
     if duplicated:
-        return [f"{duplicated:,} of the {len(X_test):,} test documents also appear among the "
-                "training documents (duplicates in the data, the same words): the scores "
-                "flatter every model a little."]
-    return []
+        warned.append(f"{duplicated:,} of the {len(X_test):,} test documents also appear among "
+                      "the training documents (duplicates in the data, the same words): the "
+                      "scores flatter every model a little.")
+    return unlabelled, warned
 
 
 def load_comparison_data(settings):
@@ -396,7 +402,7 @@ def load_comparison_data(settings):
                          "data give a file.")
     labels = _label_order(np.unique(np.concatenate([y_train, y_test])), settings.labels)
     _check_classes(y_train, y_test, labels)
-    warned = _check_leakage(X_train, X_test, unlabelled, settings, details)
+    unlabelled, warned = _check_leakage(X_train, X_test, unlabelled, settings, details)
     return ComparisonData(
         name=name, X_train=X_train, y_train=y_train, X_test=X_test, y_test=y_test,
         test_note=note, labels=labels, unlabelled=unlabelled, unlabelled_note=unlabelled_note,
