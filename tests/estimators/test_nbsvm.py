@@ -166,3 +166,17 @@ def test_one_class_and_bad_parameters_are_refused(counts):
         NBSVMClassifier(C=-1.0, alpha=0.0).fit(X, y)
     with pytest.raises(ValueError, match="features"):
         NBSVMClassifier().fit(X, y).predict(X[:, :10])
+
+
+def test_nbsvm_is_public_and_needs_no_torch():
+    import subprocess
+    import sys
+
+    code = ("import sys, sklearn_rnn\n"
+            "from sklearn.feature_extraction.text import CountVectorizer\n"
+            "X = CountVectorizer().fit_transform(['a good film', 'a bad film'])\n"
+            "sklearn_rnn.NBSVMClassifier().fit(X, [1, 0]).predict(X)\n"
+            "print(sklearn_rnn.NBSVMClassifier.__module__, 'torch' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out == ["sklearn_rnn", "False"]
