@@ -422,7 +422,8 @@ def run_ours(cls, method, label, data, cfg):
     durations = [float(d) for d in clf.history_[:, "dur"]]
     predicted = clf.classes_[proba.argmax(axis=1)]
     return row(
-        method, label, cell=cls._cell, n_train=len(data["y_train"]),
+        method, label, cell=clf.net_.get_params_for("module")["cell"],
+        n_train=len(data["y_train"]),
         s_per_epoch=float(np.mean(durations)), fit_s=fit_s,
         n_predict=len(proba), predict_s=predict_s, peak_mb=memory.peak_mb,
         valid_acc=float(np.mean(predicted == data["labels_valid"])),

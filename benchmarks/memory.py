@@ -73,17 +73,11 @@ import gc, json, sys
 import numpy as np, torch
 torch.set_num_threads(1)
 from sklearn_rnn import RecurrentTextClassifier
-from sklearn_rnn._classifier import _RecurrentBase
+from sklearn_rnn._nn._data import to_dataset
+from sklearn_rnn._nn._device import training_memory
 
 case = json.loads(sys.argv[1])
 record = {}
-check = _RecurrentBase._check_training_memory
-
-def spy(self, train, sizes, device):
-    record["estimate"] = self._training_memory(train, sizes)
-    return check(self, train, sizes, device)
-
-_RecurrentBase._check_training_memory = spy
 
 def rss(field):  # kB, from the kernel
     for line in open("/proc/self/status"):
@@ -112,6 +106,10 @@ base = rss("VmRSS")
 open("/proc/self/clear_refs", "w").write("5")  # the high-water mark starts again here
 clf.fit(X, y)
 record["peak"] = rss("VmHWM") - base
+# what fit estimated before it started: all documents train (no validation
+# split), in batches of batch_size, with the module the net was built with
+record["estimate"] = training_memory(to_dataset(X).widths, case["batch_size"],
+                                     clf.net_.get_params_for("module"))
 ngram = clf.net_.module_.ngram
 record["ngram_floats"] = sum(p.numel() for p in ngram.parameters()) if ngram else 0
 print(json.dumps(record))
@@ -170,17 +168,19 @@ def accuracy_rows():
     from sklearn.pipeline import make_pipeline
 
     from sklearn_rnn import RecurrentTextClassifier, TextVectorizer
-    from sklearn_rnn._classifier import _RecurrentBase
+    from sklearn_rnn._nn import _layout
 
     torch.set_num_threads(1)
     rows = []
-    rank = _RecurrentBase._ngram_rank
+    layout = _layout.ngram_layout
     for n_classes, per_class, n_test, variants in ACCURACY_CASES:
         X, y = many_class_data(n_classes, n_classes * per_class, 0)
         X_test, y_test = many_class_data(n_classes, n_test, 1)
         for name, buckets, factorised in variants:
-            # a plain table with many classes: what the rule before built
-            _RecurrentBase._ngram_rank = staticmethod(rank if factorised else lambda n: None)
+            # a plain table with many classes (what the rule before built):
+            # the rule's rows, one column per class
+            _layout.ngram_layout = layout if factorised else (
+                lambda buckets, n_classes: (layout(buckets, n_classes)[0], None))
             start = time.perf_counter()
             pipe = make_pipeline(TextVectorizer(), RecurrentTextClassifier(
                 embedding_dim=32, hidden_size=32, max_epochs=5, early_stopping=False,
@@ -193,7 +193,7 @@ def accuracy_rows():
                              p.numel() for p in table.parameters()),
                          "seconds": round(time.perf_counter() - start)})
             print(rows[-1], flush=True)
-    _RecurrentBase._ngram_rank = staticmethod(rank)
+    _layout.ngram_layout = layout
     return rows
 
 

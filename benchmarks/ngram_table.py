@@ -116,6 +116,7 @@ def pickle_run(name, data, *, before):
     from sklearn.pipeline import make_pipeline
 
     from sklearn_rnn import LSTMSentimentClassifier, TextVectorizer
+    from sklearn_rnn._nn._layout import ngram_layout
 
     X_train, y_train, X_test, _ = data
     extra = dict(ngram_buckets=2**20, warm_start=True) if before else {}
@@ -138,7 +139,7 @@ def pickle_run(name, data, *, before):
         done = time.perf_counter()
     clf = model[-1]
     return {"model": name, "when": "before" if before else "after",
-            "ngram_rows": clf._ngram_rows(len(clf.classes_)),
+            "ngram_rows": ngram_layout(clf.ngram_buckets, len(clf.classes_))[0],
             "optimizer_saved": bool(clf.warm_start), "pickle_mb": round(size / 2**20, 2),
             "dump_s": round(dumped - start, 2), "load_s": round(restored - dumped, 2),
             "predict_s": round(done - restored, 2), "n_predict": len(X_test)}

@@ -20,10 +20,12 @@ embedding and hidden size 64, batch 64, at most 5 epochs, early stopping):
 * ``combined``: TF-IDF and the main job's default transfer row for that data
   (word2vec on the unlabelled reviews given; without unlabelled text, the
   LSTM without vectors),
-  stacked as the main job does: a logistic regression on the members' log-odds
-  predicted for 20% held-out training documents by copies trained on the rest;
-  ``blend``: the same members averaged with the weight (0, 0.05, ..., 1) that
-  was best on those held-out documents (the main job's combination before).
+  stacked as the main job does (``HoldoutStackingClassifier``): a logistic
+  regression on the members' log-odds predicted for 20% held-out training
+  documents by copies trained on the rest, or the better member alone;
+  ``blend`` (in results of earlier rounds only): the same members averaged
+  with the weight that was best on those held-out documents (the main job's
+  combination before).
 
 IMDB: the first 500, 2,000 and 20,000 of the shuffled 25,000 train reviews to
 train, the last 5,000 held out. Pang & Lee movie reviews: 5-fold stratified
@@ -46,21 +48,15 @@ import platform
 import subprocess
 import time
 from pathlib import Path
-from types import SimpleNamespace
 
 import numpy as np
 import sklearn
 import torch
+from sklearn.base import clone
 
 from sklearn_rnn import PretrainedEmbeddings, __version__
-from sklearn_rnn._compare._models import (
-    Vectors,
-    _best_weight,
-    _own_word2vec,
-    held_out_probas,
-    make_models,
-    stack_held_out,
-)
+from sklearn_rnn._compare._models import Vectors, _own_word2vec, combined_model, make_models
+from sklearn_rnn._compare._settings import CompareSettings
 from sklearn_rnn.datasets import load_imdb, load_movie_reviews
 
 REPO = Path(__file__).resolve().parents[1]
@@ -68,18 +64,18 @@ SHARED = REPO.parent / "shared" / "datasets"
 RESULTS = REPO / "benchmarks" / "results"
 N_HELD_OUT = 5000
 ROWS = ("tfidf", "lstm", "glove", "glove_tuned", "glove_random", "w2v_own",
-        "w2v_own_tuned", "w2v_unsup10k", "w2v_unsup", "combined", "blend")
+        "w2v_own_tuned", "w2v_unsup10k", "w2v_unsup", "combined")
+#: Rows of earlier rounds, still shown from the results file.
+OLD_ROWS = ("blend",)
 #: Rows run at 20,000 reviews (each fit takes minutes there).
 ROWS_20K = ("tfidf", "lstm", "glove", "w2v_own", "w2v_unsup", "combined")
 #: Rows run at 500 reviews.
 ROWS_500 = ("tfidf", "lstm", "glove", "w2v_own", "w2v_unsup10k", "combined")
 
 
-def _args(seed):
-    """The main job's quick settings."""
-    return SimpleNamespace(embedding_dim=64, hidden_size=64, batch_size=64, epochs=5,
-                           device="cpu", seed=seed, lr=None, maxlen=300, max_features=20000,
-                           tokenizer=None)
+def _settings(seed):
+    """The main job's quick settings (its defaults), on the CPU."""
+    return CompareSettings(device="cpu", seed=seed)
 
 
 def _glove():
@@ -130,7 +126,7 @@ class Runner:
         return Vectors(PretrainedEmbeddings(kv), "word2vec", freeze=not row.endswith("_tuned"))
 
     def run(self, data, size, fold, rows, X_train, y_train, X_test, y_test, unlabelled=None):
-        args = _args(self.seed)
+        settings = _settings(self.seed)
         probas, results = {}, {}
         # the combined row needs its members' predictions: refit them if it is to run
         combine = "combined" in rows and (data, size, fold, "combined", self.seed) not in self.done
@@ -146,7 +142,7 @@ class Runner:
                                                                           unlabelled)
             vectors_seconds = time.perf_counter() - start
             kind = "tfidf" if row == "tfidf" else "transfer"
-            factory = make_models(args, [kind], vectors, None, lambda key: None)[kind]
+            factory = make_models(settings, [kind], vectors, None, lambda key: None)[kind]
             model = factory()
             start = time.perf_counter()
             model.fit(X_train, y_train)
@@ -159,46 +155,38 @@ class Runner:
                 accuracy=float(np.mean(classes[probas[row].argmax(1)] == y_test)),
                 fit_seconds=seconds, vectors_seconds=vectors_seconds,
                 coverage=None if coverage is None else coverage.coverage,
-                factory=(row, vectors),
+                model=model,
             )
             print(f"{data} {size} fold {fold} {row}: {100 * result['accuracy']:.1f}% "
                   f"({seconds:.0f} s)", flush=True)
             results[row] = result
             if key not in self.done:
-                self.save({k: v for k, v in result.items() if k != "factory"})
+                self.save({k: v for k, v in result.items() if k != "model"})
         if "combined" in rows and (data, size, fold, "combined", self.seed) not in self.done:
             # the main job's default transfer row for this data
             # (without unlabelled text the main job's transfer row has no vectors)
             best = next(r for r in ("w2v_unsup10k" if size <= 2000 else "w2v_unsup",
                                     "lstm") if r in results)
-            if "factory" not in results[best] or "tfidf" not in probas:
+            if "model" not in results[best] or "tfidf" not in probas:
                 print(f"{data} {size}: rerun without results of earlier runs to combine")
                 return
-            vectors = results[best]["factory"][1]
-            tfidf = make_models(args, ["tfidf"], None, None, lambda key: None)["tfidf"]
-            transfer = make_models(args, ["transfer"], vectors, None,
-                                   lambda key: None)["transfer"]
+            fitted = [results["tfidf"]["model"], results[best]["model"]]
+            # the main job's combined row: a logistic regression on the held-out
+            # log-odds of copies of its members (fitted here), or the better member
+            stack = combined_model([("tfidf", clone(fitted[0])), (best, clone(fitted[1]))],
+                                   settings)
             start = time.perf_counter()
-            held, truth, classes = held_out_probas([tfidf, transfer], X_train,
-                                                   np.asarray(y_train), self.seed)
+            stack.fit(X_train, np.asarray(y_train), fitted_estimators=fitted)
             seconds = (time.perf_counter() - start + results["tfidf"]["fit_seconds"]
                        + results[best]["fit_seconds"])
-            members = [probas["tfidf"], probas[best]]
-            # the main job's combined row: a logistic regression on the held-out log-odds
-            stacker, _ = stack_held_out(held, truth, classes, self.seed)
-            # what it replaced: a weight w on the grid 0, 0.05, ..., 1, best held-out accuracy
-            w, _ = _best_weight(held, truth, classes)
-            for row, proba, extra in (
-                    ("combined", stacker.predict_proba(members),
-                     dict(coef=stacker.meta_.coef_.tolist(), alone=stacker.alone_)),
-                    ("blend", w * members[0] + (1 - w) * members[1], dict(weight=w))):
-                result = dict(data=data, size=size, fold=fold, row=row, seed=self.seed,
-                              accuracy=float(np.mean(classes[proba.argmax(1)] == y_test)),
-                              fit_seconds=seconds, members=["tfidf", best], coverage=None,
-                              **extra)
-                print(f"{data} {size} fold {fold} {row} (tfidf + {best}, {extra}): "
-                      f"{100 * result['accuracy']:.1f}%", flush=True)
-                self.save(result)
+            proba = stack.combine([probas["tfidf"], probas[best]])
+            result = dict(data=data, size=size, fold=fold, row="combined", seed=self.seed,
+                          accuracy=float(np.mean(stack.classes_[proba.argmax(1)] == y_test)),
+                          fit_seconds=seconds, members=["tfidf", best], coverage=None,
+                          coef=stack.final_estimator_.coef_.tolist(), alone=stack.alone_)
+            print(f"{data} {size} fold {fold} combined (tfidf + {best}, {stack.describe()}): "
+                  f"{100 * result['accuracy']:.1f}%", flush=True)
+            self.save(result)
 
 
 def machine():
@@ -229,7 +217,7 @@ def markdown(out, label):
     columns = [(d, s) for d, s in groups]
     lines.append("| row | " + " | ".join(f"{d} {s:,}" for d, s in columns) + " |")
     lines.append("|---|" + "---:|" * len(columns))
-    for row in ROWS:
+    for row in (*ROWS, *OLD_ROWS):
         cells = []
         for column in columns:
             found = groups[column].get(row)

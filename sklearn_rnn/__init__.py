@@ -39,6 +39,7 @@ _LAZY = {
     "train_word2vec": "._vectors._io",
     "export_onnx": "._onnx_export",
     "explain": "._explain",
+    "HoldoutStackingClassifier": "._ensemble",
     "Explanation": "._explain",
 }
 

@@ -46,14 +46,9 @@ from skorch.helper import predefined_split
 from ._explain import Explanation, target_indices
 from ._nn._attribution import DEFAULT_STEPS, DEFAULT_TOLERANCE, attribute_dataset
 from ._nn._callbacks import EpochTasks, make_callbacks, probabilities
-from ._nn._data import BucketIterator, to_dataset
-from ._nn._device import (
-    Interrupted,
-    available_memory,
-    estimate_training_memory,
-    interrupt_raises,
-    resolve_device,
-)
+from ._nn._data import to_dataset
+from ._nn._device import Interrupted, check_training_memory, interrupt_raises, resolve_device
+from ._nn._layout import MODULE_OWNED, module_kwargs, saved_ngram_layout
 from ._nn._module import RecurrentClassifierModule, init_ngram_nb, token_keys
 from ._nn._net import RecurrentNet, prediction_batch_size
 from ._nn._state import export_net, import_net
@@ -77,22 +72,6 @@ DEFAULT_EMBEDDING_DIM = 128
 #: samples; on IMDB it already helps at 2,000 (benchmarks/results/recipes.md).
 AUTO_EARLY_STOPPING_MIN_DOCUMENTS = 2_000
 
-#: ``ngram_buckets='auto'`` with up to 8 classes: 2**18 rows (on IMDB the
-#: smallest size within noise of the best, 2**20 included, at 2,000 and at
-#: 20,000 reviews: benchmarks/results/ngram_table.md).
-AUTO_BUCKETS = 2**18
-#: From this many classes on, the n-gram table is factorised (fastText's
-#: hidden layer): ``NGRAM_RANK`` columns and a ``(C, NGRAM_RANK)``
-#: projection instead of one column per class, and ``'auto'`` gives it
-#: ``AUTO_TABLE_FLOATS // NGRAM_RANK`` rows, so its size stops growing with
-#: the classes (2**23 floats: 32 MB, four times that while training with
-#: Adam).
-NGRAM_RANK_FROM, NGRAM_RANK, AUTO_TABLE_FLOATS = 9, 32, 2**23
-#: The most rows ``'auto'`` has given in any version: a saved 'auto' table
-#: of up to this many rows loads as it is (the rule changed between versions:
-#: sklearn_rnn 0.1 used plain tables of 2**16 to 2**20 rows).
-MAX_AUTO_BUCKETS = max(2**20, AUTO_BUCKETS)
-
 #: Prefixes of the skorch parameters passed through to ``net_`` (skorch's
 #: own). Written out rather than read from ``NeuralNet.prefixes_``: that list
 #: also holds ``dataset`` and ``compile``, which this estimator does not pass
@@ -101,13 +80,6 @@ PASS_THROUGH_PREFIXES = (
     "module", "optimizer", "criterion", "callbacks", "iterator_train", "iterator_valid",
 )
 
-#: Estimator parameter -> module parameter of the same meaning.
-_MODULE_PARAMS = ("hidden_size", "num_layers", "bidirectional", "dropout", "pooling",
-                  "freeze_embeddings", "ngram_range", "ngram_buckets", "conv_filters",
-                  "conv_kernel_size", "conv_pool_size", "dense_units")
-#: Module parameters the estimator sets itself (never passed through).
-_MODULE_OWNED = _MODULE_PARAMS + ("cell", "vocab_size", "n_classes", "embedding_dim",
-                                  "embeddings", "token_keys", "seed", "ngram_rank")
 #: Largest n of ``ngram_range``.
 _MAX_NGRAM = 5
 
@@ -319,7 +291,7 @@ class _RecurrentBase(AllErrorsMixin, CallbackSupportMixin, ClassifierMixin, Base
             elif dunder and prefix.startswith("iterator_") and name != "batch_size":
                 errors.append(f"{key} is not supported: batches are built by length "
                               f"bucket (only {prefix}__batch_size can be set).")
-            elif dunder and prefix == "module" and name in _MODULE_OWNED:
+            elif dunder and prefix == "module" and name in MODULE_OWNED:
                 how = (f"use the top-level parameter {name}= instead"
                        if name in self._get_param_names()
                        else "the classifier sets it from the data")
@@ -493,8 +465,11 @@ class _RecurrentBase(AllErrorsMixin, CallbackSupportMixin, ClassifierMixin, Base
                               else matrix.shape[1] if matrix is not None
                               else self.embedding_dim or DEFAULT_EMBEDDING_DIM),
         }
-        if not warm:
-            self._check_training_memory(train, sizes, device)
+        if not warm:  # refuse a fit that cannot fit in memory before it starts
+            check_training_memory(
+                train, module_kwargs(network_params(self), sizes), device,
+                batch_size=self.batch_size,
+                train_batch_size=getattr(self, "iterator_train__batch_size", None))
         fitted = dict(
             classes_=classes, n_vocab_=n_vocab, tokens_=None if tokens is None else tuple(tokens),
             device_=device, early_stopping_=early_stopping, embeddings_report_=report,
@@ -521,83 +496,6 @@ class _RecurrentBase(AllErrorsMixin, CallbackSupportMixin, ClassifierMixin, Base
         check_ids_fit_vocabulary(X_val, None, n_vocab, name="X_val")
         return to_dataset(X_val, np.searchsorted(classes, y_val))
 
-    def _check_training_memory(self, train, sizes, device):
-        """Refuse to start a fit whose estimate exceeds the free memory."""
-        need = self._training_memory(train, sizes)
-        free = available_memory(device)
-        if free is None or need <= 0.9 * free:
-            return
-        raise MemoryError(
-            f"Training would need about {need / 2**30:.1f} GiB on {device} but "
-            f"{free / 2**30:.1f} GiB are free: the longest document has "
-            f"{int(train.lengths.max()):,} tokens, batch_size={self.batch_size}, "
-            f"{sizes['n_classes']:,} classes. Cap the document length with "
-            "TextVectorizer(maxlen=...), lower batch_size, use smaller embedding_dim/"
-            "hidden_size/vocabulary, or a smaller n-gram table (ngram_buckets) or range."
-        )
-
-    def _training_memory(self, train, sizes):
-        """Bytes a fit on ``train`` needs (see ``estimate_training_memory``)."""
-        with torch.device("meta"):  # the module's shapes, nothing allocated
-            # (a seed given: no draw from the global RNG for the shapes)
-            module = RecurrentClassifierModule(**self._module_kwargs(sizes), seed=0)
-        return estimate_training_memory(train.widths, self._training_batch_size(len(train)),
-                                        module, pool_ratio=BucketIterator.POOL_RATIO)
-
-    def _training_batch_size(self, n_documents):
-        size = getattr(self, "iterator_train__batch_size", None) or self.batch_size
-        return max(n_documents, 1) if size == -1 else size
-
-    def _module_kwargs(self, sizes):
-        """The module's parameters for the data ``sizes`` (without the initial
-        embeddings and n-gram keys)."""
-        kwargs = {k: getattr(self, k) for k in _MODULE_PARAMS}
-        kwargs.update(sizes, cell=self._get_cell())
-        if "ngram_buckets" not in sizes:  # a loaded model gives the table it has
-            kwargs["ngram_buckets"] = self._ngram_rows(sizes["n_classes"])
-            kwargs["ngram_rank"] = self._ngram_rank(sizes["n_classes"])
-        kwargs.update((k.partition("__")[2], getattr(self, k))
-                      for k in self._pass_through_names() if k.startswith("module__"))
-        return kwargs
-
-    def _ngram_rows(self, n_classes):
-        """Rows of the n-gram table: ``ngram_buckets``, or the 'auto' rule."""
-        if self.ngram_buckets != "auto":
-            return int(self.ngram_buckets)
-        if self._ngram_rank(n_classes) is None:
-            return AUTO_BUCKETS
-        return AUTO_TABLE_FLOATS // NGRAM_RANK
-
-    @staticmethod
-    def _ngram_rank(n_classes):
-        """Columns of the n-gram table when factorised (many classes), else None."""
-        return NGRAM_RANK if n_classes >= NGRAM_RANK_FROM else None
-
-    def _saved_ngram(self, shapes):
-        """``{'ngram_buckets': rows, 'ngram_rank': rank}`` of a saved n-gram
-        table (``shapes``: weight name -> shape), as the module must be built
-        to load it; empty without one. The 'auto' rule changed between
-        versions, so a saved 'auto' table is taken as it is, up to the most
-        rows any version gave for its class count (so that a file cannot
-        declare a table of gigabytes); an explicit ``ngram_buckets`` must
-        match. A layout no version made is built as this version would, and
-        the shapes check then refuses the file.
-        """
-        table, proj = shapes.get("ngram.table.weight"), shapes.get("ngram.proj.weight")
-        if self.ngram_range is None or table is None or len(table) != 2:
-            return {}
-        rank = None if proj is None or len(proj) != 2 else int(proj[1])
-        if rank is not None and rank != NGRAM_RANK:
-            rank = None  # no version made it
-        rows, columns = int(table[0]), int(table[1])
-        if rank is None:  # one column per class: sklearn_rnn 0.1's rule gave the most
-            most = max(2**16, min(MAX_AUTO_BUCKETS, AUTO_TABLE_FLOATS // max(columns, 1)))
-        else:
-            most = AUTO_TABLE_FLOATS // NGRAM_RANK
-        if self.ngram_buckets != "auto" or not 2 <= rows <= most:
-            rows = self._ngram_rows(1 if rank is None else NGRAM_RANK_FROM)
-        return {"ngram_buckets": rows, "ngram_rank": rank}
-
     def _scoring(self):
         # with class weights the classes are imbalanced: stopping on accuracy
         # would keep the epoch that favours the majority class
@@ -622,7 +520,8 @@ class _RecurrentBase(AllErrorsMixin, CallbackSupportMixin, ClassifierMixin, Base
     def _make_net(self, sizes, device, seed, *, train_split=None, matrix=None, tokens=None,
                   callbacks=None):
         """A new, uninitialised net for the module ``sizes`` on ``device``."""
-        module_params = {f"module__{k}": v for k, v in self._module_kwargs(sizes).items()}
+        module_params = {f"module__{k}": v
+                         for k, v in module_kwargs(network_params(self), sizes).items()}
         return RecurrentNet(
             RecurrentClassifierModule,
             criterion=torch.nn.CrossEntropyLoss,
@@ -668,7 +567,7 @@ class _RecurrentBase(AllErrorsMixin, CallbackSupportMixin, ClassifierMixin, Base
     # ------------------------------------------------------------------ #
     def _prediction_batch_size(self, n_documents):
         """Documents per batch in prediction, from the parameters as they are
-        now (``set_params`` after ``fit`` counts); ONNX export uses it too."""
+        now (``set_params`` after ``fit`` counts)."""
         return prediction_batch_size(
             self.batch_size, getattr(self, "iterator_valid__batch_size", None), n_documents)
 
@@ -842,11 +741,7 @@ class _RecurrentBase(AllErrorsMixin, CallbackSupportMixin, ClassifierMixin, Base
         return state
 
     def __setstate__(self, state):
-        if "ngram_range" not in state:  # saved before the n-gram path existed
-            state = {**state, "ngram_range": None}
-        state = with_new_parameters(type(self), state)
-        if self._cell is not None:  # a fixed-cell class has no cell parameter
-            state.pop("cell", None)
+        state = restored_state(type(self), state)
         saved = state.pop("net_state_", None)
         super().__setstate__(state)
         if saved is not None:
@@ -857,7 +752,7 @@ class _RecurrentBase(AllErrorsMixin, CallbackSupportMixin, ClassifierMixin, Base
     def _saved_sizes(self, sizes, saved):
         """The module sizes of a saved net (already checked as numbers), checked
         against the estimator (``classes_`` against the network's outputs),
-        with the n-gram table's layout as saved (:meth:`_saved_ngram`)."""
+        with the n-gram table's layout as saved (``saved_ngram_layout``)."""
         classes = getattr(self, "classes_", None)
         if classes is not None and len(classes) != sizes["n_classes"]:
             raise ValueError(
@@ -866,7 +761,7 @@ class _RecurrentBase(AllErrorsMixin, CallbackSupportMixin, ClassifierMixin, Base
                 "damaged or was edited."
             )
         shapes = {k: getattr(v, "shape", ()) for k, v in (saved.get("module") or {}).items()}
-        return {**sizes, **self._saved_ngram(shapes)}
+        return {**sizes, **saved_ngram_layout(shapes, self.ngram_buckets, self.ngram_range)}
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -1261,6 +1156,29 @@ class GRUSentimentClassifier(_RecurrentBase):
 # doctests of the classes above (their __module__ is the public one)
 __test__ = {cls.__name__: cls for cls in (RecurrentTextClassifier, RNNSentimentClassifier,
                                           LSTMSentimentClassifier, GRUSentimentClassifier)}
+
+
+# --------------------------------------------------------------------------- #
+# the network's parameters and the saved state (persistence reads them too)
+# --------------------------------------------------------------------------- #
+def network_params(estimator):
+    """What builds ``estimator``'s network, as :func:`~._nn._layout.module_kwargs`
+    reads it: the parameters (``get_params``: the named ones and the
+    ``module__*`` pass-through ones) and the cell."""
+    return {**estimator.get_params(deep=False), "cell": estimator._get_cell()}
+
+
+def restored_state(cls, state):
+    """A saved ``__dict__`` of a ``cls`` classifier as this version reads it:
+    the parameters added since with their defaults (``ngram_range=None`` when
+    saved before the n-gram path existed), without ``cell`` for a fixed-cell
+    class."""
+    if "ngram_range" not in state:  # saved before the n-gram path existed
+        state = {**state, "ngram_range": None}
+    state = with_new_parameters(cls, state)
+    if cls._cell is not None:  # a fixed-cell class has no cell parameter
+        state.pop("cell", None)
+    return state
 
 
 # --------------------------------------------------------------------------- #

@@ -1,12 +1,15 @@
 """The ``sklearn-rnn`` command: ``sklearn-rnn compare`` runs the main job.
 
-The arguments are parsed here; the comparison itself is in ``_compare/``.
+The arguments are parsed here, once, into a
+:class:`~sklearn_rnn._compare._settings.CompareSettings` (whose fields hold
+the defaults shown by ``--help``); the comparison itself is in ``_compare/``,
+imported only when a job runs so that ``sklearn-rnn --help`` starts fast.
 """
 
 import argparse
 import sys
 
-from ._compare import DEFAULT_MODELS, MODELS, cli_words, compare
+from ._compare._settings import DEFAULT_MODELS, MODELS, CompareSettings
 
 __all__ = ["main", "build_parser"]
 
@@ -107,15 +110,15 @@ def build_parser():
                       help="column with the labels; none: detected")
     data.add_argument("--test-data", default=None, metavar="PATH",
                       help="a separate file of test documents (same columns)")
-    data.add_argument("--test-size", type=_fraction, default=0.2,
+    data.add_argument("--test-size", type=_fraction, default=CompareSettings.test_size,
                       help="share held out for testing when there is no test split")
-    data.add_argument("--n-train", type=_positive_int_or_all, default="quick",
+    data.add_argument("--n-train", type=_positive_int_or_all, default=CompareSettings.n_train,
                       help="training documents ('all' for every one); 'quick': 2,000 of "
                            "IMDB or movie_reviews, all of your own data")
     data.add_argument("--n-test", type=_positive_int_or_all, default=None,
                       help="test documents, instead of --test-size ('all': the whole test "
                            "split)")
-    data.add_argument("--unlabelled", default="auto", metavar="PATH",
+    data.add_argument("--unlabelled", default=CompareSettings.unlabelled, metavar="PATH",
                       help="unlabelled text for word2vec (the transfer row and the *-w2v "
                            "rows): a .txt file with one document per line, or a data file; "
                            "'unsup': IMDB's 50,000 unlabelled reviews; 'auto': those for "
@@ -143,18 +146,21 @@ def build_parser():
                        help="analyser for languages without spaces (Japanese: janome or "
                             "fugashi; Korean: kiwipiepy; Chinese: jieba; any: char); none: "
                             "words and digits")
-    model.add_argument("--epochs", type=int, default=5, help="maximum training epochs")
-    model.add_argument("--maxlen", type=int, default=300, help="tokens kept per document")
-    model.add_argument("--max-features", type=int, default=20000, help="vocabulary size")
-    model.add_argument("--embedding-dim", type=int, default=64, help="token embedding size")
-    model.add_argument("--hidden-size", type=int, default=64, help="recurrent state size")
-    model.add_argument("--batch-size", type=int, default=64, help="documents per batch")
+    for option, what in (("epochs", "maximum training epochs"),
+                         ("maxlen", "tokens kept per document"),
+                         ("max_features", "vocabulary size"),
+                         ("embedding_dim", "token embedding size"),
+                         ("hidden_size", "recurrent state size"),
+                         ("batch_size", "documents per batch")):
+        model.add_argument(f"--{option.replace('_', '-')}", type=int,
+                           default=getattr(CompareSettings, option), help=what)
     model.add_argument("--lr", type=float, default=None,
                        help="learning rate; none: the classifiers' default")
-    model.add_argument("--device", default="auto", help="'auto', 'cpu' or 'cuda'")
-    model.add_argument("--seed", type=int, default=0, help="random seed")
+    model.add_argument("--device", default=CompareSettings.device,
+                       help="'auto', 'cpu' or 'cuda'")
+    model.add_argument("--seed", type=int, default=CompareSettings.seed, help="random seed")
     output = cmp.add_argument_group("output")
-    output.add_argument("--out", default="sklearn_rnn_output", metavar="DIR",
+    output.add_argument("--out", default=CompareSettings.out, metavar="DIR",
                         help="folder for report.html, the tables and the figures; when it "
                              "holds an earlier run, a dated sub-folder")
     output.add_argument("--overwrite", action="store_true",
@@ -169,9 +175,9 @@ def build_parser():
     return parser
 
 
-def _check_plotting(parser, args):
+def _check_plotting(parser, settings):
     """Fail before training, not after, when the figures cannot be drawn."""
-    if args.no_plots:
+    if settings.no_plots:
         return
     try:
         import matplotlib  # noqa: F401
@@ -185,17 +191,22 @@ def main(argv=None):
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command == "compare":
-        if args.epochs < 1:
-            parser.error("--epochs must be at least 1")
-        _check_plotting(parser, args)
         try:
-            compare(args)
+            settings = CompareSettings.from_namespace(args)
+        except ValueError as exc:
+            parser.error(str(exc))
+        _check_plotting(parser, settings)
+        from ._compare._data import cli_words
+        from ._compare._run import compare
+
+        try:
+            compare(settings)
         except (OSError, ValueError, ImportError) as exc:
             print(f"sklearn-rnn compare: error: {cli_words(str(exc))}", file=sys.stderr)
             return 1
         except KeyboardInterrupt:
             print("sklearn-rnn compare: interrupted; the rows scored so far are in "
-                  f"comparison.csv/json under {args.out}.", file=sys.stderr)
+                  f"comparison.csv/json under {settings.out}.", file=sys.stderr)
             return 130
     return 0
 

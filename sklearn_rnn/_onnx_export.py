@@ -16,7 +16,13 @@ import numpy as np
 import torch
 from sklearn.utils.validation import check_is_fitted
 
-from ._classifier import _RecurrentBase
+from ._classifier import (
+    GRUSentimentClassifier,
+    LSTMSentimentClassifier,
+    RecurrentTextClassifier,
+    RNNSentimentClassifier,
+)
+from ._nn._net import prediction_batch_size
 from ._text._analyzer import DEFAULT_TOKEN_PATTERN
 from ._text._vectorizer import TextVectorizer
 from ._version import __version__
@@ -103,7 +109,8 @@ def _split(model):
         vectorizer = rest[0] if rest else None
     else:
         vectorizer, classifier = None, model
-    if not isinstance(classifier, _RecurrentBase):
+    if not isinstance(classifier, (RecurrentTextClassifier, RNNSentimentClassifier,
+                                   LSTMSentimentClassifier, GRUSentimentClassifier)):
         raise ValueError(
             f"export_onnx exports sklearn_rnn's recurrent classifiers, not "
             f"{type(classifier).__name__}."
@@ -217,7 +224,10 @@ def export_onnx(model, path, *, quantize=False, opset=17):
         "sklearn_rnn": __version__,
         "classes": _classes(classifier.classes_),
         "n_vocab": int(classifier.n_vocab_),
-        "batch_size": int(classifier._prediction_batch_size(10**9)),
+        "batch_size": int(prediction_batch_size(  # the classifier's, for ONNX Runtime
+            classifier.batch_size,
+            classifier.get_params(deep=False).get("iterator_valid__batch_size"),
+            10**9)),
         "vectorizer": None if vectorizer is None else _vectorizer_settings(vectorizer),
         "estimator": type(classifier).__name__,
     }

@@ -18,6 +18,7 @@ _HTML_TAG = re.compile(r"<[^<>]{0,200}>")
 __all__ = [
     "evaluate_model",
     "format_table",
+    "paired_comparison",
     "prediction_samples",
     "format_samples",
     "plot_training_curves",
@@ -99,6 +100,68 @@ def evaluate_model(model, X, y, *, name=None, fit_seconds=None, y_pred=None,
     row["predict_docs_per_second"] = (float(len(y) / predict_seconds) if predict_seconds
                                       else None)
     return row
+
+
+def paired_comparison(y, pred_a, pred_b, *, confidence=0.95, n_resamples=2000,
+                      random_state=0):
+    """Is the accuracy difference of two classifiers on the same documents real?
+
+    Two tests on the documents where exactly one of them is right: McNemar's
+    exact test (a two-sided binomial test on the discordant documents) and
+    a bootstrap interval of the accuracy difference (the documents resampled
+    with replacement, the same resample for both models).
+
+    Parameters
+    ----------
+    y : array-like of shape (N,)
+        The true labels.
+    pred_a, pred_b : array-like of shape (N,)
+        The two models' predictions for the same documents.
+    confidence : float, default=0.95
+        Of the interval; a difference is called real when the interval
+        excludes 0 and McNemar's p-value is below ``1 - confidence``.
+    n_resamples : int, default=2000
+    random_state : int, default=0
+
+    Returns
+    -------
+    result : dict
+        ``difference`` (accuracy of a minus b), ``interval`` (low, high),
+        ``p_value``, ``only_a``/``only_b`` (documents only a/only b got
+        right) and ``real`` (bool).
+
+    Examples
+    --------
+    >>> y = [0, 1] * 50
+    >>> result = paired_comparison(y, y, [0] * 100)
+    >>> result["difference"], result["real"]
+    (0.5, True)
+    >>> paired_comparison(y, y, y)["real"]
+    False
+    """
+    from scipy.stats import binomtest
+
+    y, pred_a, pred_b = np.asarray(y), np.asarray(pred_a), np.asarray(pred_b)
+    right_a, right_b = pred_a == y, pred_b == y
+    only_a = int(np.sum(right_a & ~right_b))
+    only_b = int(np.sum(right_b & ~right_a))
+    n = len(y)
+    p_value = (1.0 if only_a + only_b == 0
+               else float(binomtest(only_a, only_a + only_b, 0.5).pvalue))
+    gain = right_a.astype(float) - right_b.astype(float)
+    rng = np.random.default_rng(random_state)
+    means = np.array([gain[rng.integers(0, n, n)].mean() for _ in range(n_resamples)]) \
+        if n else np.zeros(1)
+    tail = 100 * (1 - confidence) / 2
+    low, high = np.percentile(means, [tail, 100 - tail])
+    return {
+        "difference": float(gain.mean()) if n else 0.0,
+        "interval": (float(low), float(high)),
+        "p_value": p_value,
+        "only_a": only_a,
+        "only_b": only_b,
+        "real": bool(p_value < 1 - confidence and (low > 0 or high < 0)),
+    }
 
 
 def format_table(rows, columns=None):
@@ -222,6 +285,17 @@ def format_samples(samples, width=200):
     return "\n".join(out)
 
 
+def _finish(fig, axes, title):
+    """Grid and legend on each of ``axes``, the title, a tight layout."""
+    for ax in axes:
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize="small")
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
 def _pyplot():
     try:
         import matplotlib.pyplot as plt
@@ -294,12 +368,7 @@ def plot_training_curves(model, *, title=None):
         ax.set_xlabel("epoch")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_ylabel(label)
-        ax.grid(alpha=0.3)
-        ax.legend(fontsize="small")
-    if title:
-        fig.suptitle(title)
-    fig.tight_layout()
-    return fig
+    return _finish(fig, (ax_loss, ax_acc), title)
 
 
 def plot_confusion_matrix(model, X, y, *, title=None, normalize=None, y_pred=None,
@@ -420,9 +489,4 @@ def plot_learning_curve(sizes, curves, *, title=None):
         ax.minorticks_off()
         ax.set_xlabel("labelled training documents")
         ax.set_ylabel(label)
-        ax.grid(alpha=0.3)
-        ax.legend(fontsize="small")
-    if title:
-        fig.suptitle(title)
-    fig.tight_layout()
-    return fig
+    return _finish(fig, (ax_acc, ax_time), title)

@@ -36,11 +36,13 @@ from ._classifier import (
     LSTMSentimentClassifier,
     RecurrentTextClassifier,
     RNNSentimentClassifier,
+    network_params,
+    restored_state,
 )
-from ._nn._module import RecurrentClassifierModule
+from ._nn._layout import module_kwargs, saved_ngram_layout
+from ._nn._state import migrate_net_state, mismatched_weight, weight_shapes
 from ._text._trust import check_maxlen, check_token_pattern
 from ._text._vectorizer import TextVectorizer
-from ._utils._validation import with_new_parameters
 from ._vectors._matrix import EmbeddingCoverage
 from ._vectors._pretrained import PretrainedEmbeddings, VectorsNotSaved
 
@@ -312,11 +314,8 @@ def _check_classifier_node(node, headers, file):
     where = f"{file}: the {cls.__name__}"
     if not isinstance(state, dict) or not isinstance(state.get("net_state_"), dict):
         return  # not fitted, or saved another way: skops and __setstate__ check the rest
-    saved = state["net_state_"]
+    saved = migrate_net_state(state["net_state_"])
     sizes = saved.get("module_sizes")
-    if sizes is None and saved.get("format") == 1:  # sklearn_rnn 0.1
-        sizes = {"vocab_size": saved.get("n_vocab"), "n_classes": saved.get("n_classes"),
-                 "embedding_dim": saved.get("embedding_dim")}
     if not isinstance(sizes, dict) or not all(
             isinstance(sizes.get(k), int) and sizes[k] >= 1
             for k in ("vocab_size", "n_classes", "embedding_dim")):
@@ -330,26 +329,23 @@ def _check_classifier_node(node, headers, file):
     if n_labels and n_labels[0] != sizes["n_classes"]:
         raise ValueError(f"{where} has {n_labels[0]} labels in classes_ but its network has "
                          f"{sizes['n_classes']} outputs (module_sizes['n_classes']).")
-    # the shapes the parameters make, from a module built on the meta device
-    if "ngram_range" not in state:  # saved before the n-gram path existed
-        state["ngram_range"] = None
-    params = with_new_parameters(cls, {k: v for k, v in state.items()
-                                       if k != "net_state_" and v is not _Unknown})
+    # the shapes the parameters make, as unpickling builds the estimator
+    # (restored_state) and its module (from a module on the meta device)
     estimator = cls.__new__(cls)
-    vars(estimator).update(params)
-    sizes = {**sizes, **estimator._saved_ngram(shapes)}
+    vars(estimator).update(restored_state(cls, {k: v for k, v in state.items()
+                                                if k != "net_state_" and v is not _Unknown}))
+    sizes = {**sizes, **saved_ngram_layout(shapes, estimator.ngram_buckets,
+                                           estimator.ngram_range)}
     try:
-        with torch.device("meta"):
-            probe = RecurrentClassifierModule(**estimator._module_kwargs(sizes), seed=0)
+        expected = weight_shapes(module_kwargs(network_params(estimator), sizes))
     except Exception as exc:  # parameters no estimator could have: say so
         raise ValueError(f"{where}'s parameters do not make a network ({exc}).") from None
-    expected = {k: tuple(v.shape) for k, v in probe.state_dict().items()}
-    for key in sorted(set(expected) | set(shapes)):
-        if tuple(shapes.get(key, ())) != expected.get(key) or key not in shapes:
-            raise ValueError(
-                f"{where}'s weight {key!r} has shape {shapes.get(key)} in the file, but its "
-                f"parameters make {expected.get(key)}: the file was edited."
-            )
+    key = mismatched_weight(shapes, expected)
+    if key is not None:
+        raise ValueError(
+            f"{where}'s weight {key!r} has shape {shapes.get(key)} in the file, but its "
+            f"parameters make {expected.get(key)}: the file was edited."
+        )
     largest = max((math.prod(s) for s in expected.values()), default=0)
     for array in _arrays_in(saved.get("optimizer")):
         if math.prod(headers[array.file][0]) > largest:

@@ -148,3 +148,18 @@ def test_tags_declare_raw_text_and_token_ids():
     assert tags.input_tags.string and not tags.input_tags.two_d_array
     clf_tags = LSTMSentimentClassifier().__sklearn_tags__()
     assert clf_tags.input_tags.categorical and clf_tags.input_tags.positive_only
+
+
+def _stacking():
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.naive_bayes import GaussianNB
+
+    from sklearn_rnn import HoldoutStackingClassifier
+
+    return HoldoutStackingClassifier([("lr", LogisticRegression()), ("nb", GaussianNB())],
+                                     random_state=0)
+
+
+@parametrize_with_checks([_stacking()])
+def test_sklearn_compatible_stacking(estimator, check):
+    check(estimator)

@@ -7,14 +7,15 @@ per model, sample and misclassified documents with each model's prediction,
 confidence and highlighted words, files (the table as CSV and JSON with the
 settings, figures) and one self-contained page, ``report.html``.
 
-``_data`` reads and splits the data, ``_models`` makes the rows (vectors,
-the combined row), ``_run`` trains and scores them, ``_present`` shows the
-results, ``_curve`` is ``--learning-curve``, ``_outputs`` the run folder,
-``_progress`` what is said while it works.
+The modules, in the order the job uses them: ``_settings`` (the options, one
+typed object, checked when built), ``_data`` (reads and splits the data),
+``_models`` (the rows: vectors, pipelines, the combined row), ``_run``
+(trains and scores them: ``compare(settings)`` returns a ``Run`` of
+``_results``), ``_curve`` (``--learning-curve``), ``_present`` (the terminal
+report, figures and report page), ``_outputs`` (the run folder) and
+``_progress`` (what is said while it works).
+
+This package imports its dependencies at the top of each module; the
+command line (``_cli.py``) imports ``_settings`` alone until a job runs, so
+``sklearn-rnn --help`` starts fast.
 """
-
-from ._data import cli_words, load_comparison_data
-from ._models import DEFAULT_MODELS, MODELS
-from ._run import compare
-
-__all__ = ["compare", "MODELS", "DEFAULT_MODELS", "load_comparison_data", "cli_words"]

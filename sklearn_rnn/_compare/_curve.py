@@ -12,7 +12,10 @@ import time
 
 import numpy as np
 
-__all__ = ["learning_curve", "LearningCurve", "default_sizes", "crossing"]
+from ..evaluation import plot_learning_curve
+from ._progress import said_warnings, with_progress
+
+__all__ = ["learning_curve", "curve_sizes", "LearningCurve", "default_sizes", "crossing"]
 
 
 def default_sizes(n):
@@ -69,8 +72,6 @@ class LearningCurve:
                            "verdict": self.verdict}, indent=2)
 
     def figure(self, title):
-        from ..evaluation import plot_learning_curve
-
         return plot_learning_curve(self.sizes, self.curves, title=f"{title} (learning curve)")
 
 
@@ -88,45 +89,44 @@ def _nested_subsets(y, sizes, seed):
     return {size: np.sort(by_rank[:size]) for size in sizes}
 
 
-def learning_curve(args, data, factories, rows, fitted, names, reporter):
-    """Fit TF-IDF and the best recurrent row at growing sizes; return a
-    :class:`LearningCurve`."""
-    from ._run import _said_warnings
-
-    say = reporter.say
-    accuracy = {r["model"]: r.get("accuracy") or 0 for r in rows}
-    recurrent = [k for k in factories if k != "tfidf" and hasattr(fitted.get(k), "steps")
-                 and hasattr(fitted[k][-1], "history_")]
-    best = "transfer" if "transfer" in recurrent else max(
-        recurrent, key=lambda k: accuracy.get(names[k], 0), default=None)
-    if best is None or "tfidf" not in factories:
-        raise ValueError("--learning-curve needs the tfidf row and a recurrent row in "
-                         "--models.")
+def curve_sizes(settings, data):
+    """The ``--learning-curve`` sizes for ``data``, checked before any model
+    trains (a ValueError names the sizes possible)."""
     y = np.asarray(data.y_train)
-    given = args.learning_curve
-    sizes = default_sizes(len(y)) if given in (True, "auto") else sorted(
-        {int(s) for s in str(given).split(",") if s.strip()})
-    sizes = [s for s in sizes if s <= len(y)]
-    if not sizes or min(sizes) < 2 * len(np.unique(y)):
-        raise ValueError(f"--learning-curve sizes must be from {2 * len(np.unique(y))} to "
-                         f"{len(y):,} documents, got {given}.")
-    subsets = _nested_subsets(y, sizes, args.seed)
+    asked = settings.learning_curve_sizes
+    sizes = default_sizes(len(y)) if asked is None else asked
+    smallest = 2 * len(np.unique(y))
+    too_large = [s for s in sizes if s > len(y)]
+    if too_large or min(sizes) < smallest:
+        raise ValueError(f"--learning-curve sizes must be from {smallest:,} to {len(y):,} "
+                         f"documents (the training documents), got {settings.learning_curve}.")
+    return sizes
+
+
+def learning_curve(run, factories, sizes, reporter):
+    """Fit TF-IDF and the best recurrent row at growing ``sizes``; return a
+    :class:`LearningCurve` (None, said, when no recurrent row was fitted)."""
+    say = reporter.say
+    best = run.best_recurrent()
+    if best is None or "tfidf" not in factories:
+        say("\nNo learning curve: it needs the TF-IDF row and a recurrent row, and none of "
+            "the recurrent rows could be trained.")
+        return None
+    data, names = run.data, run.names
+    y = np.asarray(data.y_train)
+    subsets = _nested_subsets(y, sizes, run.settings.seed)
     X = np.asarray(data.X_train, dtype=object)
     curves = {}
-    say(f"\n== Learning curve: {names['tfidf']} and {names[best]} at "
+    say(f"\n== Learning curve: {names['tfidf']} and {best.name} at "
         f"{', '.join(f'{s:,}' for s in sizes)} labelled documents")
-    for key in ("tfidf", best):
+    for key in ("tfidf", best.key):
         curve = {"accuracy": [], "fit_seconds": []}
         for size in sizes:
             index = subsets[size]
-            model = factories[key]()
-            if hasattr(model, "steps") and hasattr(model[-1], "callbacks"):
-                from ._progress import EpochProgress
-
-                model[-1].set_params(callbacks=[("progress", EpochProgress(
-                    reporter, f"[curve] {names[key]} at {size:,}"))])
+            model = with_progress(factories[key](), reporter,
+                                  f"[curve] {names[key]} at {size:,}")
             start = time.perf_counter()
-            with _said_warnings(say):
+            with said_warnings(say):
                 model.fit(list(X[index]), y[index])
             seconds = time.perf_counter() - start
             score = float(np.mean(np.asarray(model.predict(data.X_test)) == data.y_test))
@@ -134,4 +134,4 @@ def learning_curve(args, data, factories, rows, fitted, names, reporter):
             curve["fit_seconds"].append(seconds)
             say(f"   {names[key]} at {size:,} documents: {100 * score:.1f}% ({seconds:.1f} s)")
         curves[names[key]] = curve
-    return LearningCurve(sizes, curves, [names["tfidf"], names[best]], data.name)
+    return LearningCurve(sizes, curves, [names["tfidf"], best.name], data.name)

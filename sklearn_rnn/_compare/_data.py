@@ -13,6 +13,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from sklearn.model_selection import train_test_split
+
+from ..datasets import (
+    load_imdb_splits,
+    load_movie_reviews,
+    load_text_dataset,
+    load_text_files,
+)
 
 __all__ = ["ComparisonData", "load_comparison_data", "cli_words", "QUICK_N_TRAIN",
            "MIN_PER_CLASS"]
@@ -24,6 +32,9 @@ MIN_PER_CLASS = 2
 #: --n-train 'quick': word2vec reads at most this many of IMDB's unlabelled
 #: reviews (the quick job stays quick; benchmarks/results/transfer.md).
 QUICK_UNLABELLED = 10_000
+#: An --unlabelled file is read up to this many documents and this many
+#: bytes (the rest is left, and the output says so).
+MAX_UNLABELLED_DOCUMENTS, MAX_UNLABELLED_BYTES = 1_000_000, 2**30
 
 #: The library's words -> the command's words, for messages that reach the terminal.
 _CLI_WORDS = [
@@ -63,15 +74,16 @@ class ComparisonData:
     unlabelled: list = None
     unlabelled_note: str = None
     details: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)
     text_column: object = None
     label_column: object = None
 
 
-def _kind_of(args):
+def _kind_of(settings):
     """'imdb', 'movie_reviews', 'files' or 'file': what --data points at."""
-    if args.dataset is not None:
-        return args.dataset
-    paths = args.data or []
+    if settings.dataset is not None:
+        return settings.dataset
+    paths = settings.data or []
     if not paths:
         return "imdb"
     if len(paths) > 1:
@@ -90,12 +102,10 @@ def _columns(value):
     return value.split(",")
 
 
-def _load_file(path, args, details, what="data"):
-    from ..datasets import load_text_dataset
-
+def _load_file(path, settings, details, what="data"):
     bunch = load_text_dataset(
-        path, text_column=_columns(args.text_column), label_column=args.label_column,
-        format=args.format or "auto", header=args.header,
+        path, text_column=_columns(settings.text_column), label_column=settings.label_column,
+        format=settings.format or "auto", header=settings.header,
     )
     fmt = getattr(bunch, "format", None)
     header = getattr(bunch, "header", None)
@@ -110,8 +120,6 @@ def _load_file(path, args, details, what="data"):
 
 def _load_files(paths, details):
     """Several files, one document per line, the label from each file's name."""
-    from ..datasets import load_text_files
-
     bunch = load_text_files(paths)
     counts = {str(label): int((np.asarray(bunch.target) == label).sum())
               for label in np.unique(bunch.target)}
@@ -120,12 +128,15 @@ def _load_files(paths, details):
     return bunch
 
 
-def _holdout(X, y, args, source):
-    from sklearn.model_selection import train_test_split
-
+def _holdout(X, y, settings, n_train, source):
     n = len(X)
-    n_test = args.n_test or max(1, int(round(args.test_size * n)))
-    n_train = n - n_test if args.n_train is None else args.n_train
+    n_test = settings.n_test or max(1, int(round(settings.test_size * n)))
+    if n_test >= n:
+        raise ValueError(
+            f"--n-test {n_test:,} leaves no training documents: there are {n:,} labelled "
+            "documents in all. Lower --n-test (or --test-size)."
+        )
+    n_train = n - n_test if n_train is None else n_train
     if n_train + n_test > n:
         raise ValueError(
             f"--n-train {n_train:,} + {n_test:,} test documents exceed the {n:,} labelled "
@@ -142,25 +153,69 @@ def _holdout(X, y, args, source):
             + ", or give more documents per class."
         )
     X_train, X_test, y_train, y_test = train_test_split(
-        X, y, test_size=n_test, train_size=n_train, random_state=args.seed, stratify=stratify)
+        X, y, test_size=n_test, train_size=n_train, random_state=settings.seed,
+        stratify=stratify)
     note = (f"no test split given: {n_test:,} documents held out of {source} (stratified, "
             f"disjoint from the {n_train:,} training documents)")
     return list(X_train), np.asarray(y_train), list(X_test), np.asarray(y_test), note
 
 
-def _unlabelled_file(path, args):
-    """Documents for word2vec: one per line of a .txt file, or a data file's text."""
-    from ..datasets import load_text_dataset
-
-    path = Path(path)
-    if path.suffix.lower() == ".txt":
-        lines = path.read_text(encoding="utf-8-sig").splitlines()
-        return [line for line in lines if line.strip()]
-    columns = _columns(args.text_column)
+def _read_lines(path):
+    """The non-blank lines of a text file, up to the bounds; ``(lines, cut)``
+    with ``cut`` True when the bounds left some of the file unread."""
+    lines, size = [], 0
     try:
-        return load_text_dataset(path, text_column=columns, label_column=args.label_column).data
+        with open(path, encoding="utf-8-sig") as f:
+            for line in f:
+                size += len(line)
+                if len(lines) >= MAX_UNLABELLED_DOCUMENTS or size > MAX_UNLABELLED_BYTES:
+                    return lines, True
+                if "\0" in line:
+                    raise UnicodeDecodeError("utf-8", b"\0", 0, 1, "a NUL byte")
+                if line.strip():
+                    lines.append(line.rstrip("\r\n"))
+    except UnicodeDecodeError as exc:
+        raise ValueError(
+            f"--unlabelled {path} is not UTF-8 text ({exc.reason}): give a .txt file with "
+            "one document per line, or a data file (.csv, .tsv, .jsonl, .parquet)."
+        ) from None
+    return lines, False
+
+
+def _unlabelled_file(path, settings):
+    """Documents for word2vec: one per line of a .txt file, or a data file's
+    text; ``(documents, note)``."""
+    path = Path(path)
+    if not path.is_file():
+        raise ValueError(f"--unlabelled {path}: no such file. Give a .txt file with one "
+                         "document per line, a data file, 'unsup' (IMDB) or 'none'.")
+    if path.suffix.lower() == ".txt":
+        documents, cut = _read_lines(path)
+        note = f"{len(documents):,} documents of {path.name}"
+        if cut:
+            note += (f" (the first {len(documents):,}: at most "
+                     f"{MAX_UNLABELLED_DOCUMENTS:,} documents or "
+                     f"{MAX_UNLABELLED_BYTES // 2**20:,} MiB are read)")
+        return documents, note
+    columns = _columns(settings.text_column)
+    try:
+        documents = load_text_dataset(path, text_column=columns,
+                                      label_column=settings.label_column).data
     except ValueError:  # unlabelled files have no label column: take the text only
-        return load_text_dataset(path, text_column=columns or None, label_column=None).data
+        documents = load_text_dataset(path, text_column=columns or None,
+                                      label_column=None).data
+    return documents, f"{len(documents):,} documents of {path.name}"
+
+
+def _key(text):
+    """A document as compared for duplicates: its words, lower-cased."""
+    return " ".join(str(text).lower().split())
+
+
+def _overlap(documents, others):
+    """How many of ``documents`` are also among ``others`` (same words)."""
+    seen = {_key(d) for d in others}
+    return sum(_key(d) in seen for d in documents)
 
 
 def _label_order(labels, given):
@@ -200,30 +255,57 @@ def _check_classes(y_train, y_test, labels):
         raise ValueError("No test documents: give more data or raise --test-size.")
 
 
-def load_comparison_data(args):
-    """The documents ``args`` point at, split, with unlabelled text.
+def _check_leakage(X_train, X_test, unlabelled, settings, details):
+    """Say what would make the scores flatter the models: test documents in
+    the unlabelled text (refused without --transductive) and test documents
+    that are also training documents (duplicates in the data, counted)."""
+    if unlabelled:
+        shared = _overlap(X_test, unlabelled)
+        if shared and not settings.transductive:
+            raise ValueError(
+                f"--unlabelled holds {shared:,} of the {len(X_test):,} test documents (the "
+                "same words): the models would learn from the test text. Give unlabelled "
+                "text without the test documents, or pass --transductive to allow it "
+                "(the report then says the scores are transductive)."
+            )
+        if shared:
+            details.append(f"{shared:,} test documents are in the unlabelled text "
+                           "(--transductive)")
+    duplicated = _overlap(X_test, X_train)
+    if duplicated:
+        return [f"{duplicated:,} of the {len(X_test):,} test documents also appear among the "
+                "training documents (duplicates in the data, the same words): the scores "
+                "flatter every model a little."]
+    return []
+
+
+def load_comparison_data(settings):
+    """The documents ``settings`` point at, split, with unlabelled text.
+
+    Parameters
+    ----------
+    settings : CompareSettings
 
     Returns
     -------
     data : ComparisonData
     """
-    from ..datasets import load_imdb_splits, load_movie_reviews
-
-    kind = _kind_of(args)
-    quick = args.n_train == "quick"
+    kind = _kind_of(settings)
+    quick = settings.n_train == "quick"
+    n_train = settings.n_train
     if quick:
-        args.n_train = None if kind in ("file", "files") else QUICK_N_TRAIN
-    paths = args.data or []
+        n_train = None if kind in ("file", "files") else QUICK_N_TRAIN
+    paths = settings.data or []
     data_home = paths[0] if paths else None
     details, unlabelled, unlabelled_note = [], None, None
     text_column = label_column = None
-    want_unsup = args.unlabelled in ("unsup", "auto") and kind == "imdb"
+    want_unsup = settings.unlabelled in ("unsup", "auto") and kind == "imdb"
     try:
         if kind == "imdb":
             wanted = ("train", "test", "unsup") if want_unsup else ("train", "test")
             splits = load_imdb_splits(wanted, data_home=data_home,
-                                      download_if_missing=not args.no_download,
-                                      random_state=args.seed)
+                                      download_if_missing=not settings.no_download,
+                                      random_state=settings.seed)
             train, test = splits["train"], splits["test"]
             if train is None:
                 raise OSError(f"No IMDB train reviews found in {data_home}.")
@@ -236,17 +318,17 @@ def load_comparison_data(args):
                                        "them all)")
                     unlabelled = unlabelled[:QUICK_UNLABELLED]
             X, y, name = train.data, np.asarray(train.target), "IMDB"
-            if test is not None and args.test_data is None:
-                n_train = len(X) if args.n_train is None else args.n_train
-                n_test = args.n_test or len(test.data)
+            if test is not None and settings.test_data is None:
+                n_train = len(X) if n_train is None else n_train
+                n_test = settings.n_test or len(test.data)
                 X_train, y_train = list(X[:n_train]), y[:n_train]
                 X_test, y_test = list(test.data[:n_test]), np.asarray(test.target[:n_test])
                 note = "the official IMDB test split"
                 X = None
         elif kind == "movie_reviews":
             X, y = load_movie_reviews(data_home=data_home, return_X_y=True,
-                                      download_if_missing=not args.no_download,
-                                      random_state=args.seed)
+                                      download_if_missing=not settings.no_download,
+                                      random_state=settings.seed)
             y, name = np.asarray(y), "movie_reviews"
         elif kind == "files":
             bunch = _load_files(paths, details)
@@ -254,7 +336,7 @@ def load_comparison_data(args):
                 Path(p).name for p in paths)
             text_column, label_column = "<one document per line>", "<file name>"
         else:
-            bunch = _load_file(paths[0], args, details)
+            bunch = _load_file(paths[0], settings, details)
             X, y, name = bunch.data, np.asarray(bunch.target), Path(paths[0]).name
             text_column, label_column = bunch.text_column, bunch.label_column
     except (tarfile.TarError, zipfile.BadZipFile, EOFError, UnicodeDecodeError) as exc:
@@ -265,24 +347,24 @@ def load_comparison_data(args):
             "sub-folder per class; for IMDB the aclImdb_v1.tar.gz archive."
         ) from None
     if X is not None:
-        if args.test_data is not None:
-            test = _load_file(args.test_data, args, details, what="test data")
-            n_train = len(X) if args.n_train is None else args.n_train
+        if settings.test_data is not None:
+            test = _load_file(settings.test_data, settings, details, what="test data")
+            n_train = len(X) if n_train is None else n_train
             X_train, y_train = list(X[:n_train]), np.asarray(y[:n_train])
             X_test, y_test = list(test.data), np.asarray(test.target)
-            note = f"the documents of {args.test_data}"
+            note = f"the documents of {settings.test_data}"
         else:
-            X_train, y_train, X_test, y_test, note = _holdout(X, y, args, name)
-    if args.unlabelled not in (None, "unsup", "auto", "none"):
-        unlabelled = _unlabelled_file(args.unlabelled, args)
-        unlabelled_note = f"{len(unlabelled):,} documents of {Path(args.unlabelled).name}"
-    elif args.unlabelled == "unsup" and kind != "imdb":
+            X_train, y_train, X_test, y_test, note = _holdout(X, y, settings, n_train, name)
+    if settings.unlabelled not in (None, "unsup", "auto", "none"):
+        unlabelled, unlabelled_note = _unlabelled_file(settings.unlabelled, settings)
+    elif settings.unlabelled == "unsup" and kind != "imdb":
         raise ValueError("--unlabelled unsup names IMDB's unlabelled reviews; for other "
                          "data give a file.")
-    labels = _label_order(np.unique(np.concatenate([y_train, y_test])), args.labels)
+    labels = _label_order(np.unique(np.concatenate([y_train, y_test])), settings.labels)
     _check_classes(y_train, y_test, labels)
+    warned = _check_leakage(X_train, X_test, unlabelled, settings, details)
     return ComparisonData(
         name=name, X_train=X_train, y_train=y_train, X_test=X_test, y_test=y_test,
         test_note=note, labels=labels, unlabelled=unlabelled, unlabelled_note=unlabelled_note,
-        details=details, text_column=text_column, label_column=label_column,
+        details=details, warnings=warned, text_column=text_column, label_column=label_column,
     )

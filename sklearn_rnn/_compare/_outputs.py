@@ -3,23 +3,38 @@ the table (CSV and JSON with the settings) after every model, figures, and the
 report page.
 
 A run never loses its results to the folder: ``--out`` is checked to be
-writable and not to hold the input before the first model trains; each
-model's row is written as soon as it is scored; and a folder that holds an
-earlier run's results gets the new run in a dated sub-folder, unless
-``--overwrite``.
+writable, not to hold the input and not to lie inside a data folder before
+the first model trains; one run writes to a folder at a time (a lock held
+for the run; a second run is refused); each model's row is written as soon
+as it is scored; and a folder that holds an earlier run's results gets the
+new run in a dated sub-folder, unless ``--overwrite``.
 """
 
 import csv
 import io
 import json
 import os
+import re
 import time
 from pathlib import Path
 
-__all__ = ["RunFolder", "OUTPUT_NAMES"]
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: the lock file alone
+    fcntl = None
+
+__all__ = ["RunFolder", "OUTPUT_NAMES", "LOCK_NAME", "slug"]
+
+#: The file a run holds locked in its folder while it writes there.
+LOCK_NAME = ".sklearn_rnn.lock"
 
 #: Files of a run, besides its PNG figures.
 OUTPUT_NAMES = ("comparison.csv", "comparison.json", "report.html")
+
+
+def slug(name):
+    """A row name as a file name part: ``'TF-IDF + LogReg'`` -> ``'tfidf_logreg'``."""
+    return re.sub(r"[^a-z0-9]+", "_", name.lower().replace("-", "")).strip("_")
 
 
 class RunFolder:
@@ -54,6 +69,12 @@ class RunFolder:
                 raise ValueError(
                     f"--out {out} would overwrite the input {path}: choose another folder."
                 )
+            if path.is_dir() and (path == resolved or path in resolved.parents):
+                raise ValueError(
+                    f"--out {out} is inside the data folder {path}: the next run would read "
+                    "its files as documents (or its folder as a class). Choose a folder "
+                    "outside the data."
+                )
         try:
             out.mkdir(parents=True, exist_ok=True)
             probe = out / f".sklearn_rnn_write_test_{os.getpid()}"
@@ -66,6 +87,23 @@ class RunFolder:
             ) from None
         self.path = out
         self.written = []
+        self._lock = _acquire(out)
+
+    def close(self):
+        """Release the folder for the next run."""
+        lock, self._lock = self._lock, None
+        if lock is not None:
+            try:
+                (self.path / LOCK_NAME).unlink()
+            except OSError:
+                pass
+            lock.close()  # closing the file releases the lock
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
 
     def _replace(self, name, data):
         """Write ``name`` whole or not at all (a temporary file, then a rename)."""
@@ -101,3 +139,28 @@ class RunFolder:
 
     def write_text(self, name, text):
         return self._replace(name, text.encode("utf-8"))
+
+
+def _acquire(folder):
+    """Lock ``folder`` for this run (an exclusive lock on a file in it, which
+    the system releases if the process dies); a ValueError when another run
+    holds it."""
+    path = folder / LOCK_NAME
+    handle = open(path, "a+")  # noqa: SIM115 - held open for the run
+    try:
+        if fcntl is not None:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.seek(0)
+        holder = handle.read().strip()
+        handle.close()
+        raise ValueError(
+            f"--out {folder} is in use by another sklearn-rnn run"
+            + (f" (process {holder})" if holder else "")
+            + ": wait for it to finish, or choose another --out. Nothing was trained."
+        ) from None
+    handle.seek(0)
+    handle.truncate()
+    handle.write(str(os.getpid()))
+    handle.flush()
+    return handle

@@ -1,19 +1,37 @@
 """What the main job shows once the models are scored: the terminal report,
-explanations of sample and misclassified documents, the learning curve, the
-figures and the one-page report (``report.html``).
+explanations of sample and misclassified documents, the figures and the
+one-page report (``report.html``).
 
-Everything here reads the predictions each model made once; nothing predicts
-the test documents again.
+Everything here reads a :class:`~sklearn_rnn._compare._results.Run`: the
+predictions each model made once; nothing predicts the test documents again.
 """
 
 import time
 
+import matplotlib
 import numpy as np
+from sklearn.metrics import classification_report
 
-__all__ = ["print_report", "write_outputs"]
+from .._explain import explain
+from .._report import write_report
+from ..evaluation import (
+    format_samples,
+    format_table,
+    paired_comparison,
+    plot_comparison,
+    plot_confusion_matrix,
+    plot_training_curves,
+    prediction_samples,
+)
+from ._outputs import slug
+from ._results import recurrent_pipeline, uses_recurrent
+
+__all__ = ["print_report", "write_outputs", "N_SHOWN", "MAX_REPORT_MISCLASSIFIED"]
 
 #: Documents of each kind shown in the terminal.
 N_SHOWN = 5
+#: Misclassified documents shown (with highlights) in the report, at most.
+MAX_REPORT_MISCLASSIFIED = 300
 
 
 def _table_columns(rows, labels):
@@ -26,99 +44,76 @@ def _table_columns(rows, labels):
     return [c for c in columns if any(c in r for r in rows)]
 
 
-def _named(keys, names, mapping):
-    return {names[k]: mapping[k] for k in keys if k in mapping}
-
-
-def print_report(say, rows, fitted, names, probas, preds, data, args, notes,
-                 classification_report, format_table, format_samples, prediction_samples):
+def print_report(run, say):
     """The table, a classification report per model, sample and misclassified
-    documents with every model's prediction and confidence, and notes."""
+    documents with every model's prediction and confidence, and the notes."""
+    data, seed = run.data, run.settings.seed
     say("\n== Comparison on the test documents\n")
-    say(format_table(rows, _table_columns(rows, data.labels)))
-    for key in preds:
-        if key not in fitted:
-            continue
-        say(f"\n== Classification report: {names[key]}\n")
-        say(classification_report(data.y_test, preds[key], labels=data.labels, digits=3,
+    say(format_table(run.rows, _table_columns(run.rows, data.labels)))
+    contenders = run.contenders()
+    for result in contenders:
+        say(f"\n== Classification report: {result.name}\n")
+        say(classification_report(data.y_test, result.pred, labels=data.labels, digits=3,
                                   zero_division=0))
-    keys = [k for k in probas if k in fitted]
-    models, cached = _named(keys, names, fitted), _named(keys, names, probas)
-    if not models:
+    if not contenders:
         return
+    models = {r.name: r.model for r in contenders}
+    cached = {r.name: r.proba for r in contenders}
     say("== Sample documents (truth, then each model's prediction and confidence)\n")
     say(format_samples(prediction_samples(models, data.X_test, data.y_test, n=N_SHOWN,
-                                          random_state=args.seed, probas=cached)))
+                                          random_state=seed, probas=cached)))
     wrong = prediction_samples(models, data.X_test, data.y_test, n=N_SHOWN, misclassified=True,
-                               random_state=args.seed, probas=cached)
+                               random_state=seed, probas=cached)
     say(f"\n== Misclassified documents ({len(wrong)} shown)\n")
     say(format_samples(wrong) if wrong else "none: every model got every document right")
-    for note in notes:
+    for note in run.notes:
         say(f"\nNote: {note}")
 
 
-def _highlight_key(rows, fitted, names):
-    """The recurrent row whose explanations the report shows: the transfer row,
-    else the most accurate recurrent row."""
-    recurrent = [k for k, m in fitted.items() if hasattr(m, "steps")
-                 and hasattr(m[-1], "history_")]
-    if "transfer" in recurrent:
-        return "transfer"
-    accuracy = {r["model"]: r.get("accuracy") or 0 for r in rows}
-    return max(recurrent, key=lambda k: accuracy.get(names[k], 0), default=None)
-
-
-def _spans(model, texts):
-    """Per text, ``[(start, end, weight), ...]`` toward the predicted class."""
-    from .. import explain
-
-    return [result.spans() for result in explain(model, texts)]
-
-
-def _documents(rows, fitted, names, probas, data, args, say):
+def _documents(run, say):
     """The report's documents: a sample, and every document the highlighted
     row got wrong (up to a limit), each with every model's prediction and the
     highlighted rows' word attributions."""
-    keys = [k for k in probas if k in fitted]
-    highlight = [k for k in (_highlight_key(rows, fitted, names), "tfidf") if k in fitted]
+    data = run.data
+    contenders = run.contenders()
+    best = run.best_recurrent()
+    highlight = [r for r in (best, run.results.get("tfidf")) if r is not None and r.contender]
     y = np.asarray(data.y_test)
-    rng = np.random.default_rng(args.seed)
+    rng = np.random.default_rng(run.settings.seed)
     sample = np.sort(rng.permutation(len(y))[:N_SHOWN])
-    predicted = {k: fitted[k].classes_[probas[k].argmax(axis=1)] for k in keys}
-    anchor = highlight[0] if highlight else (keys[0] if keys else None)
-    wrong = np.flatnonzero(predicted[anchor] != y) if anchor else np.array([], int)
-    from ._run import MAX_REPORT_MISCLASSIFIED
-
+    anchor = highlight[0] if highlight else (contenders[0] if contenders else None)
+    wrong = np.flatnonzero(anchor.pred != y) if anchor else np.array([], int)
     shown_wrong = wrong[:MAX_REPORT_MISCLASSIFIED]
     chosen = np.unique(np.concatenate([sample, shown_wrong])).astype(int)
     texts = [data.X_test[i] for i in chosen]
     spans = {}
-    for key in highlight:
+    for result in highlight:
         start = time.perf_counter()
         try:
-            found = _spans(fitted[key], texts)
+            found = [e.spans() for e in explain(recurrent_pipeline(result.model) or result.model,
+                                                texts)]
         except (ImportError, ValueError, TypeError, RuntimeError) as exc:
-            say(f"   no word highlights for {names[key]}: {exc}")
+            say(f"   no word highlights for {result.name}: {exc}")
             continue
-        spans[key] = dict(zip(chosen.tolist(), found, strict=True))
+        spans[result.key] = dict(zip(chosen.tolist(), found, strict=True))
         seconds = time.perf_counter() - start
-        say(f"   explained {len(texts):,} documents with {names[key]} in {seconds:.1f} s "
+        say(f"   explained {len(texts):,} documents with {result.name} in {seconds:.1f} s "
             f"({len(texts) / max(seconds, 1e-9):,.0f} documents/s)")
     documents = []
     for section, indices in (("Sample documents", sample),
-                             (f"Misclassified documents ({names[anchor] if anchor else ''})",
+                             (f"Misclassified documents ({anchor.name if anchor else ''})",
                               shown_wrong)):
         for i in indices.tolist():
             documents.append({
                 "section": section, "index": int(i), "text": data.X_test[i],
-                "truth": y[i].item() if isinstance(y[i], np.generic) else y[i],
+                "truth": _plain(y[i]),
                 "predictions": [{
-                    "model": names[k],
-                    "label": _plain(predicted[k][i]),
-                    "confidence": float(probas[k][i].max()),
-                    "correct": bool(predicted[k][i] == y[i]),
-                    "spans": spans.get(k, {}).get(i),
-                } for k in keys],
+                    "model": r.name,
+                    "label": _plain(r.pred[i]),
+                    "confidence": float(r.proba[i].max()),
+                    "correct": bool(r.pred[i] == y[i]),
+                    "spans": spans.get(r.key, {}).get(i),
+                } for r in contenders],
             })
     if len(wrong) > len(shown_wrong):
         say(f"   the report shows the first {len(shown_wrong):,} of {len(wrong):,} "
@@ -130,98 +125,98 @@ def _plain(value):
     return value.item() if isinstance(value, np.generic) else value
 
 
-def _summary(rows, names, data):
-    """The verdict at the top of the report and at the end of the run."""
-    scored = [r for r in rows if r.get("accuracy") is not None
-              and not r["model"].startswith("Majority")]
+#: The rows of linear models on n-grams: the bar a recurrent row must clear.
+LINEAR_ROWS = ("tfidf", "nbsvm")
+
+
+def _against(a, b, y):
+    """``a``'s accuracy against ``b``'s on the same documents, said with
+    whether the difference is real."""
+    test = paired_comparison(y, a.pred, b.pred)
+    low, high = (100 * v for v in test["interval"])
+    p = test["p_value"]
+    said = (f"{100 * test['difference']:+.1f} points against {b.name} "
+            f"({100 * b.accuracy:.1f}%; 95% interval {low:+.1f} to {high:+.1f} points, "
+            f"McNemar p = {p:.2g})")
+    return said + (": a real difference" if test["real"] else
+                   ": no real difference on these documents, a tie")
+
+
+def summary(run):
+    """The verdict at the top of the report and at the end of the run: the
+    best row, its margin over the strongest linear row (or, when a linear
+    row is best, the best row with a recurrent network in it) with a paired
+    test on the test documents, and the majority-class baseline."""
+    scored = [r for r in run.results.values() if r.accuracy is not None and not r.baseline
+              and r.pred is not None]
     if not scored:
         return "No model could be trained: see the errors in the table."
-    best = max(scored, key=lambda r: r["accuracy"])
-    tfidf = next((r for r in scored if r["model"] == names.get("tfidf")), None)
-    text = (f"Best on {len(data.X_test):,} test documents of {data.name}: {best['model']}, "
-            f"{100 * best['accuracy']:.1f}% accuracy")
-    if tfidf is not None and best is not tfidf:
-        diff = 100 * (best["accuracy"] - tfidf["accuracy"])
-        text += f", {diff:+.1f} points against {tfidf['model']} ({100 * tfidf['accuracy']:.1f}%)"
-    majority = next((r for r in rows if r["model"].startswith("Majority")), None)
+    y = np.asarray(run.data.y_test)
+    best = max(scored, key=lambda r: r.accuracy)
+    text = (f"Best on {len(y):,} test documents of {run.data.name}: {best.name}, "
+            f"{100 * best.accuracy:.1f}% accuracy")
+    linear = [r for r in scored if r.key in LINEAR_ROWS]
+    neural = [r for r in scored if uses_recurrent(r.model)]
+    if best in linear:
+        rival = max(neural, key=lambda r: r.accuracy, default=None)
+        if rival is not None:
+            text += (f"; the best row with a recurrent network: {rival.name} "
+                     f"({100 * rival.accuracy:.1f}%), {_against(rival, best, y)}")
+    elif linear:
+        text += f", {_against(best, max(linear, key=lambda r: r.accuracy), y)}"
+    majority = run.majority
     if majority is not None:
         text += ("; always predicting the most frequent class gives "
-                 f"{100 * majority['accuracy']:.1f}%")
+                 f"{100 * majority.accuracy:.1f}%")
     return text + "."
 
 
-def write_outputs(reporter, folder, rows, settings, fitted, names, probas, preds, data, args,
-                  notes, factories, vectors, started):
-    """Explanations, the learning curve, the figures and the report page."""
-    say = reporter.say
-    figures = []
-    documents = []
+def write_outputs(run, reporter, curve=None):
+    """Explanations, the figures, the tables and the report page."""
+    say, folder, data = reporter.say, run.folder, run.data
     say("\n== Explaining the sample and misclassified documents")
-    documents = _documents(rows, fitted, names, probas, data, args, say)
-    curve = None
-    if args.learning_curve:
-        from ._curve import learning_curve
-
-        curve = learning_curve(args, data, factories, rows, fitted, names, reporter)
-        folder.write_text("learning_curve.json", curve.to_json())
-        notes.append(curve.verdict)
-        say(f"\n{curve.verdict}")
-    if not args.no_plots:
-        figures = _figures(folder, rows, fitted, names, preds, data, curve)
-    folder.write_tables(rows, settings)
-    from .._report import write_report
-
-    summary = _summary(rows, names, data)
-    columns = _table_columns(rows, data.labels)
+    documents = _documents(run, say)
+    figures = [] if run.settings.no_plots else _figures(run, curve)
+    folder.write_tables(run.rows, run.record())
+    verdict = summary(run)
     write_report(
         folder.path / "report.html",
         title=f"sklearn-rnn compare: {data.name}",
-        summary=summary, settings=settings, columns=columns, rows=rows, figures=figures,
-        documents=documents, notes=notes,
+        summary=verdict, settings=run.record(), columns=_table_columns(run.rows, data.labels),
+        rows=run.rows, figures=figures, documents=documents, notes=run.notes,
     )
     folder.written.append(folder.path / "report.html")
-    say(f"\n{summary}")
+    say(f"\n{verdict}")
     say(f"Wrote {folder.path / 'report.html'} (open it in a browser) and "
         f"{len(folder.written) - 1} more files in {folder.path}; "
-        f"{time.perf_counter() - started:.0f} s in all.")
+        f"{time.perf_counter() - run.started:.0f} s in all.")
 
 
-def _figures(folder, rows, fitted, names, preds, data, curve):
-    import matplotlib
-
+def _figures(run, curve):
     matplotlib.use("Agg")
-    from ..evaluation import plot_comparison, plot_confusion_matrix, plot_training_curves
-
+    folder, data = run.folder, run.data
     figures = []
-    majority = next((r["accuracy"] for r in rows if r["model"].startswith("Majority")), None)
+    majority = run.majority
     title = (f"{data.name}: {len(data.X_train):,} training, {len(data.X_test):,} test "
              f"documents, {len(data.labels)} classes")
-    scored = [r for r in rows if not r["model"].startswith("Majority")]
+    scored = [r.row for r in run.results.values() if not r.baseline]
     figures.append(("The models side by side (dashed: always the most frequent class)",
                     folder.write_figure("comparison.png", plot_comparison(
-                        scored, title=title, chance=majority))))
+                        scored, title=title,
+                        chance=majority.accuracy if majority is not None else None))))
     if curve is not None:
         figures.append(("Learning curve", folder.write_figure("learning_curve.png",
                                                               curve.figure(title))))
-    for key, model in fitted.items():
-        name = names[key]
-        slug = _slug(name)
-        if hasattr(model, "steps") and hasattr(model[-1], "history_"):
-            fig = plot_training_curves(model, title=f"{name} training curves")
-            figures.append((f"{name}: training curves",
-                            folder.write_figure(f"curves_{slug}.png", fig)))
-    for key, pred in preds.items():
-        if key not in fitted:
-            continue
-        name = names[key]
-        fig = plot_confusion_matrix(None, None, data.y_test, y_pred=pred, labels=data.labels,
-                                    title=name, normalize="true")
-        figures.append((f"{name}: confusion matrix",
-                        folder.write_figure(f"confusion_{_slug(name)}.png", fig)))
+    contenders = run.contenders()
+    for result in contenders:
+        if result.recurrent:
+            fig = plot_training_curves(recurrent_pipeline(result.model),
+                                       title=f"{result.name} training curves")
+            figures.append((f"{result.name}: training curves",
+                            folder.write_figure(f"curves_{slug(result.name)}.png", fig)))
+    for result in contenders:
+        fig = plot_confusion_matrix(None, None, data.y_test, y_pred=result.pred,
+                                    labels=data.labels, title=result.name, normalize="true")
+        figures.append((f"{result.name}: confusion matrix",
+                        folder.write_figure(f"confusion_{slug(result.name)}.png", fig)))
     return figures
-
-
-def _slug(name):
-    from ._run import _slug as slug
-
-    return slug(name)

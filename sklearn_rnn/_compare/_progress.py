@@ -9,10 +9,12 @@ per epoch), so logs stay readable.
 import math
 import sys
 import time
+import warnings
+from contextlib import contextmanager
 
 from skorch.callbacks import Callback
 
-__all__ = ["Reporter", "EpochProgress"]
+__all__ = ["Reporter", "EpochProgress", "said_warnings", "with_progress"]
 
 #: Off a terminal, a progress line at most this often (seconds).
 PLAIN_EVERY = 15.0
@@ -120,3 +122,24 @@ class EpochProgress(Callback):
 
     def __getstate__(self):  # never part of a saved model
         return {"label": self.label, "reporter": None}
+
+
+@contextmanager
+def said_warnings(say):
+    """The library's warnings during a fit, said once each as plain lines."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            yield
+        finally:
+            for message in dict.fromkeys(str(w.message) for w in caught
+                                         if not issubclass(w.category, DeprecationWarning)):
+                say(f"   warning: {message}")
+
+
+def with_progress(model, reporter, label):
+    """``model`` (a pipeline) with its recurrent network's progress reported
+    under ``label``; other models as they are."""
+    if hasattr(model, "steps") and hasattr(model[-1], "callbacks"):
+        model[-1].set_params(callbacks=[("progress", EpochProgress(reporter, label))])
+    return model

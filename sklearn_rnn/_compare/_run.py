@@ -1,77 +1,57 @@
-"""The main job, in the order it runs: data, the run folder (checked before
-any training), vectors, each model (fitted, its test documents predicted
-once, its row written at once), the rows built on others (votes, the combined
-row), the majority-class baseline, the terminal report, explanations, the
-learning curve, figures and the report page.
+"""The main job, in the order it runs: data, the run folder and the options
+that need the data (checked before any training), vectors, each model
+(fitted, its test documents predicted once, its row written at once), the
+rows built on others (votes, the combined row), the majority-class baseline,
+the terminal report, the learning curve, and the files.
 """
 
-import re
 import time
-import warnings
-from contextlib import contextmanager
+from dataclasses import replace
 
 import numpy as np
+from sklearn.dummy import DummyClassifier
 
+from .._text._vectorizer import TextVectorizer
+from ..evaluation import evaluate_model
+from ._curve import curve_sizes, learning_curve
 from ._data import load_comparison_data
 from ._models import (
     BLENDS,
-    MODELS,
     VOTES,
     WORD2VEC_MODELS,
-    held_out_stack,
+    combined_model,
     make_models,
     resolve_vectors,
     row_name,
+    vote_model,
 )
 from ._outputs import RunFolder
-from ._progress import EpochProgress, Reporter
+from ._present import print_report, write_outputs
+from ._progress import EpochProgress, Reporter, said_warnings, with_progress
+from ._results import Result, Run
+from ._settings import MODELS
 
-__all__ = ["compare"]
+__all__ = ["compare", "MODEL_ERRORS"]
 
-#: A model whose test accuracy is within this of always predicting the most
-#: frequent class, or that predicts one class for this share of the test
-#: documents, is called out as near chance.
-NEAR_CHANCE_MARGIN, ONE_CLASS_SHARE = 0.02, 0.95
-#: Misclassified documents shown (with highlights) in the report, at most.
-MAX_REPORT_MISCLASSIFIED = 300
 #: Errors that fail one model, not the whole run (the row says why).
-_MODEL_ERRORS = (MemoryError, ValueError, RuntimeError, FloatingPointError, OSError)
+MODEL_ERRORS = (MemoryError, ValueError, RuntimeError, FloatingPointError, OSError)
 
 
-def _slug(name):
-    return re.sub(r"[^a-z0-9]+", "_", name.lower().replace("-", "")).strip("_")
-
-
-def _keys(requested):
-    """The ``--models`` keys in training order: the members of votes and blends
-    that were not asked for come first."""
+def _training_order(requested):
+    """The ``--models`` keys in training order: the members of votes and
+    blends that were not asked for come first."""
     keys = list(dict.fromkeys(requested))
     members = [m for k in keys for m in (*VOTES.get(k, ()), *BLENDS.get(k, ()))]
     missing = [m for m in dict.fromkeys(members) if m not in keys]
     return [*sorted(missing, key=list(MODELS).index), *keys]
 
 
-def _inputs(args):
-    paths = list(args.data or [])
-    paths += [p for p in (args.test_data, args.unlabelled) if p and p not in ("auto", "unsup",
-                                                                             "none")]
+def _inputs(settings):
+    """The files the run reads (never overwritten by its outputs)."""
+    paths = list(settings.data or [])
+    paths += [p for p in (settings.test_data, settings.unlabelled)
+              if p and p not in ("auto", "unsup", "none")]
     return paths
-
-
-def _settings(args, data, vectors, folder):
-    keep = ("models", "epochs", "maxlen", "max_features", "embedding_dim", "hidden_size",
-            "batch_size", "lr", "device", "seed", "tokenizer", "vectors", "transductive",
-            "unlabelled", "format", "header")
-    settings = {key: getattr(args, key, None) for key in keep}
-    settings.update(
-        data=", ".join(map(str, args.data)) if args.data else data.name, dataset=data.name,
-        test=data.test_note, n_train=len(data.X_train), n_test=len(data.X_test),
-        text_column=data.text_column, label_column=data.label_column,
-        labels=[str(label) for label in data.labels], details=data.details,
-        transfer_vectors=vectors.description if vectors is not None else None,
-        unlabelled_text=data.unlabelled_note, out=str(folder.path),
-    )
-    return settings
 
 
 def _fit_label(clf):
@@ -89,54 +69,148 @@ def _fit_label(clf):
     return f" on {clf.device_}, {epochs} epoch{'s' if epochs != 1 else ''}{kept}{coverage}"
 
 
-def _near_chance(row, pred, majority):
-    if row.get("accuracy") is None:
-        return None
-    values, counts = np.unique(pred, return_counts=True)
-    top = counts.max() / counts.sum()
-    if top >= ONE_CLASS_SHARE:
-        return (f"{row['model']} predicts {values[counts.argmax()]!r} for {100 * top:.0f}% of "
-                "the test documents: it has learnt little more than the majority class.")
-    if row["accuracy"] <= majority + NEAR_CHANCE_MARGIN:
-        return (f"{row['model']} is within {100 * NEAR_CHANCE_MARGIN:.0f} points of always "
-                f"predicting the most frequent class ({100 * majority:.1f}%).")
-    return None
+def _failed(key, name, exc, say, seconds=None):
+    message = f"{type(exc).__name__}: {exc}".splitlines()[0]
+    say(f"   failed after {seconds:.1f} s: {message}" if seconds is not None
+        else f"   failed: {message}")
+    return Result(key, name, {"model": name, "error": message})
 
 
-def compare(args, stdout=None):
-    """Run the comparison described by the parsed ``args``; return the result rows."""
-    from sklearn.metrics import classification_report
+def _fit_and_score(run, key, model, say):
+    """Fit ``model`` on the training documents and predict the test
+    documents once: its :class:`Result`."""
+    data, name = run.data, run.names[key]
+    y_train, y_test = np.asarray(data.y_train), np.asarray(data.y_test)
+    start = time.perf_counter()
+    try:
+        with said_warnings(say):
+            model.fit(data.X_train, y_train)
+    except MODEL_ERRORS as exc:
+        return _failed(key, name, exc, say, time.perf_counter() - start)
+    fit_seconds = time.perf_counter() - start
+    clf = model[-1] if hasattr(model, "steps") else model
+    t = time.perf_counter()
+    proba = np.asarray(model.predict_proba(data.X_test))  # the one prediction pass
+    predict_seconds = time.perf_counter() - t
+    pred = clf.classes_[proba.argmax(axis=1)]
+    row = evaluate_model(model, data.X_test, y_test, name=name, fit_seconds=fit_seconds,
+                         y_pred=pred, predict_seconds=predict_seconds, labels=data.labels)
+    say(f"   fitted in {fit_seconds:.1f} s{_fit_label(clf)}; test accuracy "
+        f"{100 * row['accuracy']:.1f}% ({len(data.X_test):,} documents predicted in "
+        f"{predict_seconds:.1f} s); {time.perf_counter() - run.started:.0f} s since the start")
+    return Result(key, name, row, model=model, proba=proba, pred=pred)
 
-    from ..evaluation import evaluate_model, format_samples, format_table, prediction_samples
 
-    reporter = Reporter(stdout, quiet=args.quiet)
+def _combine(run, key, factories, reporter):
+    """A vote or the combined row, from members already fitted and scored."""
+    data, name, say = run.data, run.names[key], reporter.say
+    members = VOTES.get(key) or BLENDS[key]
+    lost = [run.names[m] for m in members
+            if m not in run.results or not run.results[m].contender]
+    if lost:
+        return Result(key, name, {"model": name, "error": f"needs {', '.join(lost)}, which "
+                                                          "failed"})
+    fitted = [run.results[m] for m in members]
+    y_train = np.asarray(data.y_train)
+    fit_seconds = sum(r.row.get("fit_seconds") or 0 for r in fitted)
+    if key in VOTES:
+        model = vote_model([(m.key, m.model) for m in fitted], data.X_train, y_train)
+        proba = 0.5 * fitted[0].proba + 0.5 * fitted[1].proba
+        detail = "the mean of its members' probabilities"
+    else:
+        say(f"\n== {name}: stacking {' and '.join(r.name for r in fitted)} on held-out "
+            "training documents")
+        start = time.perf_counter()
+        model = combined_model(
+            [(m, with_progress(factories[m](), reporter, f"[{key}] {run.names[m]}"))
+             for m in members], run.settings)
+        try:
+            with said_warnings(say):
+                model.fit(data.X_train, y_train, fitted_estimators=[r.model for r in fitted])
+        except MODEL_ERRORS as exc:
+            return _failed(key, name, exc, say)
+        fit_seconds += time.perf_counter() - start
+        scores = model.holdout_scores_
+        how = model.describe([r.name for r in fitted])
+        if model.alone_ is None:
+            how = f"logistic regression on the members' log-odds ({how})"
+        detail = (f"{how}; fitted on {scores['n_held_out']:,} held-out training documents "
+                  f"predicted by copies trained on the rest (held-out accuracy: members "
+                  f"{', '.join(f'{100 * a:.1f}%' for a in scores['members'])}, the stack "
+                  f"{100 * scores['stack']:.1f}% in 5-fold cross-validation)")
+        say(f"   {detail}")
+        proba = model.combine([r.proba for r in fitted])
+    pred = model.classes_[proba.argmax(axis=1)]
+    row = evaluate_model(None, data.X_test, data.y_test, name=name, fit_seconds=fit_seconds,
+                         y_pred=pred, labels=data.labels, predict_seconds=sum(
+                             r.row.get("predict_seconds") or 0 for r in fitted))
+    row["combination"] = detail
+    run.notes.append(f"{name} is {detail}.")
+    return Result(key, name, row, model=model, proba=proba, pred=pred)
+
+
+def _majority(run):
+    """The baseline every model must beat: always the most frequent class."""
+    data = run.data
+    name = "Majority class (baseline)"
+    model = DummyClassifier(strategy="most_frequent").fit(data.X_train, data.y_train)
+    pred = model.predict(data.X_test)
+    row = evaluate_model(None, data.X_test, data.y_test, name=name, y_pred=pred,
+                         labels=data.labels)
+    row.update(fit_seconds=None, predict_seconds=None, predict_docs_per_second=None)
+    return Result("majority", name, row, model=model, pred=pred, baseline=True)
+
+
+def compare(settings, stdout=None):
+    """Run the comparison ``settings`` describe.
+
+    Parameters
+    ----------
+    settings : CompareSettings
+    stdout : file-like, default=None
+        Where to say what happens (``sys.stdout``).
+
+    Returns
+    -------
+    run : Run
+        The settings, the data and one result per row.
+    """
+    reporter = Reporter(stdout, quiet=settings.quiet)
     say = reporter.say
     started = time.perf_counter()
-    keys = _keys(args.models)
-    data = load_comparison_data(args)
-    n_classes = len(data.labels)
+    keys = _training_order(settings.models)
+    data = load_comparison_data(settings)
     say(f"Data: {data.name}, {len(data.X_train):,} training and {len(data.X_test):,} test "
-        f"documents, {n_classes} classes; test = {data.test_note}.")
+        f"documents, {len(data.labels)} classes; test = {data.test_note}.")
     for line in data.details:
         say(f"   {line}")
-    folder = RunFolder(args.out, _inputs(args), overwrite=args.overwrite)
-    if folder.note:
-        say(f"   {folder.note}")
-    notes = []
+    for line in data.warnings:
+        say(f"   warning: {line}")
+    sizes = curve_sizes(settings, data) if settings.learning_curve else None
+    with RunFolder(settings.out, _inputs(settings), overwrite=settings.overwrite) as folder:
+        if folder.note:
+            say(f"   {folder.note}")
+        return _compare(settings, data, folder, keys, sizes, reporter, started)
 
-    from .. import TextVectorizer
 
-    analyzer_vectorizer = TextVectorizer(maxlen=args.maxlen, max_features=args.max_features,
-                                         tokenizer=args.tokenizer)
+def _compare(settings, data, folder, keys, sizes, reporter, started):
+    """The job once the data is read, the options checked and the folder ours."""
+    say = reporter.say
+    notes = list(data.warnings)
+
+    analyzer_vectorizer = TextVectorizer(maxlen=settings.maxlen,
+                                         max_features=settings.max_features,
+                                         tokenizer=settings.tokenizer)
     vectors = own = None
     if any(k in keys for k in ("transfer", *BLENDS)):
-        vectors = resolve_vectors(args, data, analyzer_vectorizer, say)
+        vectors = resolve_vectors(settings, data, analyzer_vectorizer, say)
         if vectors.note:
             notes.append(vectors.note)
     if any(k in keys for k in WORD2VEC_MODELS):
         own = (vectors.embeddings if vectors is not None
                and vectors.description == "word2vec (own text)" else
-               resolve_vectors(_as_own(args), data, analyzer_vectorizer, say).embeddings)
+               resolve_vectors(replace(settings, vectors="own"), data, analyzer_vectorizer,
+                               say).embeddings)
     names = {key: row_name(key, vectors) for key in keys}
     plain = [k for k in keys if k not in VOTES and k not in BLENDS]
     built = [k for k in keys if k not in plain]
@@ -145,163 +219,32 @@ def compare(args, stdout=None):
         + f", and a majority-class baseline; each row is written to {folder.path} as soon "
         "as it is scored, report.html at the end.")
 
-    def callbacks(key, label=None):
-        position = plain.index(key) + 1 if key in plain else None
-        label = label or f"[{position}/{len(plain)}] {names.get(key, key)}"
-        return [("progress", EpochProgress(reporter, label))]
+    def progress(key):
+        position = plain.index(key) + 1
+        return [("progress", EpochProgress(reporter, f"[{position}/{len(plain)}] "
+                                                     f"{names[key]}"))]
 
-    factories = make_models(args, plain, vectors, own, callbacks)
-    settings = _settings(args, data, vectors, folder)
-    y_train, y_test = np.asarray(data.y_train), np.asarray(data.y_test)
-    rows, fitted, probas, preds = [], {}, {}, {}
-
-    def record(key, row, pred=None):
-        rows.append(row)
-        if pred is not None:
-            preds[key] = pred
-        folder.write_tables(rows, settings)
-
+    factories = make_models(settings, plain, vectors, own, progress)
+    run = Run(settings, data, folder, vectors=vectors, names=names, notes=notes,
+              started=started)
     for position, key in enumerate(plain, 1):
-        name = names[key]
-        say(f"\n== [{position}/{len(plain)}] Training {name}")
-        model = factories[key]()
-        start = time.perf_counter()
-        try:
-            with _said_warnings(say):
-                model.fit(data.X_train, y_train)
-        except _MODEL_ERRORS as exc:
-            message = f"{type(exc).__name__}: {exc}".splitlines()[0]
-            say(f"   failed after {time.perf_counter() - start:.1f} s: {message}")
-            record(key, {"model": name, "error": message})
-            continue
-        fit_seconds = time.perf_counter() - start
-        clf = model[-1] if hasattr(model, "steps") else model
-        t = time.perf_counter()
-        proba = np.asarray(model.predict_proba(data.X_test))  # the one prediction pass
-        predict_seconds = time.perf_counter() - t
-        classes = clf.classes_
-        pred = classes[proba.argmax(axis=1)]
-        row = evaluate_model(model, data.X_test, y_test, name=name, fit_seconds=fit_seconds,
-                             y_pred=pred, predict_seconds=predict_seconds, labels=data.labels)
-        fitted[key], probas[key] = model, proba
-        record(key, row, pred)
-        say(f"   fitted in {fit_seconds:.1f} s{_fit_label(clf)}; test accuracy "
-            f"{100 * row['accuracy']:.1f}% ({len(data.X_test):,} documents predicted in "
-            f"{predict_seconds:.1f} s); {time.perf_counter() - started:.0f} s since the start")
-
-    classes = np.unique(y_train)
-    for key in keys:
-        if key in VOTES or key in BLENDS:
-            members = (VOTES.get(key) or BLENDS[key])
-            name = names[key]
-            lost = [names[m] for m in members if m not in probas]
-            if lost:
-                record(key, {"model": name, "error": f"needs {', '.join(lost)}, which failed"})
-                continue
-            fit_seconds = sum(r.get("fit_seconds") or 0 for r in rows
-                              if r["model"] in [names[m] for m in members])
-            if key in VOTES:
-                proba = 0.5 * probas[members[0]] + 0.5 * probas[members[1]]
-                detail = "the mean of its members' probabilities"
-            else:
-                say(f"\n== {name}: stacking {names[members[0]]} and {names[members[1]]} "
-                    "on held-out training documents")
-                start = time.perf_counter()
-                member_factories = [_quiet(factories[m], reporter, f"[{key}] {names[m]}")
-                                    for m in members]
-                try:
-                    with _said_warnings(say):
-                        stacker, scores = held_out_stack(member_factories, data.X_train,
-                                                         y_train, args.seed)
-                except _MODEL_ERRORS as exc:
-                    message = f"{type(exc).__name__}: {exc}".splitlines()[0]
-                    say(f"   failed: {message}")
-                    record(key, {"model": name, "error": message})
-                    continue
-                fit_seconds += time.perf_counter() - start
-                how = stacker.describe([names[m] for m in members])
-                if stacker.alone_ is None:
-                    how = f"logistic regression on the members' log-odds ({how})"
-                detail = (f"{how}; fitted on {scores['n_held_out']:,} held-out training "
-                          f"documents predicted by copies trained on the rest (held-out "
-                          f"accuracy: members "
-                          f"{', '.join(f'{100 * a:.1f}%' for a in scores['members'])}, "
-                          f"the stack {100 * scores['stack']:.1f}% in 5-fold "
-                          "cross-validation)")
-                say(f"   {detail}")
-                proba = stacker.predict_proba([probas[m] for m in members])
-            pred = classes[proba.argmax(axis=1)]
-            row = evaluate_model(None, data.X_test, y_test, name=name, fit_seconds=fit_seconds,
-                                 y_pred=pred, predict_seconds=sum(
-                                     r.get("predict_seconds") or 0 for r in rows
-                                     if r["model"] in [names[m] for m in members]),
-                                 labels=data.labels)
-            row["combination"] = detail
-            probas[key] = proba
-            fitted[key] = _Combined(classes)
-            record(key, row, pred)
-
-    # the baseline every model must beat
-    values, counts = np.unique(y_train, return_counts=True)
-    majority_label = values[counts.argmax()]
-    majority = evaluate_model(None, data.X_test, y_test, name="Majority class (baseline)",
-                              y_pred=np.full(len(y_test), majority_label, dtype=object
-                                             if y_test.dtype == object else y_test.dtype),
-                              labels=data.labels)
-    majority.update(fit_seconds=None, predict_seconds=None, predict_docs_per_second=None)
-    record("majority", majority)
-    for key, pred in preds.items():
-        row = next(r for r in rows if r["model"] == names[key])
-        warning = _near_chance(row, pred, majority["accuracy"])
+        say(f"\n== [{position}/{len(plain)}] Training {names[key]}")
+        run.add(_fit_and_score(run, key, factories[key](), say))
+    for key in built:
+        run.add(_combine(run, key, factories, reporter))
+    run.add(_majority(run))
+    for result in run.contenders():
+        warning = run.near_chance(result)
         if warning:
             notes.append(warning)
 
-    from ._present import print_report, write_outputs
-
-    print_report(say, rows, fitted, names, probas, preds, data, args, notes,
-                 classification_report, format_table, format_samples, prediction_samples)
-    write_outputs(reporter, folder, rows, settings, fitted, names, probas, preds, data, args,
-                  notes, factories, vectors, started)
-    return rows
-
-
-@contextmanager
-def _said_warnings(say):
-    """The library's warnings during a fit, said once each as plain lines."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            yield
-        finally:
-            for message in dict.fromkeys(str(w.message) for w in caught
-                                         if not issubclass(w.category, DeprecationWarning)):
-                say(f"   warning: {message}")
-
-
-class _Combined:
-    """What the report needs of a vote or blend: its classes."""
-
-    def __init__(self, classes):
-        self.classes_ = classes
-
-
-def _quiet(make, reporter, label):
-    """``make`` with its progress reported under ``label`` (the combined row's
-    held-out fits)."""
-
-    def factory():
-        model = make()
-        if hasattr(model, "steps") and hasattr(model[-1], "callbacks"):
-            model[-1].set_params(callbacks=[("progress", EpochProgress(reporter, label))])
-        return model
-
-    return factory
-
-
-def _as_own(args):
-    """``args`` asking for word2vec on the job's own text."""
-    import copy
-
-    own = copy.copy(args)
-    own.vectors = "own"
-    return own
+    print_report(run, say)
+    curve = None
+    if sizes is not None:
+        curve = learning_curve(run, factories, sizes, reporter)
+        if curve is not None:
+            run.folder.write_text("learning_curve.json", curve.to_json())
+            notes.append(curve.verdict)
+            say(f"\n{curve.verdict}")
+    write_outputs(run, reporter, curve)
+    return run

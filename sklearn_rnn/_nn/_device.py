@@ -14,9 +14,13 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from ._data import BucketIterator
+from ._module import meta_module
+
 __all__ = ["resolve_device", "worker_index", "is_out_of_memory", "Interrupted",
            "interrupt_raises", "available_memory", "host_available", "cgroup_available",
-           "address_space_available", "estimate_training_memory"]
+           "address_space_available", "estimate_training_memory", "training_memory",
+           "check_training_memory"]
 
 
 def worker_index():
@@ -303,3 +307,51 @@ def estimate_training_memory(widths, batch_size, module, *, pool_ratio):
     data = _BYTES_PER_DATA_TOKEN * int(widths.sum())
     cache = 4 * len(widths) * n_classes  # skorch caches the epoch's outputs
     return int(activations + weights + data + cache + _OVERHEAD)
+
+
+def training_memory(widths, batch_size, module_kwargs):
+    """Bytes a fit on documents of bucket ``widths`` in batches of
+    ``batch_size`` needs: :func:`estimate_training_memory` for the module
+    that ``module_kwargs`` build (:func:`~sklearn_rnn._nn._layout.module_kwargs`;
+    built on the meta device, nothing allocated), batched as
+    :class:`~sklearn_rnn._nn._data.BucketIterator` batches."""
+    return estimate_training_memory(widths, batch_size, meta_module(module_kwargs),
+                                    pool_ratio=BucketIterator.POOL_RATIO)
+
+
+def check_training_memory(train, module_kwargs, device, *, batch_size, train_batch_size=None):
+    """Refuse to start a fit whose estimate exceeds the free memory.
+
+    Parameters
+    ----------
+    train : SequenceDataset
+        The training documents.
+    module_kwargs : dict
+        Arguments of the module.
+    device : str
+    batch_size : int
+        The classifier's ``batch_size``.
+    train_batch_size : int, default=None
+        Its ``iterator_train__batch_size``, when set (``-1``: all documents
+        in one batch).
+
+    Raises
+    ------
+    MemoryError
+        When the estimate exceeds 90% of :func:`available_memory`; the
+        message names the longest document and what to lower.
+    """
+    size = train_batch_size or batch_size
+    need = training_memory(train.widths, max(len(train), 1) if size == -1 else size,
+                           module_kwargs)
+    free = available_memory(device)
+    if free is None or need <= 0.9 * free:
+        return
+    raise MemoryError(
+        f"Training would need about {need / 2**30:.1f} GiB on {device} but "
+        f"{free / 2**30:.1f} GiB are free: the longest document has "
+        f"{int(train.lengths.max()):,} tokens, batch_size={batch_size}, "
+        f"{module_kwargs['n_classes']:,} classes. Cap the document length with "
+        "TextVectorizer(maxlen=...), lower batch_size, use smaller embedding_dim/"
+        "hidden_size/vocabulary, or a smaller n-gram table (ngram_buckets) or range."
+    )

@@ -30,9 +30,11 @@ import numpy as np
 import torch
 from torch import nn
 
-__all__ = ["RecurrentClassifierModule", "ConvFrontEnd", "NgramBag", "pool", "token_keys",
-           "ngram_rows", "NGRAM_SCALE", "RandomSource", "GeneratorDropout", "init_parameters",
-           "NGRAM_NB_SCALE", "init_ngram_nb", "ngram_document_counts",
+from ._layout import ngram_layout
+
+__all__ = ["RecurrentClassifierModule", "meta_module", "ConvFrontEnd", "NgramBag", "pool",
+           "token_keys", "ngram_rows", "NGRAM_SCALE", "RandomSource", "GeneratorDropout",
+           "init_parameters", "NGRAM_NB_SCALE", "init_ngram_nb", "ngram_document_counts",
            "init_ngram_from_counts"]
 
 _CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
@@ -65,11 +67,13 @@ class RecurrentClassifierModule(nn.Module):
     ngram_range : (int, int), default=None
         Add a linear bag of hashed n-grams of these sizes to the logits
         (:class:`NgramBag`); None for none.
-    ngram_buckets : int, default=2**20
-        Rows of the n-gram table.
-    ngram_rank : int, default=None
+    ngram_buckets : int or 'auto', default='auto'
+        Rows of the n-gram table; ``'auto'``: the classifiers' rule
+        (:func:`~sklearn_rnn._nn._layout.ngram_layout`).
+    ngram_rank : int, None or 'auto', default='auto'
         Columns of the n-gram table, projected to the classes (see
-        :class:`NgramBag`); None: one column per class.
+        :class:`NgramBag`); None: one column per class; ``'auto'``: the
+        classifiers' rule (factorised from 9 classes on).
     token_keys : torch.LongTensor of shape (vocab_size,), default=None
         Hash key of each id for the n-grams (None: the ids).
     conv_filters : int, default=None
@@ -100,8 +104,8 @@ class RecurrentClassifierModule(nn.Module):
         embeddings=None,
         freeze_embeddings=False,
         ngram_range=None,
-        ngram_buckets=2**20,
-        ngram_rank=None,
+        ngram_buckets="auto",
+        ngram_rank="auto",
         token_keys=None,
         conv_filters=None,
         conv_kernel_size=3,
@@ -140,8 +144,11 @@ class RecurrentClassifierModule(nn.Module):
                 self.dense = nn.Sequential(nn.Linear(features, dense_units), nn.ReLU())
                 features = dense_units
             self.classifier = nn.Linear(features, n_classes)
-            self.ngram = None if ngram_range is None else NgramBag(
-                vocab_size, n_classes, ngram_range, ngram_buckets, rank=ngram_rank)
+            self.ngram = None
+            if ngram_range is not None:
+                rows, rank = ngram_layout(ngram_buckets, n_classes)
+                self.ngram = NgramBag(vocab_size, n_classes, ngram_range, rows,
+                                      rank=rank if ngram_rank == "auto" else ngram_rank)
         self.to_empty(device=device)
         if device.type != "meta":  # a shape probe allocates and draws nothing
             init_parameters(self, generator)
@@ -225,6 +232,26 @@ class RecurrentClassifierModule(nn.Module):
     def drop_between(self, x):
         """Dropout between stacked recurrent layers (torch's ``dropout=``)."""
         return _dropout(x, self.layer_dropout, self.random, self.training)
+
+
+def meta_module(kwargs):
+    """The module that ``kwargs`` build, on the meta device: its weights have
+    their shapes but no memory, and no generator is drawn from (the seed is
+    fixed). For shape checks and memory estimates before anything is
+    allocated.
+
+    Parameters
+    ----------
+    kwargs : dict
+        Arguments of :class:`RecurrentClassifierModule` (a ``seed`` among
+        them is ignored).
+
+    Returns
+    -------
+    module : RecurrentClassifierModule
+    """
+    with torch.device("meta"):
+        return RecurrentClassifierModule(**{**kwargs, "seed": 0})
 
 
 def _layer_templates(rnn):

@@ -18,8 +18,10 @@ from skorch.exceptions import DeviceWarning
 from skorch.history import History
 
 from .._version import __version__
+from ._module import meta_module
 
-__all__ = ["STATE_FORMAT", "export_net", "import_net", "check_saved_net"]
+__all__ = ["STATE_FORMAT", "export_net", "import_net", "check_saved_net", "migrate_net_state",
+           "weight_shapes", "mismatched_weight"]
 
 #: Version of the layout written by :func:`export_net` (1: sklearn_rnn 0.1, read too).
 STATE_FORMAT = 2
@@ -99,6 +101,54 @@ _FIELDS = {
 }
 
 
+def migrate_net_state(saved):
+    """A saved net in the current format: format 1 (sklearn_rnn 0.1) kept the
+    module sizes as top-level keys (``n_vocab``, ``n_classes``,
+    ``embedding_dim``); any other format is returned as it is.
+
+    Parameters
+    ----------
+    saved : dict
+        :func:`export_net`'s dict, as saved (not checked).
+
+    Returns
+    -------
+    saved : dict
+    """
+    if saved.get("format") != 1:
+        return saved
+    return dict(saved, module_sizes={
+        "vocab_size": saved.get("n_vocab"), "n_classes": saved.get("n_classes"),
+        "embedding_dim": saved.get("embedding_dim"),
+    })
+
+
+def weight_shapes(module_kwargs):
+    """``{weight name: shape}`` of the module ``module_kwargs`` build, read
+    from it on the meta device (nothing allocated)."""
+    return {k: tuple(v.shape) for k, v in meta_module(module_kwargs).state_dict().items()}
+
+
+def mismatched_weight(saved_shapes, expected_shapes):
+    """The first weight (by name) whose saved shape is not the expected one,
+    missing from either side included; None when all match.
+
+    Parameters
+    ----------
+    saved_shapes, expected_shapes : dict
+        Weight name -> shape tuple: those of the file and those the
+        estimator's parameters make (:func:`weight_shapes`).
+
+    Returns
+    -------
+    name : str or None
+    """
+    for key in sorted(set(expected_shapes) | set(saved_shapes)):
+        if saved_shapes.get(key) != expected_shapes.get(key):
+            return key
+    return None
+
+
 def _version_tuple(text):
     try:
         return tuple(int(part) for part in str(text).split(".")[:3])
@@ -117,12 +167,8 @@ def check_saved_net(saved, owner="model"):
         raise ValueError(f"The saved network of this {owner} is not a dict: the file is "
                          "damaged or not an sklearn_rnn model.")
     version = saved.get("format")
-    if version == 1:  # sklearn_rnn 0.1: the sizes were top-level keys
-        saved = dict(saved, module_sizes={
-            "vocab_size": saved.get("n_vocab"), "n_classes": saved.get("n_classes"),
-            "embedding_dim": saved.get("embedding_dim"),
-        })
-    elif version != STATE_FORMAT:
+    saved = migrate_net_state(saved)
+    if version not in (1, STATE_FORMAT):
         raise ValueError(
             f"This {owner} was saved by sklearn_rnn {saved.get('sklearn_rnn', '?')} in "
             f"model format {version!r}; this sklearn_rnn {__version__} reads formats 1 to "
@@ -204,19 +250,14 @@ def import_net(saved, make_net, owner="model"):
         device = "cpu"
     try:
         net = make_net(saved["module_sizes"], device, saved["shuffle_seed"])
-        # build the module on the meta device first (no memory): its weights'
-        # shapes must be those in the file before anything is allocated
-        with torch.device("meta"):
-            probe = net.module(**net.get_params_for("module"))
-        shapes = {k: tuple(v.shape) for k, v in probe.state_dict().items()}
-        del probe
-        for key in sorted(set(shapes) | set(saved["module"])):
+        # the module's shapes (on the meta device: no memory) must be those in
+        # the file before anything is allocated
+        shapes = weight_shapes(net.get_params_for("module"))
+        key = mismatched_weight({k: v.shape for k, v in saved["module"].items()}, shapes)
+        if key is not None:
             got = getattr(saved["module"].get(key), "shape", None)
-            if got != shapes.get(key):
-                raise ValueError(
-                    f"weight {key!r}: the file has shape {got}, the estimator's "
-                    f"parameters make {shapes.get(key)}"
-                )
+            raise ValueError(f"weight {key!r}: the file has shape {got}, the estimator's "
+                             f"parameters make {shapes.get(key)}")
         net.initialize()
         net.module_.load_state_dict({k: torch.as_tensor(v) for k, v in saved["module"].items()})
         if saved.get("optimizer") is not None:

@@ -354,13 +354,13 @@ def test_a_vocabulary_larger_than_the_embedding_table_is_refused(small_skops, tm
 def test_a_many_class_model_with_a_plain_ngram_table_still_loads(review_ids, monkeypatch):
     # before the factorised table, 'auto' gave many classes a plain table of
     # 2**23 // C rows: such files load with their table as saved
-    from sklearn_rnn._classifier import _RecurrentBase
+    from sklearn_rnn._nn import _layout
 
     X, y, _ = review_ids
     y12 = np.arange(len(y)) % 12
-    with monkeypatch.context() as patch:
-        patch.setattr(_RecurrentBase, "_ngram_rank", staticmethod(lambda n_classes: None))
-        patch.setattr(_RecurrentBase, "_ngram_rows", lambda self, n_classes: 2**23 // n_classes)
+    with monkeypatch.context() as patch:  # the rule of then
+        patch.setattr(_layout, "ngram_layout", lambda buckets, n_classes: (2**23 // n_classes,
+                                                                            None))
         old = LSTMSentimentClassifier(**FAST).fit(X, y12)
         blob = pickle.dumps(old)
     assert old.net_.module_.ngram.table.weight.shape == (699_050, 12)

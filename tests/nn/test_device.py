@@ -101,7 +101,7 @@ def test_fit_refuses_what_the_cgroup_cannot_hold(machine, review_ids, monkeypatc
 def _estimate(n_classes, ngram_range, batch_size=64, width=400, n=512):
     with torch.device("meta"):
         module = RecurrentClassifierModule("lstm", 20_000, n_classes, ngram_range=ngram_range,
-                                           ngram_buckets=2**10)
+                                           ngram_buckets=2**10, ngram_rank=None)
     return device.estimate_training_memory(np.full(n, width), batch_size, module,
                                            pool_ratio=1.25)
 
@@ -116,3 +116,41 @@ def test_the_estimate_counts_the_batch_by_ngram_by_class_tensor():
             > 3.5 * small)
     # and the whole training set is counted, not only the widest batch
     assert _estimate(2, (1, 2), n=50_000) - _estimate(2, (1, 2)) > 49_488 * 400 * 8
+
+
+def _train(n=40, width=16):
+    from sklearn_rnn._nn._data import to_dataset
+
+    return to_dataset(np.ones((n, width), dtype=np.int32), np.arange(n) % 3)
+
+
+def test_training_memory_is_the_estimate_for_the_module_the_arguments_build():
+    kwargs = dict(cell="gru", vocab_size=50, n_classes=3, embedding_dim=8, hidden_size=8,
+                  ngram_range=(1, 2), ngram_buckets=64)
+    train = _train()
+    with torch.device("meta"):
+        module = RecurrentClassifierModule(**kwargs, seed=0)
+    assert device.training_memory(train.widths, 16, kwargs) == \
+        device.estimate_training_memory(train.widths, 16, module, pool_ratio=1.25)
+    bigger = dict(kwargs, hidden_size=256)
+    assert device.training_memory(train.widths, 16, bigger) > \
+        device.training_memory(train.widths, 16, kwargs)
+
+
+def test_check_training_memory_refuses_what_does_not_fit_and_names_the_batch(monkeypatch):
+    kwargs = dict(cell="lstm", vocab_size=50, n_classes=3, embedding_dim=8, hidden_size=8)
+    train = _train(n=40)
+    small = device.training_memory(train.widths, 8, kwargs)
+    large = device.training_memory(train.widths, 40, kwargs)  # all documents in one batch
+    assert large > small
+    free = (small + large) / 2 / 0.9  # fits in 90% of it: batches of 8, not of 40
+    monkeypatch.setattr(device, "available_memory", lambda where: free)
+    device.check_training_memory(train, kwargs, "cpu", batch_size=8)
+    device.check_training_memory(train, kwargs, "cpu", batch_size=64, train_batch_size=8)
+    with pytest.raises(MemoryError, match=r"on cpu but .* longest document has 16 tokens, "
+                                          r"batch_size=64, 3 classes"):
+        device.check_training_memory(train, kwargs, "cpu", batch_size=64)
+    with pytest.raises(MemoryError, match="batch_size=8,"):  # -1: all in one batch
+        device.check_training_memory(train, kwargs, "cpu", batch_size=8, train_batch_size=-1)
+    monkeypatch.setattr(device, "available_memory", lambda where: None)  # unknown: go on
+    device.check_training_memory(train, kwargs, "cpu", batch_size=64)

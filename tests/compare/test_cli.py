@@ -1,7 +1,6 @@
 """The sklearn-rnn command: IMDB and movie reviews from ../shared, and the user's own
 files (CSV, class folders, an Amazon-polarity-shaped file, Japanese TSV) built here."""
 
-import csv
 import json
 import shutil
 import subprocess
@@ -14,19 +13,13 @@ import pytest
 from sklearn_rnn._cli import main
 
 from ..conftest import make_reviews
+from .conftest import TINY_RUN, read_outputs, small_csv, write_csv
 
-TINY_RUN = ["--n-train", "300", "--epochs", "2", "--maxlen", "80",
-            "--embedding-dim", "8", "--hidden-size", "8", "--quiet"]
 # without unlabelled text the transfer row starts from random vectors
 # (word2vec on the training documents alone measured worse)
 DEFAULT_ROWS = ["RNN", "LSTM", "LSTM + n-grams (no vectors)", "TF-IDF + LogReg",
                 "TF-IDF + LSTM transfer (combined)", "Majority class (baseline)"]
 DATA = Path(__file__).parents[1] / "data"
-
-
-def _rows(out):
-    saved = json.loads((out / "comparison.json").read_text())
-    return saved["settings"], saved["results"]
 
 
 def _check_pngs(out, names):
@@ -62,7 +55,7 @@ def test_compare_on_imdb_prints_table_and_writes_files(imdb_archive, tmp_path, c
         assert f"== Classification report: {name}" in out
     assert out.count("truth: ") >= 5  # sample documents (and misclassified ones)
     assert "== Misclassified documents" in out
-    settings, rows = _rows(tmp_path)
+    settings, rows = read_outputs(tmp_path)
     assert [r["model"] for r in rows] == DEFAULT_ROWS
     assert settings["n_train"] == 300 and settings["n_test"] == 150
     assert settings["epochs"] == 2 and settings["models"] == [
@@ -102,18 +95,10 @@ def test_compare_on_movie_reviews(movie_reviews_zip, tmp_path, capsys):
     assert not list(tmp_path.glob("*.png"))
 
 
-def _write_csv(path, header, rows):
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        writer = csv.writer(f)
-        if header:
-            writer.writerow(header)
-        writer.writerows(rows)
-
-
 def test_compare_on_a_csv_with_three_classes(tmp_path, capsys):
     X, y = make_reviews(300, seed=40)
     y = np.where(np.arange(300) % 3 == 0, "mixed", y)  # a third class
-    _write_csv(tmp_path / "tickets.csv", ["id", "body", "category"],
+    write_csv(tmp_path / "tickets.csv", ["id", "body", "category"],
                [[i, x, label] for i, (x, label) in enumerate(zip(X, y, strict=True))])
     out = tmp_path / "out"
     code = main(["compare", "--data", str(tmp_path / "tickets.csv"), "--out", str(out),
@@ -121,7 +106,7 @@ def test_compare_on_a_csv_with_three_classes(tmp_path, capsys):
     text = capsys.readouterr().out
     assert code == 0
     assert "3 classes" in text and "accuracy_mixed" in text
-    settings, rows = _rows(out)
+    settings, rows = read_outputs(out)
     assert settings["text_column"] == "body" and settings["label_column"] == "category"
     assert [r["model"] for r in rows] == ["GRU", "TF-IDF + LogReg",
                                           "Majority class (baseline)"]
@@ -140,7 +125,7 @@ def test_compare_on_a_folder_per_class(tmp_path, capsys):
     code = main(["compare", "--data", str(tmp_path / "corpus"), "--out", str(out),
                  "--models", "lstm,tfidf", "--no-plots", *TINY_RUN[2:]])
     assert code == 0
-    settings, rows = _rows(out)
+    settings, rows = read_outputs(out)
     assert settings["label_column"] == "<folder name>" and len(rows) == 3
 
 
@@ -148,7 +133,7 @@ def test_compare_on_an_amazon_polarity_shaped_file_with_separate_test_file(tmp_p
     # label,title,content without a header, labels 1 (negative) and 2 (positive)
     for name, seed in (("train.csv", 42), ("test.csv", 43)):
         X, y = make_reviews(200, seed=seed)
-        _write_csv(tmp_path / name, None,
+        write_csv(tmp_path / name, None,
                    [[2 if label == "positive" else 1, text.split()[0], text]
                     for text, label in zip(X, y, strict=True)])
     out = tmp_path / "out"
@@ -156,7 +141,7 @@ def test_compare_on_an_amazon_polarity_shaped_file_with_separate_test_file(tmp_p
                  str(tmp_path / "test.csv"), "--text-column", "1,2", "--out", str(out),
                  "--models", "lstm-ngrams,tfidf", "--no-plots", *TINY_RUN[2:]])
     assert code == 0
-    settings, rows = _rows(out)
+    settings, rows = read_outputs(out)
     assert settings["label_column"] == "0" and settings["text_column"] == ["1", "2"]
     assert settings["n_test"] == 200 and "test.csv" in settings["test"]
     assert {"accuracy_1", "accuracy_2"} <= set(rows[0])
@@ -169,7 +154,7 @@ def test_compare_on_japanese_text_with_a_tokenizer(tmp_path, capsys):
                  "--out", str(out), "--models", "lstm-ngrams,tfidf,vote", "--epochs", "8",
                  "--embedding-dim", "16", "--hidden-size", "16", "--quiet"])
     assert code == 0, capsys.readouterr().err
-    settings, rows = _rows(out)
+    settings, rows = read_outputs(out)
     assert settings["tokenizer"] == "janome"
     assert all(r["accuracy"] > 0.7 for r in rows[:-1]), rows  # 60 held-out reviews
     _check_pngs(out, ["comparison.png", "confusion_lstm_ngrams.png"])
@@ -177,24 +162,24 @@ def test_compare_on_japanese_text_with_a_tokenizer(tmp_path, capsys):
 
 def test_compare_trains_word2vec_on_unlabelled_text(tmp_path):
     X, y = make_reviews(300, seed=44)
-    _write_csv(tmp_path / "data.csv", ["text", "label"], list(zip(X, y, strict=True)))
+    write_csv(tmp_path / "data.csv", ["text", "label"], list(zip(X, y, strict=True)))
     unlabelled = tmp_path / "more.txt"
     unlabelled.write_text("\n".join(make_reviews(500, seed=45)[0]), encoding="utf-8")
     out = tmp_path / "out"
     assert main(["compare", "--data", str(tmp_path / "data.csv"), "--unlabelled",
                  str(unlabelled), "--models", "lstm-w2v", "--out", str(out), "--no-plots",
                  *TINY_RUN[2:]]) == 0
-    _, rows = _rows(out)
+    _, rows = read_outputs(out)
     assert rows[0]["model"] == "LSTM + word2vec"
 
 
 def test_compare_rows_for_the_best_recipe_its_vote_and_stacking(tmp_path):
     X, y = make_reviews(300, seed=46)
-    _write_csv(tmp_path / "data.csv", ["text", "label"], list(zip(X, y, strict=True)))
+    write_csv(tmp_path / "data.csv", ["text", "label"], list(zip(X, y, strict=True)))
     out = tmp_path / "out"
     assert main(["compare", "--data", str(tmp_path / "data.csv"), "--models",
                  "vote-w2v,stack", "--out", str(out), "--no-plots", *TINY_RUN[2:]]) == 0
-    _, rows = _rows(out)
+    _, rows = read_outputs(out)
     # the vote's members are trained first (the same fitted models, not refitted)
     assert [r["model"] for r in rows] == [
         "LSTM + n-grams + word2vec", "TF-IDF + LogReg",
@@ -219,7 +204,7 @@ def test_missing_or_wrong_data_is_a_clear_error(tmp_path, capsys):
     broken.write_bytes(b"this is not an archive")
     assert main(["compare", "--data", str(broken), *TINY_RUN]) == 1
     assert "Could not read" in capsys.readouterr().err
-    _write_csv(tmp_path / "two_label_like.csv", ["a", "b", "text"],
+    write_csv(tmp_path / "two_label_like.csv", ["a", "b", "text"],
                [[i % 2, i % 3, "some words here"] for i in range(30)])
     assert main(["compare", "--data", str(tmp_path / "two_label_like.csv"), *TINY_RUN]) == 1
     err = capsys.readouterr().err
@@ -263,17 +248,8 @@ def test_console_script_installed():
     assert result.returncode == 0 and "--n-train" in result.stdout
 
 
-def _small_csv(tmp_path, n=200, seed=50, three=False):
-    X, y = make_reviews(n, seed=seed)
-    if three:
-        y = np.where(np.arange(n) % 3 == 0, "mixed", y)
-    path = tmp_path / "data.csv"
-    _write_csv(path, ["text", "label"], list(zip(X, y, strict=True)))
-    return path
-
-
 def test_out_is_checked_before_any_training(tmp_path, capsys):
-    data = _small_csv(tmp_path)
+    data = small_csv(tmp_path)
     blocker = tmp_path / "a_file"
     blocker.write_text("not a folder")
     for out in (blocker, blocker / "sub"):
@@ -292,7 +268,7 @@ def test_out_is_checked_before_any_training(tmp_path, capsys):
 
 
 def test_an_earlier_run_is_kept_unless_overwrite(tmp_path, capsys):
-    data = _small_csv(tmp_path)
+    data = small_csv(tmp_path)
     out = tmp_path / "out"
     args = ["compare", "--data", str(data), "--out", str(out), "--models", "tfidf",
             *TINY_RUN[2:]]
@@ -310,7 +286,7 @@ def test_an_earlier_run_is_kept_unless_overwrite(tmp_path, capsys):
 def test_rows_are_written_as_each_model_finishes(tmp_path, monkeypatch):
     import sklearn_rnn._compare._outputs as outputs
 
-    data = _small_csv(tmp_path)
+    data = small_csv(tmp_path)
     seen = []
     real = outputs.RunFolder.write_tables
     monkeypatch.setattr(outputs.RunFolder, "write_tables", lambda self, rows, settings: (
@@ -325,11 +301,11 @@ def test_a_model_that_cannot_be_trained_is_a_row_with_the_reason(tmp_path, capsy
     import torch
 
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
-    data = _small_csv(tmp_path)
+    data = small_csv(tmp_path)
     out = tmp_path / "out"
     assert main(["compare", "--data", str(data), "--out", str(out), "--device", "cuda",
                  "--no-plots", *TINY_RUN[2:]]) == 0
-    _, rows = _rows(out)
+    _, rows = read_outputs(out)
     errors = {r["model"]: r.get("error") for r in rows}
     assert "CUDA is not available" in errors["RNN"]
     assert errors["TF-IDF + LogReg"] is None and rows[3]["accuracy"] > 0.5
@@ -338,11 +314,11 @@ def test_a_model_that_cannot_be_trained_is_a_row_with_the_reason(tmp_path, capsy
 
 
 def test_labels_order_and_the_majority_row(tmp_path, capsys):
-    data = _small_csv(tmp_path, n=240, three=True)
+    data = small_csv(tmp_path, n=240, three=True)
     out = tmp_path / "out"
     assert main(["compare", "--data", str(data), "--out", str(out), "--models", "tfidf",
                  "--labels", "positive,mixed,negative", *TINY_RUN[2:]]) == 0
-    settings, rows = _rows(out)
+    settings, rows = read_outputs(out)
     assert settings["labels"] == ["positive", "mixed", "negative"]
     header = (out / "comparison.csv").read_text().splitlines()[0]
     assert header.index("accuracy_positive") < header.index("accuracy_mixed") < \
@@ -364,7 +340,7 @@ def test_a_model_near_chance_is_called_out(tmp_path, capsys):
     X, _ = make_reviews(300, seed=52)
     y = np.where(rng.random(300) < 0.92, "common", "rare")  # labels unrelated to the text
     data = tmp_path / "data.csv"
-    _write_csv(data, ["text", "label"], list(zip(X, y, strict=True)))
+    write_csv(data, ["text", "label"], list(zip(X, y, strict=True)))
     assert main(["compare", "--data", str(data), "--out", str(tmp_path / "out"),
                  "--models", "lstm", "--no-plots", *TINY_RUN[2:]]) == 0
     text = capsys.readouterr().out
@@ -372,7 +348,7 @@ def test_a_model_near_chance_is_called_out(tmp_path, capsys):
 
 
 def test_learning_curve_says_where_tfidf_and_the_rnn_cross(tmp_path, capsys):
-    data = _small_csv(tmp_path, n=300)
+    data = small_csv(tmp_path, n=300)
     out = tmp_path / "out"
     assert main(["compare", "--data", str(data), "--out", str(out), "--models",
                  "lstm-ngrams,tfidf", "--learning-curve", "60,120,240", *TINY_RUN[2:]]) == 0
@@ -392,7 +368,7 @@ def test_vectors_by_path_name_the_transfer_row(tmp_path, capsys):
 
     X, y = make_reviews(240, seed=51)
     data = tmp_path / "data.csv"
-    _write_csv(data, ["text", "label"], list(zip(X, y, strict=True)))
+    write_csv(data, ["text", "label"], list(zip(X, y, strict=True)))
     words = sorted({w.lower().strip(".!") for text in X for w in text.split()})
     kv = KeyedVectors(vector_size=6)
     kv.add_vectors(words, np.random.default_rng(0).normal(size=(len(words), 6)).astype("f4"))
@@ -402,16 +378,16 @@ def test_vectors_by_path_name_the_transfer_row(tmp_path, capsys):
     assert main(["compare", "--data", str(data), "--out", str(out), "--models", "transfer",
                  "--vectors", str(path), "--no-plots", *TINY_RUN[2:]]) == 0
     text = capsys.readouterr().out
-    _, rows = _rows(out)
+    _, rows = read_outputs(out)
     assert rows[0]["model"] == "LSTM + n-grams + my_vectors.txt"
     assert "vectors coverage" in text
     assert main(["compare", "--data", str(data), "--out", str(tmp_path / "none"), "--models",
                  "transfer", "--vectors", "none", "--no-plots", *TINY_RUN[2:]]) == 0
-    assert _rows(tmp_path / "none")[1][0]["model"] == "LSTM + n-grams (no vectors)"
+    assert read_outputs(tmp_path / "none")[1][0]["model"] == "LSTM + n-grams (no vectors)"
 
 
 def test_transductive_word2vec_is_said(tmp_path, capsys):
-    data = _small_csv(tmp_path)
+    data = small_csv(tmp_path)
     out = tmp_path / "out"
     assert main(["compare", "--data", str(data), "--out", str(out), "--models", "transfer",
                  "--transductive", "--no-plots", *TINY_RUN[2:]]) == 0
@@ -421,7 +397,7 @@ def test_transductive_word2vec_is_said(tmp_path, capsys):
 
 
 def test_progress_names_the_model_and_the_epoch(tmp_path, capsys):
-    data = _small_csv(tmp_path)
+    data = small_csv(tmp_path)
     assert main(["compare", "--data", str(data), "--out", str(tmp_path / "out"), "--models",
                  "lstm,tfidf", "--no-plots", *[a for a in TINY_RUN[2:] if a != "--quiet"]]) == 0
     text = capsys.readouterr().out
@@ -440,7 +416,7 @@ def test_two_files_one_document_per_line(tmp_path, capsys):
                  "--no-plots", *TINY_RUN[2:]]) == 0
     text = capsys.readouterr().out
     assert "labels from the file names: 'neg'" in text and "'pos'" in text
-    settings, rows = _rows(out)
+    settings, rows = read_outputs(out)
     assert settings["labels"] == ["neg", "pos"] and rows[0]["accuracy"] > 0.6
     assert settings["n_train"] + settings["n_test"] == 240
 
@@ -456,30 +432,31 @@ def test_a_headerless_tsv_keeps_its_first_row_and_says_so(tmp_path, capsys):
                      "--no-plots", *flags, *TINY_RUN[2:]]) == 0
         text = capsys.readouterr().out
         assert "format tsv, no header row, text column '0', label column '1'" in text
-        settings, _ = _rows(out)
+        settings, _ = read_outputs(out)
         assert settings["n_train"] + settings["n_test"] == 200  # no document lost
     # forcing a header takes the first review as column names: one document fewer
     assert main(["compare", "--data", str(path), "--out", str(tmp_path / "h"), "--models",
                  "tfidf", "--no-plots", "--header", "--text-column", X[0],
                  "--label-column", y[0], *TINY_RUN[2:]]) == 0
-    assert _rows(tmp_path / "h")[0]["n_train"] + _rows(tmp_path / "h")[0]["n_test"] == 199
+    settings = read_outputs(tmp_path / "h")[0]
+    assert settings["n_train"] + settings["n_test"] == 199
 
 
 def test_vectors_by_name_download_once_from_the_catalogue(catalogue, tmp_path, capsys):
     # a local gensim-data (tests/_gensim_data.py) stands in for the network
-    data = _small_csv(tmp_path)
+    data = small_csv(tmp_path)
     out = tmp_path / "out"
     assert main(["compare", "--data", str(data), "--out", str(out), "--models", "transfer",
                  "--vectors", "glove-local-50", "--no-plots", *TINY_RUN[2:]]) == 0
     text = capsys.readouterr().out
-    assert _rows(out)[1][0]["model"] == "LSTM + n-grams + glove-local-50"
+    assert read_outputs(out)[1][0]["model"] == "LSTM + n-grams + glove-local-50"
     assert "vectors coverage" in text
     assert (catalogue["data_dir"] / "glove-local-50" / "glove-local-50.gz").exists()
     assert not catalogue["marker"].exists()  # gensim-data's reader code never ran
 
 
 def test_vectors_by_name_offline_is_a_clear_error(offline, tmp_path, capsys):
-    data = _small_csv(tmp_path)
+    data = small_csv(tmp_path)
     code = main(["compare", "--data", str(data), "--out", str(tmp_path / "out"), "--models",
                  "transfer", "--vectors", "glove-wiki-gigaword-50", "--no-plots",
                  *TINY_RUN[2:]])
@@ -491,14 +468,14 @@ def test_vectors_by_name_offline_is_a_clear_error(offline, tmp_path, capsys):
 
 def test_more_classes_than_a_split_can_hold_is_said_in_the_commands_words(tmp_path, capsys):
     rows = [(f"word{i % 7} other{i % 5}", f"c{i % 100}") for i in range(400)]
-    _write_csv(tmp_path / "many.csv", ["text", "label"], rows)
+    write_csv(tmp_path / "many.csv", ["text", "label"], rows)
     code = main(["compare", "--data", str(tmp_path / "many.csv"), "--n-train", "60",
                  "--models", "tfidf", "--no-plots", "--out", str(tmp_path / "out"), "--quiet"])
     err = capsys.readouterr().err
     assert code == 1 and "Traceback" not in err
     assert "100 classes, more than the 60 training documents" in err and "--n-train" in err
     # 3 documents per class, half held out: many classes keep 1 training document
-    _write_csv(tmp_path / "three.csv", ["text", "label"], rows[:300])
+    write_csv(tmp_path / "three.csv", ["text", "label"], rows[:300])
     code = main(["compare", "--data", str(tmp_path / "three.csv"), "--test-size", "0.5",
                  "--models", "tfidf", "--no-plots", "--out", str(tmp_path / "out"), "--quiet"])
     err = capsys.readouterr().err
