@@ -45,15 +45,14 @@ import ctypes
 import gc
 import json
 import os
-import platform
 import threading
 import time
 from pathlib import Path
 
 import numpy as np
-import sklearn
 import skorch
 import torch
+from _common import IMDB_ARCHIVE, RESULTS, machine
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
@@ -65,8 +64,6 @@ from torch.nn.utils.rnn import pack_padded_sequence
 from sklearn_rnn import LSTMSentimentClassifier, RNNSentimentClassifier, TextVectorizer
 from sklearn_rnn.datasets import load_imdb
 
-REPO = Path(__file__).resolve().parents[1]
-DEFAULT_DATA = REPO.parent / "shared" / "datasets" / "imdb" / "aclImdb_train.tar.gz"
 METHODS = ("vectorizers", "tfidf", "floor", "floor_onthefly", "lstm", "floor_rnn",
            "rnn", "tutorial", "packed")
 MB = 2**20
@@ -657,27 +654,8 @@ def warm_up(cfg):
 # report
 # ---------------------------------------------------------------------- #
 def machine_info(cfg):
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo") as f:
-            cpu = next(line.split(":", 1)[1].strip() for line in f
-                       if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
-    info = {
-        "label": cfg.machine_label,
-        "cpu": cpu,
-        "cpus_available": (len(os.sched_getaffinity(0))
-                           if hasattr(os, "sched_getaffinity") else os.cpu_count()),
-        "torch_threads": torch.get_num_threads(),
-        "gpu": torch.cuda.get_device_name() if cfg.device == "cuda" else None,
-        "python": platform.python_version(),
-        "torch": torch.__version__,
-        "skorch": skorch.__version__,
-        "sklearn": sklearn.__version__,
-        "numpy": np.__version__,
-    }
-    return info
+    return {**machine(cfg.machine_label),
+            "gpu": torch.cuda.get_device_name() if cfg.device == "cuda" else None}
 
 
 def add_ratios(rows):
@@ -756,7 +734,7 @@ def markdown(result):
         f" ({machine['cpus_available']} CPUs available, {machine['torch_threads']} "
         f"torch threads){', GPU ' + machine['gpu'] if machine['gpu'] else ''}; "
         f"torch {machine['torch']}, skorch {machine['skorch']}, scikit-learn "
-        f"{machine['sklearn']}.",
+        f"{machine.get('scikit-learn') or machine['sklearn']}.",
         "",
         f"IMDB train split: {setup['n_train']:,} training and {setup['n_valid']:,} "
         f"validation reviews, token ids of width T = {setup['T']:,} "
@@ -842,7 +820,7 @@ def markdown(result):
 # ---------------------------------------------------------------------- #
 def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", default=str(DEFAULT_DATA) if DEFAULT_DATA.exists()
+    parser.add_argument("--data", default=str(IMDB_ARCHIVE) if IMDB_ARCHIVE.exists()
                         else None,
                         help="aclImdb folder or .tar.gz (default: "
                         "../shared/datasets/imdb/aclImdb_train.tar.gz if present, else "
@@ -895,8 +873,7 @@ def main(argv=None):
     args.pooling = defaults.pooling
     args.lr = defaults.lr
     args.clip = defaults.clip_grad_norm
-    out = Path(args.out) if args.out else REPO / "benchmarks" / "results" / (
-        f"benchmark_{args.device}")
+    out = Path(args.out) if args.out else RESULTS / f"benchmark_{args.device}"
 
     with threadpool_limits(limits=args.threads):
         data = prepare_data(args)

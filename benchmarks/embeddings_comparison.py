@@ -18,12 +18,12 @@ Prints a Markdown table and writes JSON to ``benchmarks/results/``.
 
 import argparse
 import json
-import platform
 import time
 from pathlib import Path
 
 import numpy as np
 import torch
+from _common import RESULTS, machine
 from sklearn.pipeline import make_pipeline
 
 from sklearn_rnn import LSTMSentimentClassifier, TextVectorizer, train_word2vec
@@ -51,7 +51,7 @@ def main(argv=None):
     parser.add_argument("--epochs", type=int, default=15)
     parser.add_argument("--hidden-size", type=int, default=64)
     parser.add_argument("--maxlen", type=int, default=400)
-    parser.add_argument("--out", default="benchmarks/results/embeddings_comparison.json")
+    parser.add_argument("--out", default=str(RESULTS / "embeddings_comparison.json"))
     parser.add_argument("--configs", default=None,
                         help="comma-separated row keys to run (random50, random128, "
                              "glove-frozen, glove-finetuned, w2v-frozen, w2v-finetuned; "
@@ -121,11 +121,12 @@ def main(argv=None):
         })
         print(rows[-1], flush=True)
 
-    machine = f"{platform.processor() or platform.machine()}, {torch.get_num_threads()} threads"
+    info = machine()
+    machine_line = f"{info['cpu']}, {info['torch_threads']} threads"
     result = {
         "setup": vars(args) | {"glove_load_seconds": round(glove_load, 1),
                                "word2vec_seconds": round(w2v_time, 1),
-                               "machine": machine, "torch": torch.__version__},
+                               "machine": machine_line, "torch": torch.__version__},
         "rows": rows,
     }
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -34,13 +34,13 @@ import argparse
 import json
 import os
 import pickle
-import platform
 import re
 import time
 from pathlib import Path
 
 import numpy as np
 import torch
+from _common import IMDB_ARCHIVE, REPO, RESULTS, cpu_name
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
@@ -48,9 +48,6 @@ from sklearn.pipeline import make_pipeline
 from sklearn_rnn import LSTMSentimentClassifier, TextVectorizer, explain
 from sklearn_rnn.datasets import load_imdb
 
-REPO = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("SKLEARN_RNN_SHARED", REPO.parent / "shared"))
-DEFAULT_DATA = SHARED / "datasets" / "imdb" / "aclImdb_train.tar.gz"
 K = 5
 
 
@@ -177,7 +174,7 @@ def completeness(explanations):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", default=str(DEFAULT_DATA))
+    parser.add_argument("--data", default=str(IMDB_ARCHIVE))
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--n-train", type=int, default=2000)
     parser.add_argument("--n-test", type=int, default=500)
@@ -187,9 +184,9 @@ def main(argv=None):
                         help="n_steps:tolerance pairs of the completeness sweep")
     parser.add_argument("--n-reference", type=int, default=50,
                         help="reviews compared with the near-exact reference")
-    parser.add_argument("--machine-label", default=platform.processor() or platform.machine())
+    parser.add_argument("--machine-label", default=cpu_name())
     parser.add_argument("--cache", default=None, help="folder to keep the fitted models in")
-    parser.add_argument("--out", default=str(REPO / "benchmarks" / "results" / "explain"))
+    parser.add_argument("--out", default=str(RESULTS / "explain"))
     parser.add_argument("--docs-example", default=str(
         REPO / "docs" / "user_guide" / "explaining_example.html"),
         help="where to write the highlighted example of the docs ('' for nowhere)")

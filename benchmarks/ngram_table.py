@@ -39,19 +39,14 @@ Usage (from the repository root)::
 
 import argparse
 import json
-import os
 import pickle
-import platform
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
+from _common import IMDB_ARCHIVE, RESULTS, machine
 
-REPO = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("SKLEARN_RNN_SHARED", REPO.parent / "shared"))
-DEFAULT_DATA = SHARED / "datasets" / "imdb" / "aclImdb_train.tar.gz"
-RESULTS = REPO / "benchmarks" / "results" / "ngram_table"
 N_HELD_OUT = 5000
 #: Seeds per training size when --seeds is not given.
 DEFAULT_SEEDS = {2000: (0, 1, 2), 20000: (0,)}
@@ -70,17 +65,6 @@ def main_job_pipeline(rows, seed):
                                 max_epochs=5, early_stopping=True, ngram_range=(1, 2),
                                 ngram_buckets=rows, random_state=seed),
     )
-
-
-def machine(threads):
-    import sklearn
-    import torch
-
-    import sklearn_rnn
-
-    return {"cpu": platform.processor() or platform.machine(), "cores": os.cpu_count(),
-            "torch_threads": threads, "torch": torch.__version__,
-            "scikit-learn": sklearn.__version__, "sklearn_rnn": sklearn_rnn.__version__}
 
 
 def load(path):
@@ -246,7 +230,7 @@ def markdown(results):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data", default=str(DEFAULT_DATA))
+    parser.add_argument("--data", default=str(IMDB_ARCHIVE))
     parser.add_argument("--n-train", default="2000,20000")
     parser.add_argument("--sizes", default="12,14,16,18,20", help="log2 of the table rows")
     parser.add_argument("--seeds", default=None, help="default: 0,1,2 at 2,000, 0 at 20,000")
@@ -254,7 +238,8 @@ def main(argv=None):
     parser.add_argument("--machine-label", default="")
     parser.add_argument("--pickle", action="store_true", help="only the saved-model sizes")
     parser.add_argument("--markdown-only", action="store_true")
-    parser.add_argument("--out", default=str(RESULTS), help="path without extension")
+    parser.add_argument("--out", default=str(RESULTS / "ngram_table"),
+                        help="path without extension")
     args = parser.parse_args(argv)
     out = Path(args.out)
     results = load(out.with_suffix(".json"))
@@ -264,7 +249,7 @@ def main(argv=None):
         from sklearn_rnn.datasets import load_imdb
 
         torch.set_num_threads(args.threads)
-        results["setup"] = {"machine": machine(args.threads),
+        results["setup"] = {"machine": {**machine(), "torch_threads": args.threads},
                             "label": args.machine_label
                             or results.get("setup", {}).get("label", "")}
         X, y = load_imdb(data_home=args.data, return_X_y=True)

@@ -40,23 +40,18 @@ Writes ``benchmarks/results/oov_fallback.json`` and ``.md``.
 
 import argparse
 import json
-import os
-import platform
 import time
 from pathlib import Path
 
 import numpy as np
-import sklearn
 import torch
+from _common import IMDB_ARCHIVE, RESULTS, machine
 from sklearn.preprocessing import normalize
 
-from sklearn_rnn import LSTMSentimentClassifier, TextVectorizer, __version__, build_embedding_matrix
+from sklearn_rnn import LSTMSentimentClassifier, TextVectorizer, build_embedding_matrix
 from sklearn_rnn._vectors._matrix import char_ngram_estimates
 from sklearn_rnn.datasets import load_imdb
 
-REPO = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("SKLEARN_RNN_SHARED", REPO.parent / "shared"))
-DEFAULT_DATA = SHARED / "datasets" / "imdb" / "aclImdb_train.tar.gz"
 FALLBACKS = ("random", "zeros", "mean", "stem", "neighbours", "char-ngrams", "char-ngrams-scaled",
              "no vectors")
 
@@ -247,21 +242,11 @@ def speed_row(args):
     return row
 
 
-def machine(label):
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-        mem_kb = int(Path("/proc/meminfo").read_text().split()[1])
-        mem = f"{mem_kb / 2**20:.0f} GB"
-    except OSError:
-        mem = "?"
-    return {"label": label or f"{os.cpu_count()}-core {cpu}, {mem}", "cpu": cpu,
-            "cores": os.cpu_count(), "memory": mem, "torch_threads": torch.get_num_threads(),
-            "torch": torch.__version__, "scikit-learn": sklearn.__version__,
-            "sklearn_rnn": __version__}
+def labelled_machine(label):
+    """The machine, labelled ``label`` or, without one, by its cores, CPU and memory."""
+    info = machine(label)
+    info["label"] = label or f"{info['cores']}-core {info['cpu']}, {info['memory']}"
+    return info
 
 
 def summarise(rows):
@@ -340,7 +325,7 @@ def markdown(result):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", default=str(DEFAULT_DATA), help="aclImdb folder or .tar.gz")
+    parser.add_argument("--data", default=str(IMDB_ARCHIVE), help="aclImdb folder or .tar.gz")
     parser.add_argument("--n-train", type=int, default=2000)
     parser.add_argument("--n-test", type=int, default=2000)
     parser.add_argument("--glove-limit", type=int, default=50_000)
@@ -353,7 +338,7 @@ def main(argv=None):
     parser.add_argument("--machine-label", default="")
     parser.add_argument("--quick", action="store_true",
                         help="300/300 reviews, 1 epoch, 1 seed, no intrinsic or speed rows")
-    parser.add_argument("--out", default=str(REPO / "benchmarks" / "results" / "oov_fallback"))
+    parser.add_argument("--out", default=str(RESULTS / "oov_fallback"))
     parser.add_argument("--add", action="store_true",
                         help="keep the rows already in --out and run only the (fallback, "
                              "embeddings, seed) cells missing there; the intrinsic and cost "
@@ -378,7 +363,7 @@ def main(argv=None):
                   "glove_limit": args.glove_limit, "maxlen": args.maxlen,
                   "max_features": args.max_features, "epochs": args.epochs,
                   "seeds": sorted({r["seed"] for r in rows}),
-                  "machine": machine(args.machine_label or previous.get("setup", {}).get(
+                  "machine": labelled_machine(args.machine_label or previous.get("setup", {}).get(
                       "machine", {}).get("label", ""))},
         "summary": summarise(rows),
         "rows": rows,

@@ -37,13 +37,11 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from _common import IMDB_ARCHIVE, RESULTS
 from sklearn.pipeline import make_pipeline
 
 from sklearn_rnn import LSTMSentimentClassifier, TextVectorizer, export_onnx
 from sklearn_rnn.datasets import load_imdb
-
-REPO = Path(__file__).resolve().parents[1]
-DEFAULT_DATA = REPO.parent / "shared" / "datasets" / "imdb" / "aclImdb_train.tar.gz"
 
 
 def rss_mb():
@@ -82,11 +80,11 @@ def floor_predict(module, ids, lengths, batch_size):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", default=str(DEFAULT_DATA))
+    parser.add_argument("--data", default=str(IMDB_ARCHIVE))
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--machine-label", default="")
-    parser.add_argument("--out", default=str(REPO / "benchmarks" / "results" / "predict_cpu"))
+    parser.add_argument("--out", default=str(RESULTS / "predict_cpu"))
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
     X, y = load_imdb(data_home=args.data, return_X_y=True)

@@ -34,13 +34,12 @@ Usage (from the repository root; about 4 hours on 2 CPU cores for all rows)::
 
 import argparse
 import json
-import platform
 import time
 from pathlib import Path
 
 import numpy as np
-import sklearn
 import torch
+from _common import IMDB_ARCHIVE, RESULTS, machine
 from sklearn.ensemble import StackingClassifier
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
@@ -51,13 +50,10 @@ from sklearn_rnn import (
     LSTMSentimentClassifier,
     PretrainedEmbeddings,
     TextVectorizer,
-    __version__,
     train_word2vec,
 )
 from sklearn_rnn.datasets import load_imdb
 
-REPO = Path(__file__).resolve().parents[1]
-DEFAULT_DATA = REPO.parent / "shared" / "datasets" / "imdb" / "aclImdb_train.tar.gz"
 N_HELD_OUT = 5000
 
 #: row -> how to build it. ``vec``/``clf``: TextVectorizer / LSTMSentimentClassifier
@@ -204,19 +200,6 @@ def run_row(name, n_train, seed, data, w2v, cache):
     return row
 
 
-def machine():
-    import os
-
-    return {
-        "cpu": platform.processor() or platform.machine(),
-        "cpus": os.cpu_count(),
-        "torch_threads": torch.get_num_threads(),
-        "torch": torch.__version__,
-        "scikit-learn": sklearn.__version__,
-        "sklearn_rnn": __version__,
-    }
-
-
 def summarize(results):
     """Mean and spread over seeds of each (row, n_train)."""
     groups = {}
@@ -282,7 +265,7 @@ def markdown(results, setup):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", default=str(DEFAULT_DATA))
+    parser.add_argument("--data", default=str(IMDB_ARCHIVE))
     parser.add_argument("--n-train", default="2000,20000")
     parser.add_argument("--rows", default=",".join(ROWS))
     parser.add_argument("--seeds", default=None,
@@ -290,7 +273,7 @@ def main(argv=None):
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--cache", default=str(Path.home() / ".cache" / "sklearn_rnn_recipes"),
                         help="word2vec vectors and per-row probabilities (for the votes)")
-    parser.add_argument("--out", default=str(REPO / "benchmarks" / "results" / "recipes"))
+    parser.add_argument("--out", default=str(RESULTS / "recipes"))
     parser.add_argument("--machine-label", default="")
     parser.add_argument("--markdown-only", action="store_true")
     parser.add_argument("--note", default="", help="a remark printed under the setup")

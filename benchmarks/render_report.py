@@ -15,7 +15,11 @@ screenshot too: the check says the page renders, not that it reads well.
 import argparse
 import sys
 
-from sklearn_rnn._report import find_chromium, render_in_chromium
+from _common import REPO
+
+# the browser check is test tooling (tests/_chromium.py), not installed with the library
+sys.path.insert(0, str(REPO))
+from tests._chromium import find_chromium, render_in_chromium  # noqa: E402
 
 
 def main(argv=None):

@@ -21,16 +21,14 @@ import argparse
 import json
 import os
 import pickle
-import platform
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
+from _common import IMDB_ARCHIVE, REPO, RESULTS, cpu_name
 
-REPO = Path(__file__).resolve().parents[1]
-DEFAULT_DATA = REPO.parent / "shared" / "datasets" / "imdb" / "aclImdb_train.tar.gz"
 GRID = {"lstmsentimentclassifier__hidden_size": [32, 64],
         "lstmsentimentclassifier__embedding_dim": [32, 64]}
 
@@ -157,11 +155,11 @@ def ragged_memory(n):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", default=str(DEFAULT_DATA))
+    parser.add_argument("--data", default=str(IMDB_ARCHIVE))
     parser.add_argument("--documents", type=int, default=1_000_000)
     parser.add_argument("--vectors", type=int, default=400_000)
     parser.add_argument("--machine-label", default="")
-    parser.add_argument("--out", default=str(REPO / "benchmarks" / "results" / "scaling"))
+    parser.add_argument("--out", default=str(RESULTS / "scaling"))
     parser.add_argument("--only", choices=("grid_search", "bytes", "memory"), default=None,
                         help="measure this part again, keep the others from the saved JSON")
     args = parser.parse_args(argv)
@@ -170,7 +168,7 @@ def main(argv=None):
              "memory": lambda: ragged_memory(args.documents)}
     saved = Path(args.out + ".json")
     result = json.loads(saved.read_text()) if args.only and saved.exists() else {}
-    result.update(machine=args.machine_label or result.get("machine") or platform.processor(),
+    result.update(machine=args.machine_label or result.get("machine") or cpu_name(),
                   cpus=os.cpu_count())
     for name, measure in parts.items():
         if args.only in (None, name) or name not in result:

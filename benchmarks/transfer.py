@@ -44,24 +44,20 @@ Usage (from the repository root; about 40 minutes on 2 CPU cores)::
 
 import argparse
 import json
-import platform
-import subprocess
 import time
 from pathlib import Path
 
+import _common
 import numpy as np
-import sklearn
 import torch
+from _common import IMDB_ARCHIVE, MOVIE_REVIEWS_ZIP, RESULTS
 from sklearn.base import clone
 
-from sklearn_rnn import PretrainedEmbeddings, __version__
+from sklearn_rnn import PretrainedEmbeddings
 from sklearn_rnn._compare._models import Vectors, _own_word2vec, combined_model, make_models
 from sklearn_rnn._compare._settings import CompareSettings
 from sklearn_rnn.datasets import load_imdb, load_movie_reviews
 
-REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared" / "datasets"
-RESULTS = REPO / "benchmarks" / "results"
 N_HELD_OUT = 5000
 ROWS = ("tfidf", "lstm", "glove", "glove_tuned", "glove_random", "w2v_own",
         "w2v_own_tuned", "w2v_unsup10k", "w2v_unsup", "combined")
@@ -190,11 +186,9 @@ class Runner:
 
 
 def machine():
-    cpu = subprocess.run(["lscpu"], capture_output=True, text=True).stdout
-    model = next((line.split(":", 1)[1].strip() for line in cpu.splitlines()
-                  if line.startswith("Model name")), platform.processor())
-    return (f"{torch.get_num_threads()} torch threads, {model}; torch {torch.__version__}, "
-            f"scikit-learn {sklearn.__version__}, sklearn_rnn {__version__}")
+    m = _common.machine()
+    return (f"{m['torch_threads']} torch threads, {m['cpu']}; torch {m['torch']}, "
+            f"scikit-learn {m['scikit-learn']}, sklearn_rnn {m['sklearn_rnn']}")
 
 
 def markdown(out, label):
@@ -264,12 +258,12 @@ def main():
         torch.set_num_threads(args.threads)
         runner = Runner(out, args.seed)
         rows = [r for r in args.rows.split(",") if r]
-        imdb = load_imdb(data_home=SHARED / "imdb" / "aclImdb_train.tar.gz")
+        imdb = load_imdb(data_home=IMDB_ARCHIVE)
         X, y = imdb.data, np.asarray(imdb.target)
         X_test, y_test = X[-N_HELD_OUT:], y[-N_HELD_OUT:]
         unsup = None
         if any(r.startswith("w2v_unsup") for r in rows):
-            unsup = load_imdb("unsup", data_home=SHARED / "imdb" / "aclImdb_train.tar.gz").data
+            unsup = load_imdb("unsup", data_home=IMDB_ARCHIVE).data
         for size in [int(s) for s in args.sizes.split(",") if s]:
             chosen = [r for r in rows if (r in ROWS_20K if size >= 20000 else
                                           r in ROWS_500 if size <= 500 else True)]
@@ -277,7 +271,7 @@ def main():
         if args.pang_lee == "yes":
             from sklearn.model_selection import StratifiedKFold
 
-            Xm, ym = load_movie_reviews(data_home=SHARED / "nltk" / "movie_reviews.zip",
+            Xm, ym = load_movie_reviews(data_home=MOVIE_REVIEWS_ZIP,
                                         return_X_y=True)
             Xm, ym = np.asarray(Xm, dtype=object), np.asarray(ym)
             folds = StratifiedKFold(5, shuffle=True, random_state=args.seed).split(Xm, ym)

@@ -7,15 +7,17 @@ fixtures skip with a reason when the folder is absent.
 """
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
 
-SHARED = Path(
-    os.environ.get("SKLEARN_RNN_SHARED", Path(__file__).resolve().parents[1].parent / "shared")
-)
+#: This checkout.
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("SKLEARN_RNN_SHARED", REPO.parent / "shared"))
 IMDB_ARCHIVE = SHARED / "datasets" / "imdb" / "aclImdb_train.tar.gz"
 MOVIE_REVIEWS_ZIP = SHARED / "datasets" / "nltk" / "movie_reviews.zip"
 
@@ -79,6 +81,36 @@ def _few_threads():
 @pytest.fixture
 def seed():
     return 0
+
+
+@pytest.fixture(scope="session")
+def run_python():
+    """Run this interpreter in a fresh process, for what one process cannot
+    show (what an import loads, an environment variable read at import).
+
+    ``run_python(*args, env=None, cwd=None, timeout=120, check=True)`` runs
+    ``python *args`` (``"-c", code``, or a script and its options) and
+    returns its :class:`subprocess.CompletedProcess`, stdout and stderr as
+    text. ``env`` adds variables to this process's environment; the checkout
+    comes first on ``PYTHONPATH``, so the child imports the sklearn_rnn under
+    test. With ``check``, an exit status other than 0 fails the test, showing
+    both streams; ``timeout`` seconds raise ``subprocess.TimeoutExpired``.
+    """
+
+    def run(*args, env=None, cwd=None, timeout=120, check=True):
+        child_env = {**os.environ, **(env or {})}
+        child_env["PYTHONPATH"] = os.pathsep.join(
+            filter(None, [str(REPO), child_env.get("PYTHONPATH")]))
+        command = [sys.executable, *map(str, args)]
+        done = subprocess.run(command, env=child_env, cwd=cwd, capture_output=True,
+                              text=True, timeout=timeout)
+        if check and done.returncode != 0:
+            pytest.fail(f"{' '.join(command)[:300]} exited with {done.returncode}\n"
+                        f"--- stdout\n{done.stdout[-5000:]}\n--- stderr\n{done.stderr[-5000:]}",
+                        pytrace=False)
+        return done
+
+    return run
 
 
 # --------------------------------------------------------------------------- #

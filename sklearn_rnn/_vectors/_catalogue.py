@@ -13,11 +13,11 @@ take the path and read the file ourselves, in the format of
 :data:`KNOWN_VECTORS` (all the catalogue's vectors are word2vec files).
 """
 
-import contextlib
 import difflib
 import json
 import os
-import socket
+
+from .._utils._network import network_timeout
 
 __all__ = ["KNOWN_VECTORS", "looks_like_name", "catalogue_path", "close_names"]
 
@@ -64,24 +64,9 @@ def _downloader():
     return gensim.downloader
 
 
-#: Seconds a connection to the catalogue may stay silent before it fails.
+#: Seconds a connection to the catalogue may stay silent before it fails
+#: (gensim's ``urlopen`` calls have no time limit of their own).
 NETWORK_TIMEOUT = 60
-
-
-@contextlib.contextmanager
-def _network_timeout():
-    """gensim's ``urlopen`` calls have no timeout: a connection that stops
-    answering (a proxy, a firewall) would hang for ever. Give every socket
-    operation :data:`NETWORK_TIMEOUT` seconds meanwhile (the default of new
-    sockets is process-wide; it is put back after)."""
-    before = socket.getdefaulttimeout()
-    if before is None:
-        socket.setdefaulttimeout(NETWORK_TIMEOUT)
-    try:
-        yield
-    finally:
-        if before is None:
-            socket.setdefaulttimeout(None)
 
 
 def _cached_file_name(api, name):
@@ -129,7 +114,7 @@ def catalogue_path(name):
     if file_name and os.path.isfile(os.path.join(api.BASE_DIR, name, file_name)):
         # downloaded before: no network at all
         return os.path.join(api.BASE_DIR, name, file_name), known[0] if known else None
-    with _network_timeout():
+    with network_timeout(NETWORK_TIMEOUT):
         models, corpora, catalogue_error = _read_catalogue(api)
     if models is not None:
         if name not in models:
@@ -154,7 +139,7 @@ def catalogue_path(name):
     if os.path.isfile(path):
         return path, known[0] if known else None
     try:
-        with _network_timeout():
+        with network_timeout(NETWORK_TIMEOUT):
             path = api.load(name, return_path=True)  # downloads; imports nothing
     except Exception as exc:  # urllib's OSErrors, gensim's bare Exception (checksum)
         raise OSError(_cannot_download(api, name, file_name, exc, catalogue_error)) from exc

@@ -2,10 +2,10 @@
 
 import hashlib
 import os
-import shutil
 import tempfile
-import urllib.request
 from pathlib import Path
+
+from .._utils._network import network_timeout
 
 __all__ = ["get_data_home", "fetch_file", "sha256sum", "sample_order"]
 
@@ -64,9 +64,11 @@ def sha256sum(path, chunk_size=1 << 20):
 def fetch_file(url, target, *, sha256=None, timeout=60, where_to_put=None):
     """Download ``url`` to ``target``, verifying its SHA-256 checksum.
 
-    The file is written to a temporary name first and moved into place only
-    when complete and verified, so an interrupted download never leaves a
-    truncated archive in the cache.
+    scikit-learn's :func:`sklearn.datasets.fetch_file` downloads (to a
+    temporary name, moved into place when complete); around it, a time limit
+    on a connection that stops answering, the checksum checked before the
+    file is moved to ``target`` (so an interrupted or corrupt download never
+    lands in the cache), and errors that say what to do.
 
     Raises
     ------
@@ -76,32 +78,35 @@ def fetch_file(url, target, *, sha256=None, timeout=60, where_to_put=None):
     OSError
         When the checksum does not match.
     """
+    # imported here: sklearn.datasets loads some 150 modules a loader that
+    # finds its data never needs
+    from sklearn.datasets import fetch_file as sklearn_fetch_file
+
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".part")
-    os.close(fd)
-    try:
+    # downloaded into a folder of its own beside the target, removed whatever
+    # happens: only a verified file is ever moved to ``target``
+    with tempfile.TemporaryDirectory(prefix=f".{target.name}.", dir=target.parent) as staging:
         try:
-            with urllib.request.urlopen(url, timeout=timeout) as response, open(
-                tmp, "wb"
-            ) as out:
-                shutil.copyfileobj(response, out, length=1 << 20)
+            with network_timeout(timeout):
+                # n_retries=0: an offline machine gets its message at once
+                path = sklearn_fetch_file(url, folder=staging, local_filename=target.name,
+                                          n_retries=0)
         except OSError as exc:
             hint = where_to_put or f"download {url} by hand and save it as {target}"
             raise OSError(
                 f"Could not download {url} ({exc}). If this machine is offline, "
                 f"{hint}."
             ) from exc
+        # checked here rather than by fetch_file(sha256=...): its mismatch is an
+        # OSError like a network failure's, and this message says what to do
         if sha256 is not None:
-            got = sha256sum(tmp)
+            got = sha256sum(path)
             if got != sha256:
                 raise OSError(
                     f"Checksum mismatch for {url}: expected sha256 {sha256}, got "
                     f"{got}. The download is corrupt or the file changed upstream; "
                     "delete it and try again."
                 )
-        os.replace(tmp, target)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+        os.replace(path, target)
     return target

@@ -2,7 +2,6 @@
 any data is read or model trained, the command's defaults in one place."""
 
 import dataclasses
-import sys
 
 import pytest
 
@@ -70,13 +69,9 @@ def test_learning_curve_sizes_beyond_the_data_stop_before_training(tmp_path, cap
     assert "Training" not in captured.out
 
 
-def test_the_command_line_parser_imports_nothing_heavy():
+def test_the_command_line_parser_imports_nothing_heavy(run_python):
     """``sklearn-rnn --help`` starts fast: the parser needs neither numpy nor torch."""
     code = ("import sys; from sklearn_rnn._cli import build_parser; build_parser(); "
             "print(sorted(m for m in ('numpy', 'torch', 'sklearn', 'gensim', 'skorch') "
             "if m in sys.modules))")
-    import subprocess
-
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         timeout=120, check=True).stdout
-    assert out.strip() == "[]"
+    assert run_python("-c", code).stdout.strip() == "[]"

@@ -1,15 +1,17 @@
 """Dataset loaders on the real archives in ../shared, and on small fakes."""
 
+import functools
 import hashlib
+import http.server
 import io
 import tarfile
+import threading
 
 import numpy as np
 import pytest
 
 from sklearn_rnn.datasets import get_data_home, load_imdb, load_imdb_splits, load_movie_reviews
 from sklearn_rnn.datasets._base import fetch_file
-from sklearn_rnn.datasets._imdb import _iter_tar, _iter_tarfile
 
 
 def test_load_imdb_train_from_archive(imdb_train):
@@ -47,25 +49,27 @@ def test_load_imdb_unsup_and_missing_test_split(imdb_archive):
         load_imdb("test", data_home=imdb_archive)
 
 
-def test_fast_tar_reader_matches_tarfile(imdb_archive, tmp_path):
-    # on the real archive, the first 2,000 members
-    fast = _iter_tar(imdb_archive)
-    slow = _iter_tarfile(imdb_archive)
-    for _ in range(2000):
-        assert next(fast) == next(slow)
-    # long names (GNU and pax) and an uncompressed tar
-    long_name = "aclImdb/train/pos/" + "x" * 120 + "/1_9.txt"
+def _tar_of_reviews(path, mode, fmt, reviews):
+    with tarfile.open(path, mode, format=fmt) as tar:
+        for name, text in reviews.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(text)
+            tar.addfile(info, io.BytesIO(text))
+    return path
+
+
+def test_load_imdb_reads_every_tar_format(tmp_path):
+    # long names (GNU and pax headers), plain and compressed archives
+    long_name = "x" * 120 + "/aclImdb/train/pos/1_9.txt"
     for fmt, suffix, mode in [(tarfile.GNU_FORMAT, ".tar.gz", "w:gz"),
                               (tarfile.PAX_FORMAT, ".tar", "w"),
                               (tarfile.USTAR_FORMAT, ".tar.bz2", "w:bz2")]:
-        path = tmp_path / f"a{suffix}"
-        with tarfile.open(path, mode, format=fmt) as tar:
-            for name, text in [(long_name if fmt != tarfile.USTAR_FORMAT else "a/b.txt",
-                                b"great"), ("aclImdb/train/neg/2_1.txt", b"bad " * 300)]:
-                info = tarfile.TarInfo(name)
-                info.size = len(text)
-                tar.addfile(info, io.BytesIO(text))
-        assert list(_iter_tar(path)) == list(_iter_tarfile(path))
+        first = long_name if fmt != tarfile.USTAR_FORMAT else "aclImdb/train/pos/1_9.txt"
+        path = _tar_of_reviews(tmp_path / f"a{suffix}", mode, fmt, {
+            first: b"great", "aclImdb/train/neg/2_1.txt": b"bad " * 300, "a/b.txt": b"other"})
+        data = load_imdb(data_home=path, shuffle=False)
+        assert data.data == ["bad " * 300, "great"], fmt
+        assert list(data.filenames) == ["aclImdb/train/neg/2_1.txt", first]
 
 
 def _fake_imdb(root):
@@ -103,16 +107,37 @@ def test_missing_data_says_where_to_put_it(tmp_path):
         load_imdb("validation", data_home=tmp_path)
 
 
-def test_fetch_file_verifies_checksum(tmp_path):
-    source = tmp_path / "remote.bin"
-    source.write_bytes(b"the archive")
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def served_folder(tmp_path, monkeypatch):
+    """A folder served over HTTP on this machine: ``(folder, base URL)``."""
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    folder = tmp_path / "remote"
+    folder.mkdir()
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(folder)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield folder, f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_fetch_file_verifies_checksum(tmp_path, served_folder):
+    folder, base_url = served_folder
+    (folder / "remote.bin").write_bytes(b"the archive")
+    url = f"{base_url}/remote.bin"
     good = hashlib.sha256(b"the archive").hexdigest()
-    target = fetch_file(source.as_uri(), tmp_path / "cache" / "a.bin", sha256=good)
+    target = fetch_file(url, tmp_path / "cache" / "a.bin", sha256=good)
     assert target.read_bytes() == b"the archive"
     with pytest.raises(OSError, match="Checksum mismatch"):
-        fetch_file(source.as_uri(), tmp_path / "cache" / "b.bin", sha256="0" * 64)
+        fetch_file(url, tmp_path / "cache" / "b.bin", sha256="0" * 64)
     assert not (tmp_path / "cache" / "b.bin").exists()  # no corrupt file left behind
-    assert not list((tmp_path / "cache").glob("*.part"))
+    assert sorted(p.name for p in (tmp_path / "cache").iterdir()) == ["a.bin"]
 
 
 def test_fetch_file_offline_error_says_what_to_do(tmp_path):

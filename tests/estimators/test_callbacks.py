@@ -1,8 +1,6 @@
 """scikit-learn's callback API: task trees through GridSearchCV and Pipeline, epochs."""
 
 import pickle
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -130,7 +128,7 @@ def test_progress_bar_shows_the_nested_tasks(reviews, capsys):
     assert search.best_params_
 
 
-def test_without_sklearn_callback_everything_still_works(tmp_path):
+def test_without_sklearn_callback_everything_still_works(run_python):
     code = (
         "import sklearn.callback, sklearn.pipeline, skorch  # what needs it is loaded\n"
         "del sklearn.callback.CallbackSupportMixin, sklearn.callback.with_callbacks\n"
@@ -144,9 +142,7 @@ def test_without_sklearn_callback_everything_still_works(tmp_path):
         "except ImportError as exc:\n"
         "    print(exc)\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            timeout=120)
-    assert result.returncode == 0, result.stderr
+    result = run_python("-c", code)
     shape, message = result.stdout.strip().splitlines()
     assert shape == "(2,)"
     assert "needs scikit-learn >= 1.9" in message

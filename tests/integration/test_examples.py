@@ -1,10 +1,7 @@
 """Run every script in examples/ in its quick mode, as a user would."""
 
 import ast
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -89,13 +86,12 @@ def test_example_has_title_block_and_options(script):
 
 
 @pytest.mark.parametrize("script", SCRIPTS, ids=_ids(SCRIPTS))
-def test_example_quick_mode(script, imdb_archive, tmp_path):
+def test_example_quick_mode(script, imdb_archive, tmp_path, run_python):
     if script.name not in EXPECTED:
         pytest.fail(f"{script.name} has no quick-mode expectations: add it to EXPECTED")
     expected_text, expected_files, (score_pattern, minimum) = EXPECTED[script.name]
     out = tmp_path / "out"
     env = {
-        **os.environ,
         # load_imdb() finds aclImdb_train.tar.gz here instead of downloading
         "SKLEARN_RNN_DATA": str(imdb_archive.parent),
         "MPLBACKEND": "Agg",
@@ -103,14 +99,7 @@ def test_example_quick_mode(script, imdb_archive, tmp_path):
         # OpenMP threads spin-waiting for a busy core made training 20x slower.
         "OMP_NUM_THREADS": "1",
     }
-    proc = subprocess.run(
-        [sys.executable, str(script), "--out", str(out)],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300,
-    )
-    assert proc.returncode == 0, (
-        f"{script.name} exited with {proc.returncode}\n--- stdout\n{proc.stdout}"
-        f"\n--- stderr\n{proc.stderr[-5000:]}"
-    )
+    proc = run_python(script, "--out", out, cwd=tmp_path, env=env, timeout=300)
     output = f"output of {script.name}:\n{proc.stdout}"
     for text in expected_text:
         assert text in proc.stdout, f"{text!r} not in the {output}"

@@ -1,8 +1,6 @@
 """Export to ONNX and prediction on ONNX Runtime without torch."""
 
 import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -36,20 +34,22 @@ ARCHITECTURES = {
 
 
 @pytest.fixture(scope="module")
-def test_docs():
+def held_out_docs():
+    """Documents no model here was trained on, with an empty, an unknown, an
+    HTML-escaped and a very long one."""
     X, _ = make_reviews(150, seed=3)
     return X + ["", "zzz qqq", "He said &quot;great&quot;<br />CAF&Eacute;", "word " * 500]
 
 
 @pytest.mark.parametrize("name", list(ARCHITECTURES))
-def test_onnx_runtime_equals_predict_proba(name, reviews, test_docs, tmp_path):
+def test_onnx_runtime_equals_predict_proba(name, reviews, held_out_docs, tmp_path):
     X, y = reviews
     pipe = make_pipeline(TextVectorizer(maxlen=80),
                          RecurrentTextClassifier(**ARCHITECTURES[name], **FAST)).fit(X, y)
     model = sonnx.load(export_onnx(pipe, tmp_path / "model.onnx"))
-    np.testing.assert_allclose(model.predict_proba(test_docs), pipe.predict_proba(test_docs),
-                               atol=1e-5)
-    np.testing.assert_array_equal(model.predict(test_docs), pipe.predict(test_docs))
+    np.testing.assert_allclose(model.predict_proba(held_out_docs),
+                               pipe.predict_proba(held_out_docs), atol=1e-5)
+    np.testing.assert_array_equal(model.predict(held_out_docs), pipe.predict(held_out_docs))
     assert model.classes_.tolist() == ["negative", "positive"]
 
 
@@ -77,7 +77,7 @@ def test_a_classifier_alone_predicts_from_ids(review_ids, tmp_path):
         model.predict(["some text"])
 
 
-def test_quantized_export_is_smaller_and_agrees(reviews, test_docs, tmp_path):
+def test_quantized_export_is_smaller_and_agrees(reviews, held_out_docs, tmp_path):
     X, y = reviews
     pipe = make_pipeline(TextVectorizer(), LSTMSentimentClassifier(
         **{**FAST, "embedding_dim": 32, "hidden_size": 64, "max_epochs": 4})).fit(X, y)
@@ -86,12 +86,12 @@ def test_quantized_export_is_smaller_and_agrees(reviews, test_docs, tmp_path):
     quantized = sonnx.load(small)
     assert quantized.metadata["quantized"].startswith("dynamic int8")
     assert os.path.getsize(small) < os.path.getsize(exact)
-    proba = quantized.predict_proba(test_docs)
-    assert np.abs(proba - pipe.predict_proba(test_docs)).max() < 0.05
-    assert np.mean(quantized.predict(test_docs) == pipe.predict(test_docs)) > 0.95
+    proba = quantized.predict_proba(held_out_docs)
+    assert np.abs(proba - pipe.predict_proba(held_out_docs)).max() < 0.05
+    assert np.mean(quantized.predict(held_out_docs) == pipe.predict(held_out_docs)) > 0.95
 
 
-def test_the_loader_runs_without_torch_sklearn_or_gensim(reviews, tmp_path):
+def test_the_loader_runs_without_torch_sklearn_or_gensim(reviews, tmp_path, run_python):
     X, y = reviews
     pipe = make_pipeline(TextVectorizer(), LSTMSentimentClassifier(**FAST)).fit(X, y)
     path = export_onnx(pipe, tmp_path / "model.onnx")
@@ -101,9 +101,7 @@ def test_the_loader_runs_without_torch_sklearn_or_gensim(reviews, tmp_path):
         "print(m.predict(['a great film', 'a dull waste']).tolist())\n"
         "print(sorted(n for n in ('torch', 'skorch', 'gensim', 'sklearn') if n in sys.modules))\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            timeout=120)
-    assert result.returncode == 0, result.stderr
+    result = run_python("-c", code)
     predictions, imported = result.stdout.strip().splitlines()
     assert predictions == str(pipe.predict(["a great film", "a dull waste"]).tolist())
     assert imported == "[]"
@@ -137,10 +135,9 @@ def test_what_cannot_be_exported_says_why(reviews, tmp_path):
         sonnx.load(bad)
 
 
-def test_import_sklearn_rnn_is_lazy():
+def test_import_sklearn_rnn_is_lazy(run_python):
     code = "import sys, sklearn_rnn; print('torch' in sys.modules)"
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            timeout=60)
+    result = run_python("-c", code, timeout=60)
     assert result.stdout.strip() == "False"
 
 

@@ -88,3 +88,13 @@ def test_classifier_trains_on_ragged_ids_exactly_as_on_padded(reviews):
                                             LSTMSentimentClassifier(**FAST)), X, y, cv=2)
               for r in (True, False)]
     np.testing.assert_array_equal(*scores)
+
+
+def test_ragged_tokens_refuse_negative_lengths():
+    from sklearn_rnn import RaggedTokens
+
+    with pytest.raises(ValueError, match="lengths must be >= 0; document 0 has length -1"):
+        RaggedTokens(np.array([3, 4]), lengths=[-1, 3])
+    with pytest.raises(ValueError, match="lengths must be whole numbers"):
+        RaggedTokens(np.array([1, 2]), lengths=[1.7, 1.6])  # not cut to [1, 1]
+    assert RaggedTokens(np.array([1, 2]), lengths=[1.0, 1.0]).lengths.tolist() == [1, 1]

@@ -2,12 +2,8 @@
 stands in for the catalogue (``list.json``) and its release files, and
 ``gensim.downloader`` is pointed at it."""
 
-import os
 import pickle
 import socket
-import subprocess
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -18,9 +14,6 @@ from .._gensim_data import point_gensim_at, small_vectors, write_gz
 
 FAST = dict(hidden_size=8, max_epochs=1, random_state=0, batch_size=32, lr=5e-3,
             ngram_range=None)
-REPO = Path(__file__).resolve().parents[2]
-
-
 
 
 @pytest.mark.parametrize("name", ["glove-local-50", "glove-wiki-gigaword-50"])
@@ -110,16 +103,14 @@ def test_offline_unknown_name_lists_the_names_known_offline(offline):
     assert "word2vec-google-news-300" in str(info.value)
 
 
-def test_gensim_data_dir_is_honoured(tmp_path, glove):
+def test_gensim_data_dir_is_honoured(tmp_path, glove, run_python):
     # a fresh process: gensim.downloader reads GENSIM_DATA_DIR when imported
     name = "glove-wiki-gigaword-50"
     place = tmp_path / "elsewhere" / name / f"{name}.gz"
     place.parent.mkdir(parents=True)
     write_gz(small_vectors(glove, 25), place)
-    env = {**os.environ, "GENSIM_DATA_DIR": str(tmp_path / "elsewhere"),
-           "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])}
     code = ("from sklearn_rnn import load_word_vectors; "
             f"print(len(load_word_vectors({name!r}).index_to_key))")
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
-                         text=True, timeout=300, check=True)
+    out = run_python("-c", code, env={"GENSIM_DATA_DIR": str(tmp_path / "elsewhere")},
+                     timeout=300)
     assert out.stdout.strip() == "25"
