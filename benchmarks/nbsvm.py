@@ -38,20 +38,16 @@ not depend on the machine's load; the seconds do (they are indications).
 
 import argparse
 import json
-import platform
-import subprocess
 import time
 from pathlib import Path
 
+import _common
 import numpy as np
-import sklearn
+from _common import IMDB_ARCHIVE, MOVIE_REVIEWS_ZIP, RESULTS
 
-from sklearn_rnn import NBSVMClassifier, __version__
+from sklearn_rnn import NBSVMClassifier
 from sklearn_rnn.datasets import load_imdb, load_movie_reviews
 
-REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared" / "datasets"
-RESULTS = REPO / "benchmarks" / "results"
 N_HELD_OUT = 5000
 
 #: Token patterns compared: scikit-learn's default (words of 2+ characters),
@@ -92,10 +88,9 @@ def nbsvm_pipeline(pattern, ngram, min_df, alpha, C):
 
 
 def machine():
-    cpu = subprocess.run(["lscpu"], capture_output=True, text=True).stdout
-    model = next((line.split(":", 1)[1].strip() for line in cpu.splitlines()
-                  if line.startswith("Model name")), platform.processor())
-    return f"{model}; scikit-learn {sklearn.__version__}, sklearn_rnn {__version__}"
+    m = _common.machine()
+    return (f"{m['cpu']} ({m['cpus_available']} CPUs available); scikit-learn "
+            f"{m['scikit-learn']}, torch {m['torch']}, sklearn_rnn {m['sklearn_rnn']}")
 
 
 class Results:
@@ -125,7 +120,7 @@ class Results:
 
 
 def imdb():
-    data = load_imdb(data_home=SHARED / "imdb" / "aclImdb_train.tar.gz")
+    data = load_imdb(data_home=IMDB_ARCHIVE)
     return list(data.data), np.asarray(data.target)
 
 
@@ -271,8 +266,7 @@ def study_heldout(out, quick):
     if not quick:
         from sklearn.model_selection import StratifiedKFold
 
-        Xm, ym = load_movie_reviews(data_home=SHARED / "nltk" / "movie_reviews.zip",
-                                    return_X_y=True)
+        Xm, ym = load_movie_reviews(data_home=MOVIE_REVIEWS_ZIP, return_X_y=True)
         Xm, ym = np.asarray(Xm, dtype=object), np.asarray(ym)
         folds = StratifiedKFold(5, shuffle=True, random_state=0).split(Xm, ym)
         for fold, (train, test) in enumerate(folds):

@@ -168,15 +168,10 @@ def test_one_class_and_bad_parameters_are_refused(counts):
         NBSVMClassifier().fit(X, y).predict(X[:, :10])
 
 
-def test_nbsvm_is_public_and_needs_no_torch():
-    import subprocess
-    import sys
-
+def test_nbsvm_is_public_and_needs_no_torch(run_python):
     code = ("import sys, sklearn_rnn\n"
             "from sklearn.feature_extraction.text import CountVectorizer\n"
             "X = CountVectorizer().fit_transform(['a good film', 'a bad film'])\n"
             "sklearn_rnn.NBSVMClassifier().fit(X, [1, 0]).predict(X)\n"
             "print(sklearn_rnn.NBSVMClassifier.__module__, 'torch' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout.split()
-    assert out == ["sklearn_rnn", "False"]
+    assert run_python("-c", code).stdout.split() == ["sklearn_rnn", "False"]
