@@ -24,11 +24,19 @@ without the NB-initialised n-gram table, at 2,000 IMDB reviews, seeds 0/1/2,
 scored on the same 5,000 held-out reviews. Results:
 ``benchmarks/results/nbsvm_ngram_init.{json,md}``.
 
+``whole-document``: the same LSTM + n-grams (``ngram_init='nb'``) with the
+n-gram path reading every token and the recurrent path the last 300 (an
+experiment: the benchmark patches the module's forward), against both
+reading the last 300; Pang & Lee 5-fold (seed 0) and IMDB 2,000 (seeds
+0/1/2, scored on the validation reviews). Results:
+``benchmarks/results/nbsvm_whole_document.{json,md}``.
+
 Usage::
 
     python benchmarks/nbsvm.py --study defaults
     python benchmarks/nbsvm.py --study heldout
     python benchmarks/nbsvm.py --study ngram-init
+    python benchmarks/nbsvm.py --study whole-document
     python benchmarks/nbsvm.py --study heldout --quick   # 2,000 reviews, one sample, no P&L
 
 Results are appended row by row (an interrupted run resumes with the same
@@ -402,6 +410,103 @@ def markdown_ngram_init(out):
     Path(out).with_suffix(".md").write_text("\n".join(lines) + "\n")
 
 
+# --------------------------------------------------------------------------- #
+# study 4: the n-gram path reads the whole document, the LSTM its last 300 tokens
+# --------------------------------------------------------------------------- #
+#: Tokens the recurrent path reads (the main job's quick ``maxlen``).
+RECURRENT_MAXLEN = 300
+
+
+def _whole_document_forward():
+    """A ``forward`` for the module whose n-gram path reads every token and
+    whose recurrent path reads the last ``RECURRENT_MAXLEN`` (what
+    ``TextVectorizer(truncating='pre')`` keeps): an experiment, patched in
+    here, not a feature of the library."""
+    from sklearn_rnn._nn._module import RecurrentClassifierModule
+
+    plain = RecurrentClassifierModule.forward
+
+    def forward(self, ids, lengths, widths=None, weights=None):
+        ngram = self.ngram
+        extra = 0.0 if ngram is None else ngram(ids, lengths)
+        keep = min(ids.shape[1], RECURRENT_MAXLEN)
+        self.ngram = None
+        try:
+            out = plain(self, ids[:, -keep:], lengths.clamp(max=keep),
+                        None if widths is None else widths.clamp(max=keep))
+        finally:
+            self.ngram = ngram
+        return out + extra
+
+    return RecurrentClassifierModule, plain, forward
+
+
+def study_whole_document(out, quick):
+    import torch
+
+    torch.set_num_threads(1)
+    results = Results(out)
+    module, plain, whole_forward = _whole_document_forward()
+
+    def run(data, fold, seed, whole, X_train, y_train, X_eval, y_eval):
+        settings = dict(study="whole-document", data=data, fold=fold, seed=seed, whole=whole)
+        if results.get(**settings):
+            return
+        module.forward = whole_forward if whole else plain
+        try:
+            model = lstm_ngrams(seed, "nb")
+            if whole:  # every token to the n-gram path
+                model[0].set_params(maxlen=None)
+            t = time.perf_counter()
+            model.fit(X_train, y_train)
+            seconds = time.perf_counter() - t
+            acc = float(np.mean(model.predict(X_eval) == y_eval))
+        finally:
+            module.forward = plain
+        results.add({**settings, "accuracy": acc, "fit_seconds": seconds,
+                     "epochs": len(model[-1].history_)})
+
+    from sklearn.model_selection import StratifiedKFold
+
+    Xm, ym = load_movie_reviews(data_home=MOVIE_REVIEWS_ZIP, return_X_y=True)
+    Xm, ym = np.asarray(Xm, dtype=object), np.asarray(ym)
+    folds = list(StratifiedKFold(5, shuffle=True, random_state=0).split(Xm, ym))
+    for fold, (train, test) in enumerate(folds[:1] if quick else folds):
+        for whole in (False, True):
+            run("Pang & Lee", fold, 0, whole, list(Xm[train]), ym[train], list(Xm[test]),
+                ym[test])
+    if not quick:
+        X, y = imdb()
+        for seed in (0, 1, 2):
+            for whole in (False, True):
+                run("IMDB validation", 0, seed, whole, X[:2000], y[:2000], X[16000:20000],
+                    y[16000:20000])
+    markdown_whole_document(out)
+
+
+def markdown_whole_document(out):
+    machine_name, rows = _saved(out)
+    lines = ["# The n-gram path over the whole document, the LSTM over its last 300 tokens",
+             "", f"Machine: {machine_name} (shared: seconds are indications). The main job's "
+             "LSTM + n-grams (quick settings, `ngram_init='nb'`). `cut`: "
+             "`TextVectorizer(maxlen=300)`, both paths read the last 300 tokens; `whole`: "
+             "`TextVectorizer(maxlen=None)`, the n-gram path reads every token and the "
+             "recurrent path the last 300 (the module's forward patched by the benchmark, an "
+             "experiment). Pang & Lee (about 700 words a review): 5-fold stratified "
+             "cross-validation, seed 0; IMDB: trained on the first 2,000 shuffled train "
+             "reviews, scored on validation reviews [16000:20000], seeds 0, 1, 2.", "",
+             "| data | cut (%) | whole (%) | whole - cut |", "|---|---:|---:|---:|"]
+    for data in dict.fromkeys(r["data"] for r in rows):
+        acc = {w: [100 * r["accuracy"] for r in sorted(rows, key=lambda r: (r["fold"],
+                                                                            r["seed"]))
+                   if r["data"] == data and r["whole"] == w] for w in (False, True)}
+        cells = [f"{np.mean(a):.2f} (" + " / ".join(f"{v:.2f}" for v in a) + ")"
+                 for a in acc.values()]
+        lines.append(f"| {data} | {cells[0]} | {cells[1]} | "
+                     f"{np.mean(acc[True]) - np.mean(acc[False]):+.2f} |")
+    Path(out).with_suffix(".md").write_text("\n".join(lines) + "\n")
+
+
 def _kwargs(settings):
     return ", ".join(f"{k}={v!r}" for k, v in settings.items())
 
@@ -412,23 +517,29 @@ def _describe(s):
             f"`NBSVMClassifier(alpha={s['alpha']}, C={s['C']})`")
 
 
+#: ``--study`` -> (run, write the table, result file name).
+STUDIES = {
+    "defaults": (study_defaults, markdown_defaults, "nbsvm_defaults"),
+    "heldout": (study_heldout, markdown_heldout, "nbsvm"),
+    "ngram-init": (study_ngram_init, markdown_ngram_init, "nbsvm_ngram_init"),
+    "whole-document": (study_whole_document, markdown_whole_document, "nbsvm_whole_document"),
+}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--study", choices=("defaults", "heldout", "ngram-init"),
-                        required=True)
+    parser.add_argument("--study", choices=("defaults", "heldout", "ngram-init",
+                                            "whole-document"), required=True)
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--out", default=None, help="path without extension")
     parser.add_argument("--markdown-only", action="store_true")
     args = parser.parse_args()
-    name = {"defaults": "nbsvm_defaults", "heldout": "nbsvm",
-            "ngram-init": "nbsvm_ngram_init"}[args.study]
+    study, markdown, name = STUDIES[args.study]
     out = Path(args.out) if args.out else RESULTS / name
     if args.markdown_only:
-        {"defaults": markdown_defaults, "heldout": markdown_heldout,
-         "ngram-init": markdown_ngram_init}[args.study](out)
+        markdown(out)
     else:
-        {"defaults": study_defaults, "heldout": study_heldout,
-         "ngram-init": study_ngram_init}[args.study](out, args.quick)
+        study(out, args.quick)
     print(out.with_suffix(".md").read_text())
 
 
