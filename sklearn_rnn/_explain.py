@@ -20,7 +20,6 @@ import re
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-from ._linear import NBSVMClassifier
 from ._text._analyzer import find_in_order
 from ._text._vectorizer import TextVectorizer
 from ._utils._validation import iter_documents
@@ -326,6 +325,10 @@ def _sklearn_tokens_with_offsets(vectorizer, doc):
 
 
 def _explain_linear(pipeline, vectorizer, middle, model, texts, target):
+    # here, not at the top: the recurrent classifiers import this module, and
+    # need not load scikit-learn's linear models
+    from ._linear import NBSVMClassifier
+
     check_is_fitted(model, "coef_")
     if vectorizer.input != "content":
         raise ValueError(f"explain takes the documents' text: set input='content' on the "
