@@ -9,7 +9,8 @@ The private subpackages are the layers, each importing only those before it:
 ``_utils`` (validation, scikit-learn's callback API), ``_text`` (text to token
 ids: numpy and scikit-learn), ``_vectors`` (word vectors: gensim), ``_nn``
 (the PyTorch module and the skorch net), then the estimators in
-``_classifier.py``.
+``_classifier.py``; ``NBSVMClassifier`` (``_linear.py``) needs only numpy
+and scikit-learn.
 """
 
 import importlib
@@ -25,6 +26,7 @@ _LAZY = {
     "RNNSentimentClassifier": "._classifier",
     "LSTMSentimentClassifier": "._classifier",
     "GRUSentimentClassifier": "._classifier",
+    "NBSVMClassifier": "._linear",
     "TrainingDivergedError": "._nn._net",
     "TextVectorizer": "._text._vectorizer",
     "TokenArray": "._text._ids",

@@ -49,7 +49,7 @@ from ._nn._callbacks import EpochTasks, make_callbacks, probabilities
 from ._nn._data import to_dataset
 from ._nn._device import Interrupted, check_training_memory, interrupt_raises, resolve_device
 from ._nn._layout import MODULE_OWNED, module_kwargs, saved_ngram_layout
-from ._nn._module import RecurrentClassifierModule, token_keys
+from ._nn._module import RecurrentClassifierModule, init_ngram_nb, token_keys
 from ._nn._net import RecurrentNet, prediction_batch_size
 from ._nn._state import export_net, import_net
 from ._text._ids import UNK_ID, check_ids_fit_vocabulary, check_token_ids, vocabulary_size
@@ -103,6 +103,7 @@ class _RecurrentBase(AllErrorsMixin, CallbackSupportMixin, ClassifierMixin, Base
         "pooling": [StrOptions({"last", "max", "mean"})],
         "ngram_range": [tuple, None],
         "ngram_buckets": [Interval(Integral, 2, 2**24, closed="both"), StrOptions({"auto"})],
+        "ngram_init": [StrOptions({"nb", "zeros"})],
         "conv_filters": [Interval(Integral, 1, None, closed="left"), None],
         "conv_kernel_size": [Interval(Integral, 1, None, closed="left")],
         "conv_pool_size": [Interval(Integral, 1, None, closed="left")],
@@ -140,6 +141,7 @@ class _RecurrentBase(AllErrorsMixin, CallbackSupportMixin, ClassifierMixin, Base
         pooling="max",
         ngram_range=(1, 2),
         ngram_buckets="auto",
+        ngram_init="nb",
         conv_filters=None,
         conv_kernel_size=3,
         conv_pool_size=2,
@@ -174,6 +176,7 @@ class _RecurrentBase(AllErrorsMixin, CallbackSupportMixin, ClassifierMixin, Base
         self.pooling = pooling
         self.ngram_range = ngram_range
         self.ngram_buckets = ngram_buckets
+        self.ngram_init = ngram_init
         self.conv_filters = conv_filters
         self.conv_kernel_size = conv_kernel_size
         self.conv_pool_size = conv_pool_size
@@ -379,6 +382,8 @@ class _RecurrentBase(AllErrorsMixin, CallbackSupportMixin, ClassifierMixin, Base
             with interrupt_raises():
                 if not warm:
                     self._initialize(net)
+                    if self.ngram_init == "nb":
+                        init_ngram_nb(net.module_, prep["train"], len(prep["classes"]))
                 net.partial_fit(prep["train"], prep["train"].y)
         except Interrupted:
             raise KeyboardInterrupt(
@@ -813,6 +818,17 @@ class RecurrentTextClassifier(_RecurrentBase):
         (``ngram_buckets x 32`` floats). ``'auto'``: ``2**18`` rows (on IMDB
         as accurate as ``2**20``, at a quarter of the size), 1 MB per class
         up to 8 classes, 32 MB from 9 classes on.
+    ngram_init : {'nb', 'zeros'}, default='nb'
+        How the n-gram table starts. ``'nb'`` ("neural NBSVM"): from the
+        naive-Bayes log-count ratios of its rows in the training documents
+        (for each class, of the documents holding the row in that class
+        against the others, smoothed by 1, times a fixed scale), computed
+        in ``fit`` from the training labels, never from the early-stopping
+        validation documents. On 2,000 IMDB reviews it gave the LSTM +1.9
+        points over ``'zeros'`` (84.8% vs 82.9%, 3 seeds; the user guide's
+        NBSVM page). ``'zeros'``: the table starts at zero. A factorised
+        table (9 classes or more) starts as it always did, whichever; a warm
+        start keeps the trained table.
     conv_filters : int, default=None
         A convolutional front-end: a ``Conv1D`` with this many filters (ReLU)
         over the embeddings, then max-pooling over time, and the recurrent
@@ -983,6 +999,7 @@ class RecurrentTextClassifier(_RecurrentBase):
         pooling="max",
         ngram_range=(1, 2),
         ngram_buckets="auto",
+        ngram_init="nb",
         conv_filters=None,
         conv_kernel_size=3,
         conv_pool_size=2,

@@ -7,7 +7,8 @@ features of a linear model.
 explains raw text through a fitted pipeline: a :class:`TextVectorizer` then
 a recurrent classifier (integrated gradients, ``_nn/_attribution.py``), or a
 scikit-learn ``CountVectorizer``/``TfidfVectorizer`` then a linear classifier
-(its coefficients, exactly). Both explain the same quantity, the target's
+such as ``LogisticRegression`` or :class:`NBSVMClassifier` (its coefficients,
+exactly). Both explain the same quantity, the target's
 score ``f_c = z_c - mean of the other classes' z_j`` (``z``: the logits, or
 the linear model's decision values): the log-odds of the target with two
 classes.
@@ -187,7 +188,10 @@ def explain(pipeline, texts, *, target=None, n_steps=None, tolerance=None):
       ``TfidfTransformer``, may stand between): a token gets, for each n-gram
       feature it is part of, ``value x coefficient`` of that feature, split
       evenly over the feature's occurrences and their tokens. Exact: the
-      shares add up to the decision value minus the intercept.
+      shares add up to the decision value minus the intercept. The same for
+      a :class:`~sklearn_rnn.NBSVMClassifier`, from its effective ``coef_``
+      (the log-count ratios times the logistic regression's weights), each
+      feature's value binarised as the model reads it.
 
     Parameters
     ----------
@@ -321,6 +325,10 @@ def _sklearn_tokens_with_offsets(vectorizer, doc):
 
 
 def _explain_linear(pipeline, vectorizer, middle, model, texts, target):
+    # here, not at the top: the recurrent classifiers import this module, and
+    # need not load scikit-learn's linear models
+    from ._linear import NBSVMClassifier
+
     check_is_fitted(model, "coef_")
     if vectorizer.input != "content":
         raise ValueError(f"explain takes the documents' text: set input='content' on the "
@@ -334,6 +342,8 @@ def _explain_linear(pipeline, vectorizer, middle, model, texts, target):
     features = vectorizer.transform(documents)
     for step in middle:
         features = step.transform(features)
+    if isinstance(model, NBSVMClassifier) and model.binarize:
+        features = (features > 0).astype(np.float64)  # as the model reads them
     n_features = len(vectorizer.vocabulary_)
     coef = np.asarray(model.coef_, dtype=np.float64)
     if features.shape[1] != n_features or coef.shape[1] != n_features:

@@ -26,6 +26,7 @@ between stacked recurrent layers, which runs the layers one by one.
 import math
 import zlib
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -33,7 +34,8 @@ from ._layout import ngram_layout
 
 __all__ = ["RecurrentClassifierModule", "meta_module", "ConvFrontEnd", "NgramBag", "pool",
            "token_keys", "ngram_rows", "NGRAM_SCALE", "RandomSource", "GeneratorDropout",
-           "init_parameters"]
+           "init_parameters", "NGRAM_NB_SCALE", "init_ngram_nb", "ngram_document_counts",
+           "init_ngram_from_counts"]
 
 _CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
 
@@ -623,3 +625,115 @@ class NgramBag(nn.Module):
         n-grams' row logits times ``scale / sqrt(count)``)."""
         values = self.table(rows)
         return values if self.proj is None else self.proj(values)
+
+
+# --------------------------------------------------------------------------- #
+# the n-gram table from naive-Bayes log-count ratios ("neural NBSVM")
+# --------------------------------------------------------------------------- #
+#: ``ngram_init='nb'``: the table starts from ``NGRAM_NB_SCALE / 2`` times
+#: the log-count ratios (on IMDB at 2,000 reviews, 0.25 beat 0.05, 0.1, 0.5,
+#: 1 and 4 on validation reviews of the training part:
+#: benchmarks/results/nbsvm_ngram_init.md).
+NGRAM_NB_SCALE = 0.25
+
+
+def init_ngram_nb(module, dataset, n_classes, chunk=256):
+    """Start the n-gram table of ``module`` from the naive-Bayes log-count
+    ratios of ``dataset`` (:func:`ngram_document_counts` then
+    :func:`init_ngram_from_counts` with :data:`NGRAM_NB_SCALE`). Nothing
+    without an n-gram path, or with a factorised table (it has no column per
+    class: it starts as :func:`init_parameters` left it).
+
+    Parameters
+    ----------
+    module : RecurrentClassifierModule
+    dataset : SequenceDataset
+        The training documents, with encoded labels ``y`` and ``weights``.
+    n_classes : int
+    chunk : int, default=256
+        Documents read at a time.
+    """
+    bag = module.ngram
+    if bag is None or bag.proj is not None:
+        return
+
+    def batches():
+        for width, a, b in dataset.buckets():
+            for start in range(a, b, chunk):
+                at = np.arange(start, min(start + chunk, b))
+                yield (dataset.padded(at, width), dataset.lengths[at], dataset.y[at],
+                       None if dataset.weights is None else dataset.weights[at])
+
+    init_ngram_from_counts(bag, ngram_document_counts(bag, batches(), n_classes),
+                           NGRAM_NB_SCALE)
+
+
+def ngram_document_counts(bag, batches, n_classes):
+    """How many documents of each class hold each row of ``bag``'s table.
+
+    Each document counts once per row it hits (its n-grams binarised, as in
+    NBSVM), times its weight.
+
+    Parameters
+    ----------
+    bag : NgramBag
+    batches : iterable of (ids, lengths, labels, weights)
+        Pre-padded ``ids`` ``(B, T)``, ``lengths`` ``(B,)``, encoded
+        ``labels`` ``(B,)`` and ``weights`` ``(B,)`` (or None for ones).
+    n_classes : int
+
+    Returns
+    -------
+    counts : torch.Tensor of shape (C, buckets), float64
+        Row 0 ("no n-gram") stays 0.
+    """
+    buckets = bag.buckets
+    keys = bag.keys.cpu()
+    counts = torch.zeros(n_classes, buckets, dtype=torch.float64)
+    for ids, lengths, labels, weights in batches:
+        rows = ngram_rows(torch.as_tensor(ids), torch.as_tensor(lengths), keys,
+                          bag.ngram_range, buckets)  # (B, N)
+        # each (document, row) pair once
+        pairs = torch.unique(torch.arange(len(rows))[:, None] * buckets + rows)
+        doc, row = pairs // buckets, pairs % buckets
+        weight = (torch.ones(len(rows), dtype=torch.float64) if weights is None
+                  else torch.as_tensor(weights, dtype=torch.float64))
+        counts.index_put_((torch.as_tensor(labels)[doc], row), weight[doc], accumulate=True)
+    counts[:, 0] = 0.0
+    return counts
+
+
+def init_ngram_from_counts(bag, counts, scale, alpha=1.0):
+    """Start ``bag``'s table from the naive-Bayes log-count ratios of its rows.
+
+    Column ``c`` of each row becomes ``scale * r_c / 2``, with ``r_c`` the
+    log-count ratio of class ``c`` against the others (Wang & Manning's
+    ``log((p / |p|_1) / (q / |q|_1))``, ``p`` and ``q`` the row's document
+    counts in the class and in the others, each plus ``alpha``): for two
+    classes the rows are ``[-r/2, +r/2] * scale``, whose difference is the
+    log-count ratio ``r`` of the second class. Rows no training document hit
+    stay zero. Only a plain table (no ``rank``) can be set so.
+
+    Parameters
+    ----------
+    bag : NgramBag
+    counts : torch.Tensor of shape (C, buckets)
+        From :func:`ngram_document_counts`.
+    scale : float
+    alpha : float, default=1.0
+        Smoothing of the counts.
+    """
+    if bag.proj is not None:
+        raise ValueError("a factorised n-gram table (rank) has no row per class to start "
+                         "from log-count ratios.")
+    counts = counts.to(torch.float64)
+    seen = counts.sum(dim=0) > 0  # (buckets,)
+    seen_counts = counts[:, seen]  # (C, S)
+    p = seen_counts + alpha
+    q = seen_counts.sum(dim=0, keepdim=True) - seen_counts + alpha  # the other classes'
+    ratios = (torch.log(p / p.sum(dim=1, keepdim=True))
+              - torch.log(q / q.sum(dim=1, keepdim=True)))  # (C, S)
+    table = torch.zeros_like(bag.table.weight, dtype=torch.float64, device="cpu")
+    table[seen] = (scale / 2) * ratios.T
+    with torch.no_grad():
+        bag.table.weight.copy_(table.to(bag.table.weight))

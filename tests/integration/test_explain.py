@@ -9,7 +9,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer
 from sklearn.svm import LinearSVC
 
-from sklearn_rnn import GRUSentimentClassifier, TextVectorizer, explain
+from sklearn_rnn import GRUSentimentClassifier, NBSVMClassifier, TextVectorizer, explain
 
 from ..conftest import FAST, make_reviews
 
@@ -122,6 +122,33 @@ def test_explain_linear_models_with_more_classes_and_steps():
         assert e.attributions.sum() == pytest.approx(e.score - e.baseline_score)
 
 
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_explain_nbsvm_is_exact_on_counts_it_binarises(n_classes):
+    # counts (not binary=True): the model reads each feature as present or
+    # absent, and so must its explanation
+    docs, y = make_reviews(150, seed=7)
+    if n_classes == 3:
+        y = np.where(np.arange(150) % 3 == 0, "mixed", y)
+    pipe = make_pipeline(CountVectorizer(ngram_range=(1, 2)), NBSVMClassifier()).fit(docs, y)
+    texts = ["great great great film, great fun", "dull dull plot and a dull end"]
+    decision = pipe.decision_function(texts)
+    proba = pipe.predict_proba(texts)
+    for e, d, p in zip(explain(pipe, texts), decision, proba, strict=True):
+        c = list(pipe.classes_).index(e.target)
+        assert e.probability == pytest.approx(p[c]) and c == p.argmax()
+        score = (d if c == 1 else -d) if n_classes == 2 else d[c] - np.delete(d, c).mean()
+        assert e.score == pytest.approx(score)
+        assert e.attributions.sum() == pytest.approx(e.score - e.baseline_score, abs=1e-9)
+    # one feature present four times: each occurrence gets a quarter of its
+    # coefficient (its count, 4, would give each the whole of it)
+    unigrams = make_pipeline(CountVectorizer(), NBSVMClassifier()).fit(docs, y)
+    e = explain(unigrams, ["great great film great great"], target="positive")[0]
+    assert e.attributions[0] == pytest.approx(e.attributions[3])
+    if n_classes == 2:  # the score is the log-odds of classes_[1], 'positive'
+        great = unigrams[-1].coef_[0, unigrams[0].vocabulary_["great"]]
+        assert e.attributions[0] == pytest.approx(great / 4)
+
+
 def test_explain_tfidf_with_a_preprocessor_that_changes_lengths():
     docs, y = make_reviews(60, seed=7)
     pipe = make_pipeline(TfidfVectorizer(strip_accents="unicode"), LogisticRegression()).fit(
@@ -171,6 +198,14 @@ def test_deleting_the_top_tokens_moves_the_lstm_more_than_random(fitted_lstm, im
     # measured: 0.14 against 0.03; attributions that were noise would give
     # about the same change for both
     assert top > 3 * rand and top - rand > 0.05, (top, rand)
+
+
+def test_deleting_the_top_tokens_moves_nbsvm_more_than_random(imdb_small):
+    X_train, y_train, X_test, _ = imdb_small
+    pipe = make_pipeline(CountVectorizer(ngram_range=(1, 2), binary=True),
+                         NBSVMClassifier()).fit(X_train, y_train)
+    top, rand = _deletion_effects(pipe, list(X_test[:100]))
+    assert top > 3 * rand and top - rand > 0.03, (top, rand)
 
 
 def test_deleting_the_top_tokens_moves_tfidf_more_than_random(imdb_small):

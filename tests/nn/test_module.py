@@ -8,6 +8,8 @@ from sklearn_rnn._nn._module import (
     NgramBag,
     RandomSource,
     RecurrentClassifierModule,
+    init_ngram_from_counts,
+    ngram_document_counts,
     ngram_rows,
     pool,
     token_keys,
@@ -196,3 +198,36 @@ def test_generator_dropout_draws_from_its_source():
 def test_token_keys_take_a_lone_surrogate():
     keys = token_keys(["a", "\ud800", "b\udfff"])
     assert keys.shape == (3,) and len(set(keys.tolist())) == 3
+
+
+def test_ngram_counts_binarise_each_document_and_weigh_it():
+    bag = NgramBag(30, 2, (1, 2), 4096)
+    docs, labels = [[4, 9, 4], [9, 2], [4]], [0, 1, 1]
+    ids = torch.cat([_pre_padded(d, 3)[0] for d in docs])
+    lengths = torch.tensor([len(d) for d in docs])
+    counts = ngram_document_counts(bag, [(ids, lengths, labels, [1.0, 2.0, 1.0])], 2)
+    rows = [set(ngram_rows(*_pre_padded(d, 3), bag.keys, (1, 2), 4096)[0].tolist()) - {0}
+            for d in docs]
+    unigram_4 = next(iter(rows[2]))  # the third document is the unigram '4' alone
+    # once per document that holds it ('4' twice in the first counts once), times its weight
+    assert counts[0, unigram_4] == 1 and counts[1, unigram_4] == 1
+    assert counts[0].sum() == len(rows[0]) and counts[1].sum() == 2 * len(rows[1]) + 1
+    assert counts[:, 0].eq(0).all()
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_ngram_table_starts_from_the_log_count_ratios(n_classes):
+    bag = NgramBag(30, n_classes, (1, 1), 8)
+    counts = torch.zeros(n_classes, 8, dtype=torch.float64)
+    counts[:, 1:4] = torch.rand(n_classes, 3, generator=torch.Generator().manual_seed(0)) * 5
+    init_ngram_from_counts(bag, counts, scale=0.5, alpha=1.0)
+    table = bag.table.weight.detach().double()
+    seen = counts[:, 1:4]
+    for c in range(n_classes):
+        p = seen[c] + 1
+        q = seen.sum(dim=0) - seen[c] + 1
+        r = torch.log(p / p.sum()) - torch.log(q / q.sum())  # class c against the others
+        torch.testing.assert_close(table[1:4, c], 0.25 * r, check_dtype=False)
+    assert not table[0].any() and not table[4:].any()  # padding and unseen rows: zero
+    if n_classes == 2:  # [-r/2, +r/2] * scale: the difference is r * scale
+        torch.testing.assert_close(table[:, 0], -table[:, 1])
