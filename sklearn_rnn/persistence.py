@@ -40,6 +40,7 @@ from ._classifier import (
     restored_state,
 )
 from ._ensemble import HoldoutStackingClassifier
+from ._linear import NBSVMClassifier
 from ._nn._layout import module_kwargs, saved_ngram_layout
 from ._nn._state import migrate_net_state, mismatched_weight, weight_shapes
 from ._text._trust import check_maxlen, check_token_pattern
@@ -76,13 +77,16 @@ def _old_names(cls):
 #: Types to pass to ``skops.io.load(..., trusted=...)`` for sklearn_rnn models:
 #: our classes by their public names (and the names files of 0.1 used), the
 #: main job's combined row (:class:`~sklearn_rnn.HoldoutStackingClassifier`,
-#: members and a logistic regression: plain data), a frozenset (stop words),
+#: members and a logistic regression: plain data), its NBSVM row
+#: (:class:`~sklearn_rnn.NBSVMClassifier`: arrays and a logistic regression),
+#: a frozenset (stop words),
 #: scikit-learn's Bunch (a dict: ``VotingClassifier.named_estimators_``) and
 #: the optimizer classes.
 SKOPS_TRUSTED_TYPES = sorted({
     *(_type_name(cls) for cls in _OUR_TYPES),
     *(name for cls in _OUR_TYPES for name in _old_names(cls)),
     _type_name(HoldoutStackingClassifier),
+    _type_name(NBSVMClassifier),
     "builtins.frozenset",
     "sklearn.utils._bunch.Bunch",
     *(_type_name(cls) for cls in _OPTIMIZERS),

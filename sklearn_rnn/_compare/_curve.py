@@ -1,4 +1,4 @@
-"""``--learning-curve``: TF-IDF and the best recurrent row at growing numbers
+"""``--learning-curve``: the strongest linear row and the best recurrent row at growing numbers
 of labelled documents, on the same test documents.
 
 It answers the question the comparison raises: is it worth labelling more,
@@ -14,6 +14,7 @@ import numpy as np
 
 from ..evaluation import plot_learning_curve
 from ._progress import said_warnings, with_progress
+from ._settings import LINEAR
 
 __all__ = ["learning_curve", "curve_sizes", "LearningCurve", "default_sizes", "crossing"]
 
@@ -104,27 +105,34 @@ def curve_sizes(settings, data):
 
 
 def learning_curve(run, factories, sizes, reporter):
-    """Fit TF-IDF and the best recurrent row at growing ``sizes``; return a
-    :class:`LearningCurve` (None, said, when no recurrent row was fitted)."""
+    """Fit the strongest linear row and the best recurrent row at growing
+    ``sizes``; return a :class:`LearningCurve` (None, said, when either
+    could not be trained)."""
     say = reporter.say
-    best = run.best_recurrent()
-    if best is None or "tfidf" not in factories:
-        say("\nNo learning curve: it needs the TF-IDF row and a recurrent row, and none of "
-            "the recurrent rows could be trained.")
+
+    def best(results):
+        return max((r for r in results if r.contender and r.key in factories),
+                   key=lambda r: r.accuracy, default=None)
+
+    linear = best(run.results[k] for k in LINEAR if k in run.results)
+    recurrent = best(r for r in run.results.values() if r.recurrent)
+    if linear is None or recurrent is None:
+        say("\nNo learning curve: it needs a linear row (tfidf, nbsvm) and a recurrent row, "
+            "and one of them could not be trained.")
         return None
-    data, names = run.data, run.names
+    data = run.data
     y = np.asarray(data.y_train)
     subsets = _nested_subsets(y, sizes, run.settings.seed)
     X = np.asarray(data.X_train, dtype=object)
     curves = {}
-    say(f"\n== Learning curve: {names['tfidf']} and {best.name} at "
+    say(f"\n== Learning curve: {linear.name} and {recurrent.name} at "
         f"{', '.join(f'{s:,}' for s in sizes)} labelled documents")
-    for key in ("tfidf", best.key):
+    for result in (linear, recurrent):
         curve = {"accuracy": [], "fit_seconds": []}
         for size in sizes:
             index = subsets[size]
-            model = with_progress(factories[key](), reporter,
-                                  f"[curve] {names[key]} at {size:,}")
+            model = with_progress(factories[result.key](), reporter,
+                                  f"[curve] {result.name} at {size:,}")
             start = time.perf_counter()
             with said_warnings(say):
                 model.fit(list(X[index]), y[index])
@@ -132,6 +140,6 @@ def learning_curve(run, factories, sizes, reporter):
             score = float(np.mean(np.asarray(model.predict(data.X_test)) == data.y_test))
             curve["accuracy"].append(score)
             curve["fit_seconds"].append(seconds)
-            say(f"   {names[key]} at {size:,} documents: {100 * score:.1f}% ({seconds:.1f} s)")
-        curves[names[key]] = curve
-    return LearningCurve(sizes, curves, [names["tfidf"], best.name], data.name)
+            say(f"   {result.name} at {size:,} documents: {100 * score:.1f}% ({seconds:.1f} s)")
+        curves[result.name] = curve
+    return LearningCurve(sizes, curves, [linear.name, recurrent.name], data.name)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from gensim.models import KeyedVectors
 from sklearn.ensemble import StackingClassifier, VotingClassifier
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
@@ -25,6 +25,7 @@ from sklearn.pipeline import make_pipeline
 
 from .._classifier import RecurrentTextClassifier
 from .._ensemble import HoldoutStackingClassifier
+from .._linear import NBSVMClassifier
 from .._text._vectorizer import TextVectorizer
 from .._vectors._io import cached_word_vectors, train_word2vec
 from .._vectors._pretrained import PretrainedEmbeddings
@@ -38,9 +39,11 @@ __all__ = ["VOTES", "BLENDS", "WORD2VEC_MODELS", "row_name", "make_models", "res
 VOTES = {"vote": ("tfidf", "lstm-ngrams"), "vote-w2v": ("tfidf", "lstm-ngrams-w2v")}
 #: Rows stacked on held-out predictions (:class:`~sklearn_rnn.HoldoutStackingClassifier`):
 #: name -> its two members.
-BLENDS = {"combined": ("tfidf", "transfer")}
+BLENDS = {"combined": ("nbsvm", "transfer")}
 #: Rows that use word2vec trained on the job's own text.
 WORD2VEC_MODELS = ("lstm-w2v", "lstm-ngrams-w2v", "stack")
+#: The NBSVM row's word n-grams.
+NBSVM_NGRAMS = (1, 3)
 #: Share of the training documents the combined row's stack is fitted on.
 BLEND_HOLDOUT = 0.2
 
@@ -176,12 +179,25 @@ def make_models(settings, keys, vectors, own, make_callbacks):
         return make_pipeline(vectorizer(), RecurrentTextClassifier(
             **{**common, **params}, callbacks=make_callbacks(key)))
 
+    def words(pattern):
+        """The n-gram vectorizers' tokens: ``pattern``, or the --tokenizer's."""
+        if settings.tokenizer:
+            return dict(tokenizer=vectorizer().build_analyzer(), token_pattern=None)
+        return dict(token_pattern=pattern)
+
     def tfidf():
         return make_pipeline(
             TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True,
-                            tokenizer=vectorizer().build_analyzer() if settings.tokenizer else None,
-                            token_pattern=None if settings.tokenizer else r"(?u)\b\w\w+\b"),
+                            **words(r"(?u)\b\w\w+\b")),
             LogisticRegression(max_iter=1000),
+        )
+
+    def nbsvm():
+        # the defaults chosen on validation reviews (benchmarks/results/nbsvm.md)
+        return make_pipeline(
+            CountVectorizer(ngram_range=NBSVM_NGRAMS, min_df=2, binary=True,
+                            **words(r"(?u)\b\w+\b")),
+            NBSVMClassifier(),
         )
 
     # the vectors set the embedding size of the rows that use them
@@ -195,6 +211,7 @@ def make_models(settings, keys, vectors, own, make_callbacks):
         "lstm-ngrams": lambda: rnn("lstm-ngrams", cell="lstm", ngram_range=(1, 2)),
         "transfer": lambda: rnn("transfer", cell="lstm", ngram_range=(1, 2), **transfer),
         "tfidf": tfidf,
+        "nbsvm": nbsvm,
     }
     if own is not None:
         own = dict(embeddings=own, freeze_embeddings=FREEZE_OWN, embedding_dim=None)

@@ -27,6 +27,7 @@ from ..evaluation import (
 from ._outputs import slug
 from ._results import recurrent_pipeline, uses_recurrent
 from ._save import report_section
+from ._settings import LINEAR
 
 __all__ = ["print_report", "write_outputs", "N_SHOWN", "MAX_REPORT_MISCLASSIFIED"]
 
@@ -127,10 +128,6 @@ def _plain(value):
     return value.item() if isinstance(value, np.generic) else value
 
 
-#: The rows of linear models on n-grams: the bar a recurrent row must clear.
-LINEAR_ROWS = ("tfidf", "nbsvm")
-
-
 def _against(a, b, y):
     """``a``'s accuracy against ``b``'s on the same documents, said with
     whether the difference is real."""
@@ -157,7 +154,7 @@ def summary(run):
     best = max(scored, key=lambda r: r.accuracy)
     text = (f"Best on {len(y):,} test documents of {run.data.name}: {best.name}, "
             f"{100 * best.accuracy:.1f}% accuracy")
-    linear = [r for r in scored if r.key in LINEAR_ROWS]
+    linear = [r for r in scored if r.key in LINEAR]
     neural = [r for r in scored if uses_recurrent(r.model)]
     if best in linear:
         rival = max(neural, key=lambda r: r.accuracy, default=None)

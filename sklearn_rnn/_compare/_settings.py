@@ -11,7 +11,7 @@ model trains.
 
 from dataclasses import dataclass, fields
 
-__all__ = ["CompareSettings", "MODELS", "DEFAULT_MODELS", "parse_sizes"]
+__all__ = ["CompareSettings", "MODELS", "DEFAULT_MODELS", "LINEAR", "RECURRENT", "parse_sizes"]
 
 #: ``--models`` key -> row name ({vectors}: the transfer row's vectors).
 MODELS = {
@@ -24,7 +24,8 @@ MODELS = {
     "lstm-w2v": "LSTM + word2vec",
     "lstm-ngrams-w2v": "LSTM + n-grams + word2vec",
     "tfidf": "TF-IDF + LogReg",
-    "combined": "TF-IDF + LSTM transfer (combined)",
+    "nbsvm": "NBSVM",
+    "combined": "NBSVM + LSTM transfer (combined)",
     "vote": "TF-IDF + LSTM n-grams (soft vote)",
     "vote-w2v": "TF-IDF + LSTM n-grams + word2vec (soft vote)",
     "stack": "TF-IDF + LSTM n-grams + word2vec (stacking)",
@@ -32,7 +33,7 @@ MODELS = {
 #: What ``sklearn-rnn compare`` trains without ``--models``: the cells the
 #: tutorials compare (recurrent path only), the transfer row, the TF-IDF
 #: baseline and the combined row.
-DEFAULT_MODELS = ("rnn", "lstm", "transfer", "tfidf", "combined")
+DEFAULT_MODELS = ("rnn", "lstm", "transfer", "tfidf", "nbsvm", "combined")
 
 
 def parse_sizes(text):
@@ -128,9 +129,10 @@ class CompareSettings:
                 parse_sizes(self.learning_curve)
             except ValueError as exc:
                 errors.append(str(exc))
-            if "tfidf" not in self.models or not any(k in self.models for k in RECURRENT):
-                errors.append("--learning-curve needs the tfidf row and a recurrent row in "
-                              f"--models (got {','.join(self.models)}).")
+            if not (any(k in self.models for k in LINEAR)
+                    and any(k in self.models for k in RECURRENT)):
+                errors.append("--learning-curve needs a linear row (tfidf or nbsvm) and a "
+                              f"recurrent row in --models (got {','.join(self.models)}).")
         if errors:
             raise ValueError(" ".join(errors))
 
@@ -146,6 +148,8 @@ class CompareSettings:
         return parse_sizes(self.learning_curve)
 
 
+#: Rows of linear models on n-grams: the bar a recurrent row must clear.
+LINEAR = ("tfidf", "nbsvm")
 #: Rows with a recurrent network of their own (a learning curve can follow them).
 RECURRENT = ("rnn", "lstm", "gru", "bilstm", "lstm-ngrams", "transfer", "lstm-w2v",
              "lstm-ngrams-w2v")

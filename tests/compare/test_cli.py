@@ -16,8 +16,8 @@ from .conftest import TINY_RUN, read_outputs, small_csv, write_csv
 
 # without unlabelled text the transfer row starts from random vectors
 # (word2vec on the training documents alone measured worse)
-DEFAULT_ROWS = ["RNN", "LSTM", "LSTM + n-grams (no vectors)", "TF-IDF + LogReg",
-                "TF-IDF + LSTM transfer (combined)", "Majority class (baseline)"]
+DEFAULT_ROWS = ["RNN", "LSTM", "LSTM + n-grams (no vectors)", "TF-IDF + LogReg", "NBSVM",
+                "NBSVM + LSTM transfer (combined)", "Majority class (baseline)"]
 DATA = Path(__file__).parents[1] / "data"
 
 
@@ -43,7 +43,7 @@ def test_compare_on_imdb_prints_table_and_writes_files(imdb_archive, tmp_path, c
     out = capsys.readouterr().out
     assert code == 0
     assert "no test split given: 150 documents held out of IMDB" in out
-    assert "Plan: train 4 models (RNN, LSTM, LSTM + n-grams (no vectors), " in out
+    assert "Plan: train 5 models (RNN, LSTM, LSTM + n-grams (no vectors), " in out
     assert "no unlabelled text and no --vectors: the transfer row starts from random" in out
     header = ("| model | accuracy | misclassified_rate | accuracy_negative | "
               "accuracy_positive | macro_f1 | fit_seconds | predict_seconds |")
@@ -58,21 +58,21 @@ def test_compare_on_imdb_prints_table_and_writes_files(imdb_archive, tmp_path, c
     assert [r["model"] for r in rows] == DEFAULT_ROWS
     assert settings["n_train"] == 300 and settings["n_test"] == 150
     assert settings["epochs"] == 2 and settings["models"] == [
-        "rnn", "lstm", "transfer", "tfidf", "combined"]
+        "rnn", "lstm", "transfer", "tfidf", "nbsvm", "combined"]
     for r in rows:
         assert abs(r["accuracy"] + r["misclassified_rate"] - 1) < 1e-9
     assert rows[-1]["accuracy"] == 0.5  # the held-out split is stratified
-    assert "fitted on 60 held-out training documents" in rows[4]["combination"]
+    assert "fitted on 60 held-out training documents" in rows[5]["combination"]
     # every model predicted the 150 test documents once; the combined row's
     # held-out copies predicted their 60 documents once each
     on_test = [model for model, n in calls if n == 150]
-    assert len(on_test) == len(set(on_test)) == 4
+    assert len(on_test) == len(set(on_test)) == 5
     assert len([n for _, n in calls if n == 60]) == 2
     assert (tmp_path / "comparison.csv").read_text().startswith("model,accuracy,")
     _check_pngs(tmp_path, ["comparison.png", "curves_rnn.png", "curves_lstm.png",
                            "curves_lstm_ngrams_no_vectors.png", "confusion_rnn.png",
                            "confusion_lstm.png", "confusion_tfidf_logreg.png",
-                           "confusion_tfidf_lstm_transfer_combined.png"])
+                           "confusion_nbsvm.png", "confusion_nbsvm_lstm_transfer_combined.png"])
     report = (tmp_path / "report.html").read_text()
     assert len(report) > 10_000
     assert all(f"<td>{name}</td>" in report or f">{name}<" in report for name in DEFAULT_ROWS)
@@ -309,7 +309,7 @@ def test_a_model_that_cannot_be_trained_is_a_row_with_the_reason(tmp_path, capsy
     errors = {r["model"]: r.get("error") for r in rows}
     assert "CUDA is not available" in errors["RNN"]
     assert errors["TF-IDF + LogReg"] is None and rows[3]["accuracy"] > 0.5
-    assert "which failed" in errors["TF-IDF + LSTM transfer (combined)"]
+    assert "which failed" in errors["NBSVM + LSTM transfer (combined)"]
     assert "| RNN | - |" in capsys.readouterr().out
 
 

@@ -18,9 +18,10 @@ def test_compare_returns_a_run_with_one_result_per_row(tmp_path):
                                epochs=1, maxlen=40, embedding_dim=8, hidden_size=8,
                                no_plots=True, quiet=True, vectors="none")
     run = compare(settings, stdout=io.StringIO())
-    assert list(run.results) == ["rnn", "lstm", "transfer", "tfidf", "combined", "majority"]
+    assert list(run.results) == ["rnn", "lstm", "transfer", "tfidf", "nbsvm", "combined",
+                                 "majority"]
     y_test = np.asarray(run.data.y_test)
-    for key in ("rnn", "lstm", "transfer", "tfidf", "combined"):
+    for key in ("rnn", "lstm", "transfer", "tfidf", "nbsvm", "combined"):
         result = run.results[key]
         assert result.key == key and result.name == run.names[key]
         assert result.proba.shape == (len(y_test), 2)
@@ -31,14 +32,14 @@ def test_compare_returns_a_run_with_one_result_per_row(tmp_path):
     # the combined row is a real, fitted estimator over the two fitted rows
     combined = run.results["combined"].model
     assert isinstance(combined, HoldoutStackingClassifier)
-    assert combined.estimators_[0] is run.results["tfidf"].model
+    assert combined.estimators_[0] is run.results["nbsvm"].model
     assert combined.estimators_[1] is run.results["transfer"].model
     np.testing.assert_allclose(combined.predict_proba(run.data.X_test),
                                run.results["combined"].proba)
     assert run.majority.baseline and run.majority.key == "majority"
     recurrent = [run.results[k] for k in ("rnn", "lstm", "transfer")]
     assert run.best_recurrent() is max(recurrent, key=lambda r: r.accuracy)
-    assert [r.key for r in run.contenders()] == ["rnn", "lstm", "transfer", "tfidf",
+    assert [r.key for r in run.contenders()] == ["rnn", "lstm", "transfer", "tfidf", "nbsvm",
                                                  "combined"]
 
 

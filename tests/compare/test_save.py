@@ -17,7 +17,7 @@ from sklearn_rnn._compare._settings import CompareSettings
 
 from .conftest import TINY_RUN, small_csv
 
-ROWS = ["rnn", "lstm", "transfer", "tfidf", "combined"]
+ROWS = ["rnn", "lstm", "transfer", "tfidf", "nbsvm", "combined"]
 
 
 @pytest.fixture(scope="module")
@@ -138,11 +138,11 @@ def test_predict_explains_a_combined_model_through_its_members(imdb_run, tmp_pat
     lines = [json.loads(line) for line in captured.out.splitlines()]
     combined = run.results["combined"].model
     assert [line["prediction"] for line in lines] == list(map(str, combined.predict(texts)))
-    assert "TF-IDF + LSTM transfer (combined)" in captured.err  # named from best.json
+    assert "NBSVM + LSTM transfer (combined)" in captured.err  # named from best.json
     page = (tmp_path / "why.html").read_text()
     assert page.count('class="doc"') == 12 and "<script" not in page
     assert "&lt;script&gt;" in page and page.count("<mark") > 20
-    assert "tfidf:" in page and "transfer:" in page  # each member's highlighted words
+    assert "nbsvm:" in page and "transfer:" in page  # each member's highlighted words
 
 
 def _pipeline(**vectorizer):

@@ -36,8 +36,8 @@ def test_the_command_defaults_are_the_settings_defaults():
     (dict(lr=0.0), "--lr must be a positive number"),
     (dict(learning_curve="abc"), "comma-separated numbers of documents .* got 'abc'"),
     (dict(learning_curve="0,100"), "positive numbers of documents, got '0,100'"),
-    (dict(learning_curve="auto", models=("lstm", "rnn")), "needs the tfidf row and a "
-                                                          "recurrent row"),
+    (dict(learning_curve="auto", models=("lstm", "rnn")),
+     "needs a linear row \\(tfidf or nbsvm\\) and a recurrent row"),
 ])
 def test_bad_settings_name_every_problem(changes, message):
     with pytest.raises(ValueError, match=message):
@@ -46,7 +46,7 @@ def test_bad_settings_name_every_problem(changes, message):
 
 @pytest.mark.parametrize("argv, message", [
     (["--learning-curve", "abc"], "got 'abc'"),
-    (["--learning-curve", "--models", "lstm,rnn"], "needs the tfidf row"),
+    (["--learning-curve", "--models", "lstm,rnn"], "needs a linear row"),
     (["--epochs", "0"], "--epochs must be"),
 ])
 def test_the_command_refuses_bad_options_before_reading_data(argv, message, capsys, tmp_path):
