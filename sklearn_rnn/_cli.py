@@ -1,4 +1,5 @@
-"""The ``sklearn-rnn`` command: ``sklearn-rnn compare`` runs the main job.
+"""The ``sklearn-rnn`` command: ``sklearn-rnn compare`` runs the main job,
+``sklearn-rnn predict`` uses a model it saved.
 
 The arguments are parsed here, once, into a
 :class:`~sklearn_rnn._compare._settings.CompareSettings` (whose fields hold
@@ -8,6 +9,7 @@ imported only when a job runs so that ``sklearn-rnn --help`` starts fast.
 
 import argparse
 import sys
+from pathlib import Path
 
 from ._compare._settings import DEFAULT_MODELS, MODELS, CompareSettings
 
@@ -130,6 +132,10 @@ def build_parser():
                       help="the order to show the labels in, comma-separated (e.g. "
                            "'very negative,negative,neutral,positive,very positive'); none: "
                            "sorted, numbers as numbers")
+    data.add_argument("--encoding", default=None, metavar="NAME",
+                      help="the text encoding of your files (e.g. latin-1, cp1252); none: "
+                           "UTF-8, and Windows' cp1252 for a file that is not UTF-8 (said in "
+                           "the output)")
     data.add_argument("--no-download", action="store_true",
                       help="fail instead of downloading a missing dataset")
     model = cmp.add_argument_group("models")
@@ -171,8 +177,73 @@ def build_parser():
                              "of labelled documents (comma-separated sizes; none given: "
                              "n/8, n/4, n/2, n) and say where they cross")
     output.add_argument("--no-plots", action="store_true", help="skip the PNG files")
+    save = output.add_mutually_exclusive_group()
+    save.add_argument("--save", dest="save", action="store_true", default=CompareSettings.save,
+                      help="keep every row's fitted model in DIR/models (.skops: loads "
+                           "without running code), with a model card, and DIR/best.json "
+                           "naming the winner (for sklearn-rnn predict)")
+    save.add_argument("--no-save", dest="save", action="store_false",
+                      help="keep no model (the table, figures and report only)")
     output.add_argument("--quiet", action="store_true", help="no progress lines")
+    _add_predict(sub)
     return parser
+
+
+def _add_predict(sub):
+    """``sklearn-rnn predict``'s options."""
+    pred = sub.add_parser(
+        "predict", allow_abbrev=False,
+        help="predict the documents of a file with a saved model (a run of compare, or a "
+             ".skops file)",
+        description=(
+            "Predict the class of every document of a file with a saved model: the best "
+            "model of a run of 'sklearn-rnn compare' (--model <its folder>), one of its "
+            "rows (--model <folder>/models/<row>.skops), or any .skops file. The file is "
+            "read as compare reads its data (CSV/TSV, JSON lines, JSON, Parquet, .txt with "
+            "one document per line, a folder of text files), with no label column needed. "
+            "Writes one prediction per document, in order, as CSV or JSON lines; "
+            "--proba adds each class's probability; --explain writes a page of documents "
+            "with the words that made each prediction highlighted. A pickle is refused "
+            "unless --trust-pickle: loading one runs any code it holds."
+        ),
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    pred.add_argument("--model", required=True, metavar="PATH",
+                      help="a run folder of sklearn-rnn compare (its best model), its "
+                           "best.json, or a .skops file")
+    pred.add_argument("--data", required=True, metavar="PATH",
+                      help="the documents (.csv, .tsv, .jsonl, .json, .parquet, .txt with "
+                           "one document per line, or a folder of text files)")
+    pred.add_argument("--proba", action="store_true",
+                      help="add each class's probability (proba_<class> columns)")
+    pred.add_argument("--explain", nargs="?", const="auto", default=None, metavar="HTML",
+                      help="also write a page of the first documents with their words "
+                           "highlighted (none given: beside --out, or predictions.html)")
+    pred.add_argument("--out", default=None, metavar="FILE",
+                      help="write the predictions here instead of stdout")
+    pred.add_argument("--output-format", choices=["csv", "jsonl"], default=None,
+                      help="none: jsonl for an --out ending in .jsonl/.json, else csv")
+    pred.add_argument("--format", default=None,
+                      choices=["csv", "tsv", "jsonl", "json", "parquet", "txt", "folder"],
+                      help="the format of --data, when its name does not tell")
+    header = pred.add_mutually_exclusive_group()
+    header.add_argument("--header", dest="header", action="store_const", const=True,
+                        default="auto", help="the first row of a CSV/TSV names the columns")
+    header.add_argument("--no-header", dest="header", action="store_const", const=False,
+                        help="the first row of a CSV/TSV is data")
+    pred.add_argument("--text-column", default=None, metavar="NAME",
+                      help="column with the text (comma-separated to join several); none: "
+                           "the run's, else detected")
+    pred.add_argument("--label-column", default=None, metavar="NAME",
+                      help="a column of true labels, to report the accuracy against")
+    pred.add_argument("--encoding", default=None, metavar="NAME",
+                      help="the text encoding of --data; none: UTF-8, and cp1252 for a "
+                           "file that is not UTF-8 (said)")
+    pred.add_argument("--trust-pickle", action="store_true",
+                      help="load a --model that is a pickle or joblib file (runs any code "
+                           "it holds: only for files you trust)")
+    pred.add_argument("--quiet", action="store_true",
+                      help="say nothing on stderr (the predictions only)")
 
 
 def _check_plotting(parser, settings):
@@ -208,6 +279,31 @@ def main(argv=None):
             print("sklearn-rnn compare: interrupted; the rows scored so far are in "
                   f"comparison.csv/json under {settings.out}.", file=sys.stderr)
             return 130
+    elif args.command == "predict":
+        return _predict(parser, args)
+    return 0
+
+
+def _predict(parser, args):
+    from ._predict import PredictSettings
+
+    if args.explain == "auto":
+        args.explain = str(Path(args.out).with_suffix(".html")) if args.out \
+            else "predictions.html"
+    try:
+        settings = PredictSettings.from_namespace(args)
+    except ValueError as exc:
+        parser.error(str(exc))
+    from ._compare._data import cli_words
+    from ._predict import predict
+
+    try:
+        predict(settings)
+    except BrokenPipeError:  # pragma: no cover - e.g. | head
+        return 0
+    except (OSError, ValueError, ImportError) as exc:
+        print(f"sklearn-rnn predict: error: {cli_words(str(exc))}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -223,8 +223,6 @@ class HoldoutStackingClassifier(ClassifierMixin, BaseEstimator):
                 raise ValueError(f"A fitted member has classes {list(model.classes_)!r}, "
                                  f"y has {list(classes)!r}: fit it on these documents.")
         self.estimators_ = list(fitted_estimators)
-        self.named_estimators_ = {name: model for (name, _), model
-                                  in zip(self.estimators, self.estimators_, strict=True)}
         self.classes_ = classes
         return self
 
@@ -279,6 +277,14 @@ class HoldoutStackingClassifier(ClassifierMixin, BaseEstimator):
         """
         proba = self.predict_proba(X)
         return self.classes_[proba.argmax(axis=1)]
+
+    @property
+    def named_estimators_(self):
+        """The fitted members by name (a view of ``estimators_``: computed,
+        not stored, so that a saved model holds each member once)."""
+        check_is_fitted(self)
+        return {name: model for (name, _), model
+                in zip(self.estimators, self.estimators_, strict=True)}
 
     @property
     def n_features_in_(self):

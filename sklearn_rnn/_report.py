@@ -40,7 +40,13 @@ _CSS = """
 body { margin: 0; background: var(--bg); color: var(--ink);
        font: 15px/1.55 -apple-system, BlinkMacSystemFont, "Segoe UI", Roboto, "Helvetica Neue",
              Arial, "Noto Sans", sans-serif; }
-main { max-width: 1180px; margin: 0 auto; padding: 28px 24px 48px; }
+main { max-width: 1180px; margin: 0 auto; padding: 12px 24px 48px; }
+nav.contents { position: sticky; top: 0; z-index: 5; background: rgba(246,247,249,.96);
+               border-bottom: 1px solid var(--line); padding: 8px 0; margin: 0 0 16px;
+               display: flex; flex-wrap: wrap; gap: 4px 16px; font-size: 14px; }
+nav.contents a { color: var(--accent); text-decoration: none; white-space: nowrap; }
+nav.contents a:hover { text-decoration: underline; }
+section { scroll-margin-top: 48px; }
 h1 { font-size: 26px; margin: 0 0 6px; letter-spacing: -0.01em; }
 h2 { font-size: 19px; margin: 34px 0 12px; padding-bottom: 6px;
      border-bottom: 1px solid var(--line); }
@@ -52,7 +58,10 @@ table { border-collapse: collapse; background: var(--card); border-radius: 6px;
         overflow: hidden; box-shadow: 0 1px 2px rgba(0,0,0,.06); }
 th, td { padding: 7px 12px; border-bottom: 1px solid var(--line); text-align: left;
          vertical-align: top; }
-th { background: #f1f3f6; font-weight: 600; font-size: 13px; white-space: nowrap; }
+th { background: #f1f3f6; font-weight: 600; font-size: 13px; }
+.results th { vertical-align: bottom; }
+.results th.group { text-align: center; border-bottom: 1px solid var(--line); }
+.results td:first-child { min-width: 10em; }
 tr:last-child td { border-bottom: none; }
 .results td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .results th.num { text-align: right; }
@@ -61,12 +70,22 @@ tr:last-child td { border-bottom: none; }
 .settings td:first-child { color: var(--muted); white-space: nowrap; }
 .settings td { font-size: 14px; }
 .scroll { overflow-x: auto; }
-.figures { display: grid; grid-template-columns: repeat(auto-fit, minmax(340px, 1fr));
+.figures { display: grid; grid-template-columns: repeat(auto-fit, minmax(460px, 1fr));
            gap: 16px; }
 figure { margin: 0; background: var(--card); padding: 10px; border-radius: 6px;
          box-shadow: 0 1px 2px rgba(0,0,0,.06); }
-figure img { width: 100%; height: auto; display: block; }
+figure img { width: 100%; height: auto; display: block; cursor: zoom-in; }
 figcaption { color: var(--muted); font-size: 13px; margin-top: 6px; text-align: center; }
+figure .close { display: none; }
+figure:target { position: fixed; inset: 0; z-index: 10; margin: 0; border-radius: 0;
+                background: #fff; overflow: auto; padding: 16px; }
+figure:target img { width: auto; max-width: 100%; max-height: calc(100vh - 90px);
+                    margin: 0 auto; cursor: default; }
+figure:target .close { display: block; text-align: right; font-size: 15px; }
+.pages > details { border: none; padding: 0; margin: 0 0 10px; }
+.pages > details > summary { font-size: 15px; font-weight: 600; padding: 6px 0; }
+pre.code { background: #111827; color: #f9fafb; padding: 10px 14px; border-radius: 6px;
+           overflow-x: auto; font-size: 13px; }
 .legend { color: var(--muted); font-size: 13px; margin: -4px 0 12px; }
 .legend mark { padding: 0 4px; border-radius: 3px; color: var(--ink); }
 .doc { background: var(--card); border-radius: 6px; padding: 14px 16px; margin: 0 0 14px;
@@ -92,6 +111,16 @@ summary .model { font-weight: 600; }
 .notes li { margin-bottom: 4px; }
 footer { color: var(--muted); font-size: 12px; margin-top: 40px; }
 """
+
+
+#: Highlight opacity steps: a word's mark is class ``t<k>`` (toward the
+#: predicted class) or ``a<k>`` (against it), opacity ``k / 10``: one short
+#: class per word instead of a style, so that a page of 300 highlighted
+#: documents stays small.
+_STEPS = range(1, 9)
+_CSS += "".join(f".t{k} {{ background: rgba({','.join(map(str, _TOWARD))},0.{k}); }}\n"
+                f".a{k} {{ background: rgba({','.join(map(str, _AGAINST))},0.{k}); }}\n"
+                for k in _STEPS)
 
 
 def _escape(value):
@@ -137,9 +166,11 @@ def highlight(text, spans):
     spans : list of (int, int, float)
         ``(start, end, weight)``: positive weights in green (toward the
         predicted class), negative in red, the opacity in proportion to
-        ``|weight|`` over the document's largest ``|weight|`` (words under a
-        tenth of the largest stay plain). Overlapping or out-of-range spans,
-        and spans inside a ``<br />`` tag, are skipped.
+        ``|weight|`` over the document's largest ``|weight|``, in steps of
+        0.1 (classes ``t1``-``t8`` and ``a1``-``a8`` of the report's style
+        sheet; words under a tenth of the largest stay plain). Overlapping
+        or out-of-range spans, and spans inside a ``<br />`` tag, are
+        skipped.
 
     Returns
     -------
@@ -162,8 +193,8 @@ def highlight(text, spans):
         if alpha < _FAINTEST:
             out.append(word)
         else:
-            r, g, b = _TOWARD if weight > 0 else _AGAINST
-            out.append(f'<mark style="background:rgba({r},{g},{b},{alpha:.2f})" '
+            step = min(max(round(10 * alpha), _STEPS[0]), _STEPS[-1])
+            out.append(f'<mark class="{"t" if weight > 0 else "a"}{step}" '
                        f'title="{weight:+.3f}">{word}</mark>')
         at = end
     out.append(_text_html(text[at:]))
@@ -179,8 +210,6 @@ def _table(columns, rows):
             top = max(s for s, _ in valid)
             best = {i for s, i in valid if s == top}
     numeric = {c for c in columns if any(_is_number(r.get(c)) for r in rows)}
-    head = "".join(f'<th class="num">{_escape(c)}</th>' if c in numeric
-                   else f"<th>{_escape(c)}</th>" for c in columns)
     body = []
     for i, row in enumerate(rows):
         cells = []
@@ -192,8 +221,40 @@ def _table(columns, rows):
             cells.append(f"<td{attr}>{_escape(_format_cell(c, row.get(c)))}</td>")
         tr = ' class="best"' if best and i in best else ""
         body.append(f"<tr{tr}>{''.join(cells)}</tr>")
-    return (f'<div class="scroll"><table class="results"><thead><tr>{head}</tr></thead>'
-            f"<tbody>{''.join(body)}</tbody></table></div>")
+    return (f'<div class="scroll"><table class="results"><thead>{_head(columns, numeric)}'
+            f"</thead><tbody>{''.join(body)}</tbody></table></div>")
+
+
+#: Table columns as a person reads them.
+_HEADINGS = {"misclassified_rate": "misclassified", "macro_f1": "macro F1",
+             "fit_seconds": "fit (s)", "predict_seconds": "predict (s)",
+             "predict_docs_per_second": "documents/s"}
+#: Per-class columns (``accuracy_<label>``), under one heading.
+_PER_CLASS = "accuracy_"
+
+
+def _head(columns, numeric):
+    """The table's header: one row, or two when per-class columns stand
+    under one "accuracy per class" heading (labels wrap; the table stays
+    within the page)."""
+    def th(column, text, extra=""):
+        cls = ' class="num"' if column in numeric else ""
+        return f"<th{cls}{extra}>{_escape(text)}</th>"
+
+    per_class = [c for c in columns if str(c).startswith(_PER_CLASS)]
+    if not per_class:
+        return "<tr>" + "".join(th(c, _HEADINGS.get(c, c)) for c in columns) + "</tr>"
+    top, done = [], False
+    for c in columns:
+        if c in per_class:
+            if not done:
+                top.append(f'<th class="group" colspan="{len(per_class)}">accuracy per '
+                           "class</th>")
+                done = True
+        else:
+            top.append(th(c, _HEADINGS.get(c, c), ' rowspan="2"'))
+    labels = "".join(th(c, str(c)[len(_PER_CLASS):]) for c in per_class)
+    return f"<tr>{''.join(top)}</tr><tr>{labels}</tr>"
 
 
 def _settings(settings):
@@ -208,32 +269,50 @@ def _settings(settings):
 
 
 def _figures(figures):
+    """Figures in a grid; each opens over the page, fitted to the window,
+    when clicked (its own ``:target``: no script, the image embedded once)."""
     out = []
-    for caption, png in figures:
+    for k, figure in enumerate(figures, 1):
+        caption, png = figure[0], figure[1]
         data = base64.b64encode(bytes(png)).decode("ascii")
-        out.append(f'<figure><img src="data:image/png;base64,{data}" alt="{_escape(caption)}">'
-                   f"<figcaption>{_escape(caption)}</figcaption></figure>")
-    return f'<div class="figures">{"".join(out)}</div>'
+        out.append(f'<figure id="figure-{k}"><a class="close" href="#figures">close ✕</a>'
+                   f'<a href="#figure-{k}" title="open full size">'
+                   f'<img src="data:image/png;base64,{data}" alt="{_escape(caption)}"></a>'
+                   f"<figcaption>{_escape(caption)}"
+                   + (f" ({_escape(figure[2])})" if len(figure) > 2 and figure[2] else "")
+                   + "</figcaption></figure>")
+    return ('<p class="legend">Click a figure to see it full size.</p>'
+            f'<div class="figures">{"".join(out)}</div>')
 
 
 def _verdict(p):
-    mark = '<span class="ok" title="right">✓</span>' if p.get("correct") else \
-        '<span class="ko" title="wrong">✗</span>'
+    correct = p.get("correct")
+    mark = "" if correct is None else '<span class="ok" title="right">✓</span>' if correct \
+        else '<span class="ko" title="wrong">✗</span>'
     conf = p.get("confidence")
     conf = "" if conf is None else f" ({100 * float(conf):.1f}%)"
     return f"{_escape(p.get('label'))}{_escape(conf)} {mark}"
 
 
+#: A prediction's chip: right, wrong, or no truth to compare with.
+_CHIP = {True: " right", False: " wrong"}
+#: Documents of a section shown per page (a collapsed ``<details>`` each,
+#: the first open).
+DOCUMENTS_PER_PAGE = 25
+
+
 def _document(doc):
     predictions = list(doc.get("predictions", ()))
     chips = "".join(
-        f'<li class="chip {"right" if p.get("correct") else "wrong"}">'
+        f'<li class="chip{_CHIP.get(p.get("correct"), "")}">'
         f"{_escape(p.get('model'))}: {_verdict(p)}</li>" for p in predictions)
+    truth = doc.get("truth")
     parts = [
         '<article class="doc"><div class="doc-head">'
         f'<span class="index">Document #{_escape(doc.get("index"))}</span>'
-        f'<span class="truth">true label: <b>{_escape(doc.get("truth"))}</b></span></div>'
-        f'<ul class="chips">{chips}</ul>'
+        + ("" if truth is None else
+           f'<span class="truth">true label: <b>{_escape(truth)}</b></span>')
+        + f'</div><ul class="chips">{chips}</ul>'
     ]
     explained = [p for p in predictions if p.get("spans") is not None]
     for k, p in enumerate(explained):
@@ -248,10 +327,41 @@ def _document(doc):
     return "".join(parts)
 
 
+def _pages(docs):
+    """A section's documents: as they are up to :data:`DOCUMENTS_PER_PAGE`,
+    else in collapsed pages of that many (the first open)."""
+    if len(docs) <= DOCUMENTS_PER_PAGE:
+        return "".join(_document(d) for d in docs)
+    pages = []
+    for first in range(0, len(docs), DOCUMENTS_PER_PAGE):
+        page = docs[first:first + DOCUMENTS_PER_PAGE]
+        pages.append(f"<details{' open' if first == 0 else ''}><summary>Documents "
+                     f"{first + 1:,}-{first + len(page):,} of {len(docs):,}</summary>"
+                     f"{''.join(_document(d) for d in page)}</details>")
+    return f'<div class="pages">{"".join(pages)}</div>'
+
+
+def _saved(saved):
+    """The saved models: a table (model, file, size, card or why not saved)
+    and the lines that use the best one."""
+    rows = "".join(
+        f"<tr><td>{_escape(m.get('model'))}</td><td>{_escape(m.get('file') or '—')}</td>"
+        f'<td class="num">{_escape(m.get("size") or "—")}</td>'
+        f"<td>{_escape(m.get('note') or '')}</td></tr>" for m in saved.get("rows", ()))
+    table = ('<div class="scroll"><table class="results"><thead><tr><th>model</th>'
+             '<th>file</th><th class="num">size</th><th></th></tr></thead>'
+             f"<tbody>{rows}</tbody></table></div>") if rows else ""
+    text = f"<p>{_escape(saved['text'])}</p>" if saved.get("text") else ""
+    lines = saved.get("lines")
+    code = f'<pre class="code">{_escape(chr(10).join(lines))}</pre>' if lines else ""
+    return text + code + table
+
+
 def write_report(path, *, title, summary, settings, columns, rows, figures, documents,
-                 notes=()):
+                 notes=(), saved=None):
     """Write one self-contained HTML file (no network, no server): images embedded as data URIs,
-    CSS inline, no JavaScript required (a little is fine if it degrades).
+    CSS inline, no JavaScript. A contents bar at the top links to each
+    section.
 
     Parameters
     ----------
@@ -270,19 +380,26 @@ def write_report(path, *, title, summary, settings, columns, rows, figures, docu
         ``accuracy``, ``misclassified``, ``macro_f1`` or ``majority`` are
         rates shown as percentages, other floats with one decimal, None as
         '—'. The best ``accuracy`` is highlighted.
-    figures : list of (str, bytes)
-        ``(caption, PNG bytes)``, shown side by side in a responsive grid.
+    figures : list of (str, bytes) or (str, bytes, str)
+        ``(caption, PNG bytes)``, or with the figure's file name, shown side
+        by side in a grid; a click shows one full size over the page.
     documents : list of dict
         ``{"section": "Sample documents" or "Misclassified documents",
-        "index": int, "text": str, "truth": label, "predictions": [{"model":
-        str, "label": label, "confidence": float, "correct": bool, "spans":
-        [(start, end, weight), ...] or None}, ...]}``. Sections appear in the
-        order they are first met. Each document shows every model's
-        prediction, confidence and ✓/✗, then its words highlighted once per
-        model that has spans (green toward the predicted class, red
+        "index": int, "text": str, "truth": label or None, "predictions":
+        [{"model": str, "label": label, "confidence": float, "correct": bool
+        or None, "spans": [(start, end, weight), ...] or None}, ...]}``.
+        Sections appear in the order they are first met, more than
+        :data:`DOCUMENTS_PER_PAGE` documents in collapsed pages. Each
+        document shows every model's prediction, confidence and ✓/✗ (none
+        when ``correct`` is None: no truth), then its words highlighted once
+        per model that has spans (green toward the predicted class, red
         against; :func:`highlight`; ``Explanation.spans()`` gives them).
     notes : sequence of str, default=()
         Shown at the end.
+    saved : dict, default=None
+        The models the run kept: ``{"text": str, "lines": [str, ...] (shown
+        as code: how to load and use them), "rows": [{"model": str, "file":
+        str, "size": str, "note": str}, ...]}``.
 
     Returns
     -------
@@ -295,30 +412,37 @@ def write_report(path, *, title, summary, settings, columns, rows, figures, docu
                     for p in d.get("predictions", ()))
     legend = (
         '<p class="legend">Highlighted words: '
-        f'<mark style="background:rgba({",".join(map(str, _TOWARD))},0.45)">toward</mark> the '
-        "model's predicted class, "
-        f'<mark style="background:rgba({",".join(map(str, _AGAINST))},0.45)">against</mark> it; '
+        '<mark class="t5">toward</mark> the model\'s predicted class, '
+        '<mark class="a5">against</mark> it; '
         "the stronger the colour, the larger the word's share of the decision (relative to "
         "the document's strongest word). Hover a word for its share of the log-odds.</p>"
         if any_spans else "")
+    parts = []  # (anchor, heading, html)
+    if rows:
+        parts.append(("results", "Results", _table(list(columns), list(rows))))
+    if saved:
+        parts.append(("models", "Saved models", _saved(saved)))
+    if settings:
+        parts.append(("settings", "Settings", _settings(settings)))
+    if figures:
+        parts.append(("figures", "Figures", _figures(figures)))
+    for k, (name, docs) in enumerate(sections.items(), 1):
+        parts.append((f"documents-{k}", f"{name} ({len(docs):,})" if len(docs) > 1 else name,
+                      legend + _pages(docs)))
+    if notes:
+        items = "".join(f"<li>{_escape(n)}</li>" for n in notes)
+        parts.append(("notes", "Notes", f'<ul class="notes">{items}</ul>'))
+    contents = "".join(f'<a href="#{anchor}">{_escape(heading)}</a>'
+                       for anchor, heading, _ in parts)
     body = [
+        f'<nav class="contents">{contents}</nav>' if len(parts) > 1 else "",
         f"<header><h1>{_escape(title)}</h1>",
         f'<p class="generated">Written {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC by '
         "sklearn_rnn</p>",
         f'<p class="summary">{_escape(summary)}</p></header>',
+        *(f'<section id="{anchor}"><h2>{_escape(heading)}</h2>{content}</section>'
+          for anchor, heading, content in parts),
     ]
-    if rows:
-        body.append(f"<section><h2>Results</h2>{_table(list(columns), list(rows))}</section>")
-    if settings:
-        body.append(f"<section><h2>Settings</h2>{_settings(settings)}</section>")
-    if figures:
-        body.append(f"<section><h2>Figures</h2>{_figures(figures)}</section>")
-    for name, docs in sections.items():
-        body.append(f"<section><h2>{_escape(name)}</h2>{legend}"
-                    f"{''.join(_document(d) for d in docs)}</section>")
-    if notes:
-        items = "".join(f"<li>{_escape(n)}</li>" for n in notes)
-        body.append(f'<section><h2>Notes</h2><ul class="notes">{items}</ul></section>')
     page = (
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"

@@ -39,6 +39,7 @@ from ._classifier import (
     network_params,
     restored_state,
 )
+from ._ensemble import HoldoutStackingClassifier
 from ._nn._layout import module_kwargs, saved_ngram_layout
 from ._nn._state import migrate_net_state, mismatched_weight, weight_shapes
 from ._text._trust import check_maxlen, check_token_pattern
@@ -73,12 +74,17 @@ def _old_names(cls):
 
 
 #: Types to pass to ``skops.io.load(..., trusted=...)`` for sklearn_rnn models:
-#: our classes by their public names (and the names files of 0.1 used), a
-#: frozenset (stop words), and the optimizer classes.
+#: our classes by their public names (and the names files of 0.1 used), the
+#: main job's combined row (:class:`~sklearn_rnn.HoldoutStackingClassifier`,
+#: members and a logistic regression: plain data), a frozenset (stop words),
+#: scikit-learn's Bunch (a dict: ``VotingClassifier.named_estimators_``) and
+#: the optimizer classes.
 SKOPS_TRUSTED_TYPES = sorted({
     *(_type_name(cls) for cls in _OUR_TYPES),
     *(name for cls in _OUR_TYPES for name in _old_names(cls)),
+    _type_name(HoldoutStackingClassifier),
     "builtins.frozenset",
+    "sklearn.utils._bunch.Bunch",
     *(_type_name(cls) for cls in _OPTIMIZERS),
 })
 
@@ -155,8 +161,9 @@ def load_skops(file, *, trusted=(), trusted_token_patterns=(), max_bytes=MAX_BYT
 # the archive, before skops inflates it
 # --------------------------------------------------------------------------- #
 #: The largest ``schema.json`` (the model's structure, with every JSON value:
-#: about 150 bytes per vocabulary token).
-_MAX_SCHEMA_BYTES = 2**28
+#: about 150 bytes per TextVectorizer token, 600 per scikit-learn vectorizer
+#: entry, whose ids are numpy integers) :func:`load_skops` reads.
+MAX_SCHEMA_BYTES = 2**28
 _CLASSIFIERS = {cls.__name__: cls for cls in (RecurrentTextClassifier, RNNSentimentClassifier,
                                               LSTMSentimentClassifier, GRUSentimentClassifier)}
 
@@ -197,10 +204,10 @@ def _check_archive(file, *, max_bytes=MAX_BYTES):
             )
         if "schema.json" not in names:
             raise ValueError(f"{file} has no schema.json: it is not a skops file.")
-        if archive.getinfo("schema.json").file_size > _MAX_SCHEMA_BYTES:
+        if archive.getinfo("schema.json").file_size > MAX_SCHEMA_BYTES:
             raise ValueError(f"{file}'s schema.json inflates to "
                              f"{archive.getinfo('schema.json').file_size:,} bytes, above "
-                             f"{_MAX_SCHEMA_BYTES:,}: it was edited.")
+                             f"{MAX_SCHEMA_BYTES:,}: it was edited.")
         _check_entry_size(archive, archive.getinfo("schema.json"), file)
         try:
             schema = json.loads(archive.read("schema.json"))

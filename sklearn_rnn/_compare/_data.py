@@ -22,8 +22,8 @@ from ..datasets import (
     load_text_files,
 )
 
-__all__ = ["ComparisonData", "load_comparison_data", "cli_words", "QUICK_N_TRAIN",
-           "MIN_PER_CLASS"]
+__all__ = ["ComparisonData", "load_comparison_data", "cli_words", "decoded", "QUICK_N_TRAIN",
+           "MIN_PER_CLASS", "FALLBACK_ENCODINGS"]
 
 #: --n-train 'quick' on IMDB and movie_reviews (all documents of the user's own data)
 QUICK_N_TRAIN = 2000
@@ -44,6 +44,7 @@ _CLI_WORDS = [
      "--text-column and --label-column"),
     (r"\b\w+= \((--[\w-]+)\)", r"\1"),  # "format= (--format)" -> "--format"
     (r"\bformat='(\w+)'", r"--format \1"),
+    (r"\bencoding='([\w-]+)'", r"--encoding \1"),
     (r"\bdata_home=", "--data "),
     (r"\btext_column=", "--text-column "),
     (r"\blabel_column=", "--label-column "),
@@ -77,6 +78,7 @@ class ComparisonData:
     warnings: list = field(default_factory=list)
     text_column: object = None
     label_column: object = None
+    encoding: str = None
 
 
 def _kind_of(settings):
@@ -102,11 +104,44 @@ def _columns(value):
     return value.split(",")
 
 
+#: Tried in order for a file that is not UTF-8, when --encoding is not given:
+#: Windows' Western European, then Latin-1 (which decodes any byte).
+FALLBACK_ENCODINGS = ("cp1252", "latin-1")
+_NOT_TEXT = re.compile(r"([^\n]*), line (\d+): not ([\w-]+) text")
+
+
+def decoded(read, encoding, details, name):
+    """``read(encoding)`` with the ``encoding`` given (--encoding); None:
+    UTF-8, else the first of :data:`FALLBACK_ENCODINGS` that decodes (said
+    in ``details``, with the file and line that is not UTF-8). ``read``
+    raises the datasets' ValueError for bytes that are not text."""
+    if encoding:
+        return read(encoding)
+    try:
+        return read("utf-8")
+    except ValueError as exc:
+        found = _NOT_TEXT.search(str(exc))
+        if not found:
+            raise
+    for encoding in FALLBACK_ENCODINGS:
+        try:
+            bunch = read(encoding)
+        except ValueError as exc:
+            if _NOT_TEXT.search(str(exc)) and encoding != FALLBACK_ENCODINGS[-1]:
+                continue
+            raise
+        details.append(f"{Path(found.group(1)).name} is not UTF-8 (line {found.group(2)}): "
+                       f"{name} read as {encoding}; pass --encoding NAME if accented letters "
+                       "look wrong")
+        bunch.encoding = encoding
+        return bunch
+
+
 def _load_file(path, settings, details, what="data"):
-    bunch = load_text_dataset(
+    bunch = decoded(lambda encoding: load_text_dataset(
         path, text_column=_columns(settings.text_column), label_column=settings.label_column,
-        format=settings.format or "auto", header=settings.header,
-    )
+        format=settings.format or "auto", header=settings.header, encoding=encoding,
+    ), settings.encoding, details, Path(path).name)
     fmt = getattr(bunch, "format", None)
     header = getattr(bunch, "header", None)
     text = bunch.text_column if isinstance(bunch.text_column, str) else \
@@ -118,9 +153,10 @@ def _load_file(path, settings, details, what="data"):
     return bunch
 
 
-def _load_files(paths, details):
+def _load_files(paths, settings, details):
     """Several files, one document per line, the label from each file's name."""
-    bunch = load_text_files(paths)
+    bunch = decoded(lambda encoding: load_text_files(paths, encoding=encoding),
+                    settings.encoding, details, " + ".join(Path(p).name for p in paths))
     counts = {str(label): int((np.asarray(bunch.target) == label).sum())
               for label in np.unique(bunch.target)}
     details.append("one document per line; labels from the file names: " + ", ".join(
@@ -197,13 +233,9 @@ def _unlabelled_file(path, settings):
                      f"{MAX_UNLABELLED_DOCUMENTS:,} documents or "
                      f"{MAX_UNLABELLED_BYTES // 2**20:,} MiB are read)")
         return documents, note
-    columns = _columns(settings.text_column)
-    try:
-        documents = load_text_dataset(path, text_column=columns,
-                                      label_column=settings.label_column).data
-    except ValueError:  # unlabelled files have no label column: take the text only
-        documents = load_text_dataset(path, text_column=columns or None,
-                                      label_column=None).data
+    # the text only: an unlabelled file has no label column to find
+    documents = load_text_dataset(path, text_column=_columns(settings.text_column),
+                                  label_column=False).data
     return documents, f"{len(documents):,} documents of {path.name}"
 
 
@@ -256,27 +288,33 @@ def _check_classes(y_train, y_test, labels):
 
 
 def _check_leakage(X_train, X_test, unlabelled, settings, details):
-    """Say what would make the scores flatter the models: test documents in
-    the unlabelled text (refused without --transductive) and test documents
-    that are also training documents (duplicates in the data, counted)."""
+    """Keep the test text out of the unlabelled text unless --transductive,
+    and count test documents that are also training documents.
+
+    Returns ``(unlabelled, warnings)``: the unlabelled documents without the
+    test documents' text (all of them with --transductive), and what the
+    report must say.
+    """
+    warned = []
     if unlabelled:
-        shared = _overlap(X_test, unlabelled)
-        if shared and not settings.transductive:
-            raise ValueError(
-                f"--unlabelled holds {shared:,} of the {len(X_test):,} test documents (the "
-                "same words): the models would learn from the test text. Give unlabelled "
-                "text without the test documents, or pass --transductive to allow it "
-                "(the report then says the scores are transductive)."
-            )
-        if shared:
-            details.append(f"{shared:,} test documents are in the unlabelled text "
-                           "(--transductive)")
+        test_keys = {_key(d) for d in X_test}
+        leaking = [_key(d) in test_keys for d in unlabelled]
+        shared = sum(leaking)
+        if shared and settings.transductive:
+            details.append(f"{shared:,} documents of the unlabelled text are test documents "
+                           "(kept: --transductive)")
+        elif shared:
+            unlabelled = [d for d, leak in zip(unlabelled, leaking, strict=True) if not leak]
+            warned.append(
+                f"{shared:,} documents of the unlabelled text are test documents (the same "
+                "words): left out, so that no model learns from the test text "
+                "(--transductive keeps them).")
     duplicated = _overlap(X_test, X_train)
     if duplicated:
-        return [f"{duplicated:,} of the {len(X_test):,} test documents also appear among the "
-                "training documents (duplicates in the data, the same words): the scores "
-                "flatter every model a little."]
-    return []
+        warned.append(f"{duplicated:,} of the {len(X_test):,} test documents also appear among "
+                      "the training documents (duplicates in the data, the same words): the "
+                      "scores flatter every model a little.")
+    return unlabelled, warned
 
 
 def load_comparison_data(settings):
@@ -298,7 +336,7 @@ def load_comparison_data(settings):
     paths = settings.data or []
     data_home = paths[0] if paths else None
     details, unlabelled, unlabelled_note = [], None, None
-    text_column = label_column = None
+    text_column = label_column = encoding = None
     want_unsup = settings.unlabelled in ("unsup", "auto") and kind == "imdb"
     try:
         if kind == "imdb":
@@ -331,14 +369,16 @@ def load_comparison_data(settings):
                                       random_state=settings.seed)
             y, name = np.asarray(y), "movie_reviews"
         elif kind == "files":
-            bunch = _load_files(paths, details)
+            bunch = _load_files(paths, settings, details)
             X, y, name = bunch.data, np.asarray(bunch.target), " + ".join(
                 Path(p).name for p in paths)
             text_column, label_column = "<one document per line>", "<file name>"
+            encoding = getattr(bunch, "encoding", None) or settings.encoding or "utf-8"
         else:
             bunch = _load_file(paths[0], settings, details)
             X, y, name = bunch.data, np.asarray(bunch.target), Path(paths[0]).name
             text_column, label_column = bunch.text_column, bunch.label_column
+            encoding = getattr(bunch, "encoding", None) or settings.encoding or "utf-8"
     except (tarfile.TarError, zipfile.BadZipFile, EOFError, UnicodeDecodeError) as exc:
         raise ValueError(
             f"Could not read {data_home} as {kind} data ({type(exc).__name__}: {exc}). For "
@@ -352,7 +392,7 @@ def load_comparison_data(settings):
             n_train = len(X) if n_train is None else n_train
             X_train, y_train = list(X[:n_train]), np.asarray(y[:n_train])
             X_test, y_test = list(test.data), np.asarray(test.target)
-            note = f"the documents of {settings.test_data}"
+            note = f"the documents of {Path(settings.test_data).name}"
         else:
             X_train, y_train, X_test, y_test, note = _holdout(X, y, settings, n_train, name)
     if settings.unlabelled not in (None, "unsup", "auto", "none"):
@@ -362,9 +402,10 @@ def load_comparison_data(settings):
                          "data give a file.")
     labels = _label_order(np.unique(np.concatenate([y_train, y_test])), settings.labels)
     _check_classes(y_train, y_test, labels)
-    warned = _check_leakage(X_train, X_test, unlabelled, settings, details)
+    unlabelled, warned = _check_leakage(X_train, X_test, unlabelled, settings, details)
     return ComparisonData(
         name=name, X_train=X_train, y_train=y_train, X_test=X_test, y_test=y_test,
         test_note=note, labels=labels, unlabelled=unlabelled, unlabelled_note=unlabelled_note,
         details=details, warnings=warned, text_column=text_column, label_column=label_column,
+        encoding=encoding,
     )

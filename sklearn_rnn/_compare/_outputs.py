@@ -108,7 +108,7 @@ class RunFolder:
     def _replace(self, name, data):
         """Write ``name`` whole or not at all (a temporary file, then a rename)."""
         target = self.path / name
-        tmp = self.path / f".{name}.part"
+        tmp = target.with_name(f".{target.name}.part")
         tmp.write_bytes(data)
         os.replace(tmp, target)
         if target not in self.written:

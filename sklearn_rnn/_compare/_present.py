@@ -7,6 +7,7 @@ predictions each model made once; nothing predicts the test documents again.
 """
 
 import time
+from pathlib import Path
 
 import matplotlib
 import numpy as np
@@ -25,6 +26,7 @@ from ..evaluation import (
 )
 from ._outputs import slug
 from ._results import recurrent_pipeline, uses_recurrent
+from ._save import report_section
 
 __all__ = ["print_report", "write_outputs", "N_SHOWN", "MAX_REPORT_MISCLASSIFIED"]
 
@@ -182,14 +184,25 @@ def write_outputs(run, reporter, curve=None):
     write_report(
         folder.path / "report.html",
         title=f"sklearn-rnn compare: {data.name}",
-        summary=verdict, settings=run.record(), columns=_table_columns(run.rows, data.labels),
-        rows=run.rows, figures=figures, documents=documents, notes=run.notes,
+        summary=verdict, settings=_page_settings(run.record()),
+        columns=_table_columns(run.rows, data.labels), rows=run.rows, figures=figures,
+        documents=documents, notes=run.notes, saved=report_section(run.saved),
     )
     folder.written.append(folder.path / "report.html")
     say(f"\n{verdict}")
     say(f"Wrote {folder.path / 'report.html'} (open it in a browser) and "
         f"{len(folder.written) - 1} more files in {folder.path}; "
         f"{time.perf_counter() - run.started:.0f} s in all.")
+
+
+def _page_settings(record):
+    """The settings as the page shows them: files by their names, not the
+    paths of the machine the run was on (the page is sent to others)."""
+    shown = dict(record)
+    for key in ("data", "out"):
+        if shown.get(key):
+            shown[key] = ", ".join(Path(p).name for p in str(shown[key]).split(", "))
+    return shown
 
 
 def _figures(run, curve):

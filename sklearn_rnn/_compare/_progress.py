@@ -1,5 +1,7 @@
 """What the main job says while it works: which model of how many, progress
-within each epoch, an estimate of the time left, and one line per epoch.
+within each epoch, an estimate of the time left (from the epochs already
+timed, once there are some; the machine's load and early stopping make it
+an estimate, not a bound), and one line per epoch.
 
 On a terminal the progress is one line redrawn in place; in a log file or a
 pipe it becomes a plain line at most every ``PLAIN_EVERY`` seconds (and one
@@ -20,6 +22,9 @@ __all__ = ["Reporter", "EpochProgress", "said_warnings", "with_progress"]
 PLAIN_EVERY = 15.0
 #: On a terminal, redraw the progress line at most this often (seconds).
 REDRAW_EVERY = 0.2
+#: Share of the first epoch after which the time left is estimated (the
+#: first batches say little: their lengths vary).
+ESTIMATE_AFTER = 0.1
 
 
 def _duration(seconds):
@@ -91,21 +96,32 @@ class EpochProgress(Callback):
         known = [c for c in counts if c]
         size = max(1, int(net.batch_size))
         self.expected_ = known[-1] if known else max(1, math.ceil(len(dataset_train) / size))
+        # whole epochs already timed: a steadier measure than this epoch's
+        # first batches (their lengths vary, and so does the machine's load)
+        durations = sorted(row["dur"] for row in net.history[:-1] if row.get("dur"))
+        self.epoch_seconds_ = durations[len(durations) // 2] if durations else None
 
     def on_batch_end(self, net, training=False, **kwargs):
         if not training:
             return
         self.done_ += 1
         elapsed = time.monotonic() - self.epoch_started_
-        per_batch = elapsed / self.done_
         epoch = len(net.history)
-        left = (max(self.expected_ - self.done_, 0)
-                + max(net.max_epochs - epoch, 0) * self.expected_) * per_batch
         share = min(self.done_ / self.expected_, 1.0)
+        # an estimate, not a bound: epochs take what the machine gives them,
+        # and early stopping may end the fit sooner
+        per_epoch = self.epoch_seconds_ or elapsed / share
+        if self.epoch_seconds_ is None and share < ESTIMATE_AFTER:
+            left = "estimating the time left"
+        else:
+            this_epoch = per_epoch - elapsed if per_epoch > elapsed else \
+                (1 - share) * elapsed / share
+            seconds = this_epoch + max(net.max_epochs - epoch, 0) * per_epoch
+            left = f"about {_duration(seconds)} left"
         bar = "#" * int(20 * share) + "." * (20 - int(20 * share))
         self.reporter.progress(
             f"   {self.label}: epoch {epoch}/{net.max_epochs} [{bar}] {100 * share:3.0f}%, "
-            f"at most {_duration(left)} left")
+            f"{left}")
 
     def on_epoch_end(self, net, **kwargs):
         row = net.history[-1]

@@ -113,6 +113,8 @@ class Run:
         ``--models`` key -> :class:`Result`, in the table's order.
     notes : list of str
         What the reader must know (near-chance rows, a transductive setting).
+    saved : Saved or None
+        The models kept in the run folder (``--save``), when saved.
     """
 
     settings: object
@@ -123,6 +125,7 @@ class Run:
     results: dict = field(default_factory=dict)
     notes: list = field(default_factory=list)
     started: float = field(default_factory=time.perf_counter)
+    saved: object = None
 
     @property
     def rows(self):

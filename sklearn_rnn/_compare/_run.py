@@ -29,6 +29,7 @@ from ._outputs import RunFolder
 from ._present import print_report, write_outputs
 from ._progress import EpochProgress, Reporter, said_warnings, with_progress
 from ._results import Result, Run
+from ._save import forget_saved, save_models
 from ._settings import MODELS
 
 __all__ = ["compare", "MODEL_ERRORS"]
@@ -246,5 +247,9 @@ def _compare(settings, data, folder, keys, sizes, reporter, started):
             run.folder.write_text("learning_curve.json", curve.to_json())
             notes.append(curve.verdict)
             say(f"\n{curve.verdict}")
+    if settings.save:
+        run.saved = save_models(run, say)
+    else:
+        forget_saved(folder.path)  # an earlier run's models are not this run's
     write_outputs(run, reporter, curve)
     return run

@@ -76,6 +76,7 @@ class CompareSettings:
     transductive: bool = False
     labels: str = None
     no_download: bool = False
+    encoding: str = None
     # models
     models: tuple = DEFAULT_MODELS
     vectors: str = None
@@ -94,6 +95,7 @@ class CompareSettings:
     overwrite: bool = False
     learning_curve: str = None
     no_plots: bool = False
+    save: bool = True
     quiet: bool = False
 
     def __post_init__(self):
@@ -113,6 +115,14 @@ class CompareSettings:
                               f"1, got {value!r}.")
         if self.lr is not None and not self.lr > 0:
             errors.append(f"--lr must be a positive number, got {self.lr!r}.")
+        if self.encoding is not None:
+            import codecs
+
+            try:
+                codecs.lookup(self.encoding)
+            except LookupError:
+                errors.append(f"--encoding: unknown encoding {self.encoding!r} (e.g. utf-8, "
+                              "latin-1, cp1252).")
         if self.learning_curve is not None:
             try:
                 parse_sizes(self.learning_curve)

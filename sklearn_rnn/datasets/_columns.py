@@ -55,8 +55,11 @@ def _is_texty(values):
 
 
 def choose_columns(columns, text_column, label_column, path):
+    """``(text columns, label column)``; ``label_column=False``: no labels
+    (the label column is None)."""
     n = len(next(iter(columns.values()))) if columns else 0
-    labels = _pick(columns, label_column, LABEL_COLUMNS, "label")
+    labels = [] if label_column is False else _pick(columns, label_column, LABEL_COLUMNS,
+                                                    "label")
     texts = _pick(columns, text_column, TEXT_COLUMNS, "text")
     if labels is None:
         # few distinct values, and not the text
@@ -78,7 +81,7 @@ def choose_columns(columns, text_column, label_column, path):
         mean_length = {c: np.mean([len(v) if isinstance(v, str) else 0
                                    for v in columns[c][:2000]]) for c in candidates}
         texts = [max(candidates, key=mean_length.get)]
-    return texts, labels[0]
+    return texts, labels[0] if labels else None
 
 
 def _missing(value):

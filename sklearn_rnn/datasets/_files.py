@@ -295,6 +295,9 @@ def load_text_files(
         hint = ("; every line of a file gets its label: give one file per class, or "
                 "label each line fastText-style (__label__pos <text>)"
                 if len(paths) == 1 and formats == {"lines"} else "")
+        if hint and sum("\t" in doc for doc in data) > len(data) / 2:
+            hint += ("; most of its lines hold a tab: if each is text<TAB>label, read it as "
+                     "a table with format='tsv'")
         return f"from {origin[label]}{hint}"
 
     check_classes(target, describe)
@@ -353,11 +356,13 @@ def load_text_dataset(
         with ``". "``. None: a column named text, review, content, body,
         sentence, document, comment, lyrics, message or tweet (any case), else
         the column with the longest strings.
-    label_column : str, default=None
+    label_column : str or False, default=None
         The labels. None: a column named label, sentiment, class, target, y,
         category, polarity, rating, stars, score or artist, else the only
         column with few distinct values; an error lists the candidates when
-        that is ambiguous.
+        that is ambiguous. False: no labels (documents to predict): ``target``
+        is None, a ``.txt`` file is one document per line (fastText labels
+        dropped), a folder one document per file (in it or its sub-folders).
     format : {'auto', 'csv', 'tsv', 'jsonl', 'json', 'parquet', 'folder', 'txt'}, \
 default='auto'
         'auto' goes by the file name (or a folder).
@@ -441,7 +446,8 @@ default='auto'
     elif layout is None and format in ("auto", "txt") and str(path).lower().endswith(
             (".txt", ".txt.gz")):
         layout = "a text file"
-    if layout is not None and (text_column is not None or label_column is not None):
+    unlabelled = label_column is False
+    if layout is not None and (text_column is not None or label_column not in (None, False)):
         raise ValueError(
             f"text_column= and label_column= (--text-column, --label-column) name columns of "
             f"a table; {layout} has none (the text is each "
@@ -452,6 +458,10 @@ default='auto'
         if format not in ("auto", "txt"):
             raise ValueError(f"A list of files is read as text files (format='txt'), got "
                              f"format={format!r}.")
+        if unlabelled:
+            return _unlabelled_bunch(
+                [doc for p in path for doc in _read_lines_file(Path(p), encoding, None)[0]],
+                "txt", None, "<line>", shuffle, random_state, n_samples, return_X_y)
         return load_text_files(path, encoding=encoding, shuffle=shuffle,
                                random_state=random_state, n_samples=n_samples,
                                return_X_y=return_X_y)
@@ -463,6 +473,9 @@ default='auto'
     if not (header == "auto" or isinstance(header, (bool, np.bool_))):
         raise ValueError(f"header must be 'auto', True or False, got {header!r}.")
     fmt = format_of(path) if format == "auto" else format
+    if unlabelled:
+        return _load_unlabelled(path, fmt, text_column, encoding, header, shuffle,
+                                random_state, n_samples, return_X_y)
     if fmt == "txt":
         return load_text_files([path], encoding=encoding, shuffle=shuffle,
                                random_state=random_state, n_samples=n_samples,
@@ -500,3 +513,42 @@ default='auto'
               + ("" if quoted is not False else ", quotes read as text")
               + f"): text {texts}, labels {label!r}, {len(data):,} documents.",
     )
+
+
+def _unlabelled_bunch(data, fmt, header, text, shuffle, random_state, n_samples, return_X_y,
+                      filenames=None):
+    order = sample_order(len(data), shuffle=shuffle, random_state=random_state,
+                         n_samples=n_samples)
+    data = [data[i] for i in order]
+    if return_X_y:
+        return data, None
+    return Bunch(data=data, target=None, target_names=None, format=fmt, header=header,
+                 text_column=text, label_column=None,
+                 filenames=None if filenames is None else [filenames[i] for i in order],
+                 DESCR=f"Unlabelled text ({fmt}): text {text!r}, {len(data):,} documents.")
+
+
+def _load_unlabelled(path, fmt, text_column, encoding, header, shuffle, random_state,
+                     n_samples, return_X_y):
+    """``load_text_dataset(label_column=False)``: the documents of a file or
+    folder, without labels."""
+    args = (shuffle, random_state, n_samples, return_X_y)
+    if fmt == "txt":
+        return _unlabelled_bunch(_read_lines_file(path, encoding, None)[0], fmt, None,
+                                 "<line>", *args)
+    if fmt == "folder":
+        files = sorted(f for pattern in ("*", "*/*") for f in path.glob(pattern)
+                       if f.is_file() and not _outside(f, path.resolve())
+                       and not any(part.startswith(".") for part in f.relative_to(path).parts))
+        if not files:
+            raise ValueError(f"{path} holds no text files (in it or its sub-folders).")
+        data = [read_text(f, encoding) for f in files]
+        return _unlabelled_bunch(data, fmt, None, "<file contents>", *args,
+                                 filenames=[str(f) for f in files])
+    columns, where, decided_header, _ = read_columns(path, fmt, encoding, header)
+    if not columns or not len(next(iter(columns.values()))):
+        raise ValueError(f"{path} has no rows" + (" below its header." if decided_header
+                                                  else "."))
+    texts, _ = choose_columns(columns, text_column, False, path)
+    return _unlabelled_bunch(texts_of(columns, texts, where, path), fmt, decided_header,
+                             texts if len(texts) > 1 else texts[0], *args)

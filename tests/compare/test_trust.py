@@ -15,20 +15,26 @@ from .conftest import TINY_RUN, read_outputs, small_csv, write_csv
 QUICK = ["--models", "lstm,tfidf", "--no-plots", *TINY_RUN[2:]]
 
 
-def test_unlabelled_text_holding_the_test_documents_needs_transductive(tmp_path, capsys):
+def test_test_documents_in_the_unlabelled_text_are_left_out_without_transductive(tmp_path,
+                                                                                  capsys):
     data = small_csv(tmp_path, n=200)
     out = tmp_path / "out"
     # the data file itself as the unlabelled text: it holds every test document
     args = ["compare", "--data", str(data), "--unlabelled", str(data), "--out", str(out),
             "--models", "lstm-w2v", "--no-plots", *TINY_RUN[2:]]
-    assert main(args) == 1
-    captured = capsys.readouterr()
-    assert "--unlabelled holds 40 of the 40 test documents" in captured.err
-    assert "--transductive" in captured.err and "Training" not in captured.out
-    assert main([*args, "--transductive"]) == 0
+    assert main(args) == 0
+    said = capsys.readouterr().out
+    assert "40 documents of the unlabelled text are test documents" in said
+    assert "left out" in said and "(--transductive keeps them)" in said
+    settings, _ = read_outputs(out)
+    assert settings["transductive"] is False
+    assert "(320 documents)" in said  # 160 training + the 160 unlabelled that are not tests
+    assert "left out" in (out / "report.html").read_text()
+    assert main([*args, "--transductive", "--overwrite"]) == 0
     settings, _ = read_outputs(out)
     assert settings["transductive"] is True
-    assert "40 test documents are in the unlabelled text (--transductive)" in settings["details"]
+    assert ("40 documents of the unlabelled text are test documents (kept: --transductive)"
+            in settings["details"])
 
 
 def test_test_documents_duplicated_in_the_training_documents_are_counted(tmp_path, capsys):

@@ -116,7 +116,11 @@ def test_report_escapes_every_text(report):
     # the injected markup is shown as text, never run or loaded
     assert "<script" not in page
     assert not [a for _, attrs in tags for a in attrs if a.startswith("on")]
-    assert not [attrs for tag, attrs in tags if tag == "a"]
+    # the only links are the page's own: the contents bar and the figures
+    links = [attrs for tag, attrs in tags if tag == "a"]
+    assert links and all(attrs["href"].startswith("#") and set(attrs) <= {"href", "class",
+                                                                          "title"}
+                         for attrs in links)
     assert [attrs["src"][:5] for tag, attrs in tags if tag == "img"] == ["data:"] * 3
     plain = re.sub(r"</?mark[^>]*>", "", page)  # the words of the text, highlighted or not
     assert html.escape(INJECTION) in plain
@@ -137,22 +141,71 @@ def test_report_table_formats_and_highlights_the_best(report):
 
 def test_report_highlights_words_both_ways(report):
     page = report.read_text(encoding="utf-8")
-    toward = page.count('<mark style="background:rgba(22,163,74,')
-    against = page.count('<mark style="background:rgba(220,38,38,')
+    toward = len(re.findall(r'<mark class="t[1-8]" title="\+', page))
+    against = len(re.findall(r'<mark class="a[1-8]" title="-', page))
     assert toward > 50 and against > 50
     # each of the 10 documents once per model with spans (2), the rest as chips
     assert page.count("<details") == 20
     assert page.count('class="chip ') == 50
-    assert page.count("Sample documents") == 1 and page.count("Misclassified documents") == 1
+    # each section in the contents bar and as a heading
+    assert page.count(">Sample documents (5)<") == 2
+    assert page.count(">Misclassified documents (5)<") == 2
 
 
 def test_highlight_scales_and_escapes():
     text = "<b>good</b> & bad"
     out = highlight(text, [(3, 7, 2.0), (14, 17, -1.0), (0, 2, 0.01), (5, 9, 1.0)])
     assert out.startswith("&lt;b&gt;")
-    assert '<mark style="background:rgba(22,163,74,0.80)" title="+2.000">good</mark>' in out
-    assert '<mark style="background:rgba(220,38,38,0.40)" title="-1.000">bad</mark>' in out
+    assert '<mark class="t8" title="+2.000">good</mark>' in out  # the largest: 0.8
+    assert '<mark class="a4" title="-1.000">bad</mark>' in out  # half of it
     assert "&amp;" in out and out.count("<mark") == 2  # tiny and overlapping spans: plain
+
+
+def test_report_has_a_contents_bar_and_figures_that_open_full_size(report):
+    page = report.read_text(encoding="utf-8")
+    nav = re.search(r'<nav class="contents">(.*?)</nav>', page).group(1)
+    anchors = re.findall(r'href="#([\w-]+)"', nav)
+    assert anchors == ["results", "settings", "figures", "documents-1", "documents-2", "notes"]
+    for anchor in anchors:
+        assert page.count(f'<section id="{anchor}">') == 1
+    for k in (1, 2, 3):  # each figure opens over the page (its :target), closes to the grid
+        assert f'<figure id="figure-{k}"><a class="close" href="#figures">' in page
+        assert f'<a href="#figure-{k}" title="open full size"><img' in page
+    assert "figure:target {" in page
+
+
+def _document(i, truth="pos"):
+    start = len(f"text {i} ")  # the word 'good'
+    return {"section": "Misclassified documents", "index": i, "text": f"text {i} good",
+            "truth": truth, "predictions": [
+                {"model": "m", "label": "neg", "confidence": 0.9,
+                 "correct": None if truth is None else False,
+                 "spans": [(start, start + 4, 1.0)]}]}
+
+
+def test_report_pages_many_documents_and_groups_per_class_columns(tmp_path):
+    labels = ["very negative", "negative", "neutral", "positive", "very positive"]
+    rows = [{"model": "m", "accuracy": 0.5, **{f"accuracy_{label}": 0.5 for label in labels},
+             "macro_f1": 0.4, "fit_seconds": 1.0}]
+    path = write_report(tmp_path / "r.html", title="t", summary="s", settings={},
+                        columns=list(rows[0]), rows=rows, figures=[],
+                        documents=[_document(i) for i in range(60)])
+    page = path.read_text(encoding="utf-8")
+    assert '<th class="group" colspan="5">accuracy per class</th>' in page
+    assert '<th class="num">very negative</th>' in page and "accuracy_very" not in page
+    assert '<th rowspan="2">model</th>' in page and ">macro F1<" in page and ">fit (s)<" in page
+    pages = re.findall(r"<details( open)?><summary>Documents (\d+)-(\d+) of 60</summary>", page)
+    assert pages == [(" open", "1", "25"), ("", "26", "50"), ("", "51", "60")]
+    assert page.count('class="doc"') == 60
+
+
+def test_report_documents_without_truth(tmp_path):
+    path = write_report(tmp_path / "r.html", title="t", summary="s", settings={}, columns=[],
+                        rows=[], figures=[], documents=[_document(1, truth=None)])
+    page = path.read_text(encoding="utf-8")
+    assert "true label" not in page and "✓" not in page and "✗" not in page
+    assert '<li class="chip">m: neg (90.0%) </li>' in page
+    assert '<mark class="t8" title="+1.000">good</mark>' in page
 
 
 def test_report_renders_in_headless_chromium(report, tmp_path):
