@@ -19,10 +19,12 @@ three samples) and 20,000 shuffled train reviews, scored on the last 5,000;
 and Pang & Lee 5-fold stratified cross-validation (``random_state=0``).
 Results: ``benchmarks/results/nbsvm.{json,md}``.
 
-``ngram-init``: the main job's LSTM + n-grams (quick settings) with and
-without the NB-initialised n-gram table, at 2,000 IMDB reviews, seeds 0/1/2,
-scored on the same 5,000 held-out reviews. Results:
-``benchmarks/results/nbsvm_ngram_init.{json,md}``.
+``ngram-init``: the main job's LSTM + n-grams (quick settings) with
+``ngram_init='zeros'`` and ``'nb'``, at 2,000 IMDB reviews, seeds 0/1/2: on
+the validation reviews (rows of at least 1 or 2 documents), on the held-out
+reviews, and on an imbalanced sample (95:5, ``class_weight='balanced'``,
+balanced accuracy). Results: ``benchmarks/results/nbsvm_ngram_init.{json,md}``
+(with the first formula's scale sweep, from commit f62b20a).
 
 ``whole-document``: the same LSTM + n-grams (``ngram_init='nb'``) with the
 n-gram path reading every token and the recurrent path the last 300 (an
@@ -333,12 +335,7 @@ def markdown_heldout(out):
 # --------------------------------------------------------------------------- #
 # study 3: the recurrent n-gram path started from NB log-count ratios
 # --------------------------------------------------------------------------- #
-#: Scales of the NB-initialised table compared on validation reviews (0:
-#: ``ngram_init='zeros'``).
-NB_SCALES = (0.0, 0.05, 0.1, 0.25, 0.5, 1.0, 4.0)
-
-
-def lstm_ngrams(seed, ngram_init):
+def lstm_ngrams(seed, ngram_init, **params):
     """The main job's LSTM + n-grams row with its quick settings."""
     from sklearn.pipeline import make_pipeline
 
@@ -349,65 +346,110 @@ def lstm_ngrams(seed, ngram_init):
         RecurrentTextClassifier(cell="lstm", ngram_range=(1, 2), ngram_init=ngram_init,
                                 embedding_dim=64, hidden_size=64, max_epochs=5,
                                 early_stopping=True, batch_size=64, device="cpu",
-                                random_state=seed))
+                                random_state=seed, **params))
 
 
 def study_ngram_init(out, quick):
+    """``ngram_init='zeros'`` against ``'nb'``: on validation reviews (with
+    rows of at least 1 or 2 documents), on the held-out reviews, and on an
+    imbalanced sample (95:5, ``class_weight='balanced'``, balanced accuracy
+    on the held-out reviews)."""
     import torch
+    from sklearn.metrics import balanced_accuracy_score
 
     from sklearn_rnn._nn import _module
 
     torch.set_num_threads(1)  # the figures are accuracies; one thread each keeps them exact
     results = Results(out)
     X, y = imdb()
-    seeds = (0,) if quick else (0, 1, 2)
-    stages = [("heldout", X[-N_HELD_OUT:], y[-N_HELD_OUT:], (0.0, _module.NGRAM_NB_SCALE))]
-    if not quick:  # the scale, chosen on validation reviews of the training part
-        stages.insert(0, ("validation", X[16000:20000], y[16000:20000], NB_SCALES))
-    default_scale = _module.NGRAM_NB_SCALE
-    for stage, X_eval, y_eval, scales in stages:
-        for seed in seeds:
-            for scale in scales:
-                settings = dict(study="ngram-init", stage=stage, size=2000, seed=seed,
-                                scale=scale)
+    X_test, y_test = X[-N_HELD_OUT:], y[-N_HELD_OUT:]
+    balanced = np.arange(2000)
+    negative, positive = np.flatnonzero(y[:20000] == "negative"), np.flatnonzero(
+        y[:20000] == "positive")
+    imbalanced = np.r_[negative[:1900], positive[:100]]
+    chosen = _module.NGRAM_NB_MIN_DOCUMENTS
+    # (stage, training rows, evaluation reviews, [(ngram_init, min_documents)], params)
+    stages = [("heldout", balanced, X_test, y_test, [("zeros", None), ("nb", chosen)], {})]
+    if not quick:
+        stages.insert(0, ("validation", balanced, X[16000:20000], y[16000:20000],
+                          [("zeros", None), ("nb", 1), ("nb", 2)], {}))
+        stages.append(("imbalanced", imbalanced, X_test, y_test,
+                       [("zeros", None), ("nb", chosen)], {"class_weight": "balanced"}))
+    for stage, rows, X_eval, y_eval, variants, params in stages:
+        for seed in (0,) if quick else (0, 1, 2):
+            for init, min_documents in variants:
+                settings = dict(study="ngram-init", formula="shares", stage=stage, seed=seed,
+                                init=init, min_documents=min_documents)
                 if results.get(**settings):
                     continue
-                _module.NGRAM_NB_SCALE = scale or default_scale  # a private knob, swept here
-                model = lstm_ngrams(seed, "nb" if scale else "zeros")
-                t = time.perf_counter()
-                model.fit(X[:2000], y[:2000])
-                seconds = time.perf_counter() - t
-                acc = float(np.mean(model.predict(X_eval) == y_eval))
+                _module.NGRAM_NB_MIN_DOCUMENTS = min_documents or chosen  # swept here
+                try:
+                    model = lstm_ngrams(seed, init, **params)
+                    t = time.perf_counter()
+                    model.fit([X[i] for i in rows], y[rows])
+                    seconds = time.perf_counter() - t
+                finally:
+                    _module.NGRAM_NB_MIN_DOCUMENTS = chosen
+                predicted = model.predict(X_eval)
+                acc = float(balanced_accuracy_score(y_eval, predicted) if params
+                            else np.mean(predicted == y_eval))
                 results.add({**settings, "accuracy": acc, "fit_seconds": seconds,
                              "epochs": len(model[-1].history_)})
-    _module.NGRAM_NB_SCALE = default_scale
     markdown_ngram_init(out)
 
 
 def markdown_ngram_init(out):
     machine_name, rows = _saved(out)
-    lines = ["# The LSTM's n-gram path started from NB log-count ratios", "",
+    lines = ["# The LSTM's n-gram path started from naive-Bayes log-ratios", "",
              f"Machine: {machine_name} (shared: seconds are indications). The main job's "
              "LSTM + n-grams with its quick settings (`TextVectorizer(maxlen=300, "
              "max_features=20000)`, embedding and hidden size 64, batch 64, at most 5 epochs, "
-             "early stopping), trained on the first 2,000 shuffled IMDB train reviews with "
-             "seeds 0, 1, 2. Scale 0: `ngram_init='zeros'`; otherwise `ngram_init='nb'` with "
-             "the table's rows at scale x r/2. Validation: reviews [16000:20000] (to choose "
-             "the scale); held out: the last 5,000.", "",
-             "| stage | scale | accuracy (%), mean (seeds 0 / 1 / 2) | epochs | fit s |",
-             "|---|---:|---:|---:|---:|"]
+             "early stopping), seeds 0, 1, 2, trained on the first 2,000 shuffled IMDB train "
+             "reviews. Validation: reviews [16000:20000]; held out: the last 5,000. "
+             "Imbalanced: trained on the first 1,900 negative and 100 positive reviews of "
+             "[0:20000] with `class_weight='balanced'`, balanced accuracy on the held-out "
+             "reviews.", "",
+             "## `ngram_init='nb'` as shipped", "",
+             "Each row starts at scale/2 x log((f + 0.001) / (g + 0.001)), f and g the shares "
+             "of the class's and of the other documents holding it, for rows of at least "
+             "`min_documents` training documents (scale 0.25, from the sweep below).", "",
+             "| stage | ngram_init | min_documents | accuracy (%), mean (seeds 0 / 1 / 2) "
+             "| epochs | fit s |", "|---|---|---:|---:|---:|---:|"]
+    order = {"validation": 0, "heldout": 1, "imbalanced": 2}
+    lines += _seed_rows([r for r in rows if r.get("formula") == "shares"],
+                        lambda r: (order[r["stage"]], r["init"] != "zeros",
+                                   r["min_documents"] or 0),
+                        lambda r: f"{r['stage']} | {r['init']} | {r['min_documents'] or '—'}")
+    lines += ["", "## The first formula: the scale", "",
+              "Wang & Manning's log((p / |p|_1) / (q / |q|_1)), p and q the row's document "
+              "counts in the class and in the others plus 1, every row a training document "
+              "holds (commit f62b20a; scale 0: `ngram_init='zeros'`). It chose the scale. On "
+              "imbalanced classes the smoothing of |p|_1 weighs on the small class and the "
+              "table starts every document toward the large one, which the shipped formula "
+              "avoids; but from either, the table fits the small class's few training "
+              "documents before any step (the imbalanced row above), so `'zeros'` stays the "
+              "default.",
+              "", "| stage | scale | accuracy (%), mean (seeds 0 / 1 / 2) | epochs | fit s |",
+              "|---|---:|---:|---:|---:|"]
+    lines += _seed_rows([r for r in rows if r.get("formula") == "wang-manning"],
+                        lambda r: (order[r["stage"]], r["scale"]),
+                        lambda r: f"{r['stage']} | {r['scale']:g}")
+    Path(out).with_suffix(".md").write_text("\n".join(lines) + "\n")
+
+
+def _seed_rows(rows, sort_key, label):
+    """Table lines: one per setting (``label``), its seeds' accuracies."""
     groups = {}
-    for r in rows:
-        groups.setdefault((r["stage"], r["scale"]), []).append(r)
-    for (stage, scale), found in sorted(groups.items(), key=lambda kv: (
-            kv[0][0] != "validation", kv[0][1])):
-        found = sorted(found, key=lambda r: r["seed"])
+    for r in sorted(rows, key=lambda r: (sort_key(r), r["seed"])):
+        groups.setdefault(label(r), []).append(r)
+    lines = []
+    for name, found in groups.items():
         accs = [100 * r["accuracy"] for r in found]
-        lines.append(f"| {stage} | {scale:g} | {np.mean(accs):.2f} ("
+        lines.append(f"| {name} | {np.mean(accs):.2f} ("
                      + " / ".join(f"{a:.2f}" for a in accs) + ") | "
                      + f"{np.mean([r['epochs'] for r in found]):.1f} | "
                      + f"{np.mean([r['fit_seconds'] for r in found]):.0f} |")
-    Path(out).with_suffix(".md").write_text("\n".join(lines) + "\n")
+    return lines
 
 
 # --------------------------------------------------------------------------- #
@@ -488,7 +530,8 @@ def markdown_whole_document(out):
     machine_name, rows = _saved(out)
     lines = ["# The n-gram path over the whole document, the LSTM over its last 300 tokens",
              "", f"Machine: {machine_name} (shared: seconds are indications). The main job's "
-             "LSTM + n-grams (quick settings, `ngram_init='nb'`). `cut`: "
+             "LSTM + n-grams (quick settings, `ngram_init='nb'` in its first formula: the "
+             "figures below were taken at commit 63bd4cc). `cut`: "
              "`TextVectorizer(maxlen=300)`, both paths read the last 300 tokens; `whole`: "
              "`TextVectorizer(maxlen=None)`, the n-gram path reads every token and the "
              "recurrent path the last 300 (the module's forward patched by the benchmark, an "

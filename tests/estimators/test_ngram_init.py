@@ -1,4 +1,4 @@
-"""ngram_init='nb': the n-gram table starts from the training labels' log-count ratios."""
+"""ngram_init='nb': the n-gram table starts from the training labels' naive-Bayes log-ratios."""
 
 import numpy as np
 import pytest
@@ -51,18 +51,32 @@ def test_nb_table_starts_from_the_training_labels(review_ids):
     assert not np.allclose(clf.net_.module_.ngram.table.weight.detach().numpy(), nb.table)
 
 
+def _start(X, y, **fit_params):
+    callback = TableAtStart()
+    LSTMSentimentClassifier(ngram_init="nb", ngram_buckets=2**12,
+                            callbacks=[("start", callback)], **{**FAST, "max_epochs": 1}).fit(
+        X, y, **fit_params)
+    return callback.table
+
+
 def test_nb_table_reads_the_training_documents_only(review_ids):
     X, y, _ = review_ids
     flipped = np.where(y[200:] == "positive", "negative", "positive")
+    np.testing.assert_array_equal(_start(X[:200], y[:200], X_val=X[200:], y_val=y[200:]),
+                                  _start(X[:200], y[:200], X_val=X[200:], y_val=flipped))
 
-    def start(y_val):
-        callback = TableAtStart()
-        LSTMSentimentClassifier(ngram_buckets=2**12, callbacks=[("start", callback)],
-                                **{**FAST, "max_epochs": 1}).fit(
-            X[:200], y[:200], X_val=X[200:], y_val=y_val)
-        return callback.table
 
-    np.testing.assert_array_equal(start(y[200:]), start(flipped))
+def test_nb_table_counts_a_weight_of_2_as_the_document_twice(review_ids):
+    X, y, _ = review_ids
+    X = np.asarray(X)  # both without a vocabulary: the n-grams hash the same ids
+    twice = np.arange(len(y)) % 3 == 0
+    weighted = _start(X, y, sample_weight=np.where(twice, 2.0, 1.0))
+    repeated = _start(np.r_[X, X[twice]], np.r_[y, y[twice]])
+    # the same log-ratios on the rows it sets: those of two distinct
+    # documents (a repeated document's own n-grams are held twice there)
+    rows = (weighted != 0).any(axis=1)
+    assert rows.sum() > 100
+    np.testing.assert_allclose(weighted[rows], repeated[rows], rtol=1e-5, atol=1e-7)
 
 
 @pytest.mark.parametrize("n_classes", [3, 10])
@@ -70,6 +84,6 @@ def test_nb_init_with_more_classes_trains(review_ids, n_classes):
     X, y, _ = review_ids
     labels = np.arange(len(y)) % n_classes  # more classes than the sentiment
     labels[y == "positive"] = 0
-    clf = RecurrentTextClassifier(ngram_buckets=2**12, **FAST).fit(X, labels)
+    clf = RecurrentTextClassifier(ngram_init="nb", ngram_buckets=2**12, **FAST).fit(X, labels)
     assert clf.predict_proba(X).shape == (len(y), n_classes)
     assert np.isfinite(clf.net_.module_.ngram.table.weight.detach().numpy()).all()

@@ -205,29 +205,38 @@ def test_ngram_counts_binarise_each_document_and_weigh_it():
     docs, labels = [[4, 9, 4], [9, 2], [4]], [0, 1, 1]
     ids = torch.cat([_pre_padded(d, 3)[0] for d in docs])
     lengths = torch.tensor([len(d) for d in docs])
-    counts = ngram_document_counts(bag, [(ids, lengths, labels, [1.0, 2.0, 1.0])], 2)
+    counts, totals, documents = ngram_document_counts(
+        bag, [(ids, lengths, labels, [1.0, 2.0, 1.0])], 2)
     rows = [set(ngram_rows(*_pre_padded(d, 3), bag.keys, (1, 2), 4096)[0].tolist()) - {0}
             for d in docs]
     unigram_4 = next(iter(rows[2]))  # the third document is the unigram '4' alone
     # once per document that holds it ('4' twice in the first counts once), times its weight
     assert counts[0, unigram_4] == 1 and counts[1, unigram_4] == 1
     assert counts[0].sum() == len(rows[0]) and counts[1].sum() == 2 * len(rows[1]) + 1
-    assert counts[:, 0].eq(0).all()
+    assert totals.tolist() == [1.0, 3.0]  # the classes' weights
+    assert documents[unigram_4] == 2 and documents.sum() == sum(map(len, rows))  # unweighted
+    assert counts[:, 0].eq(0).all() and documents[0] == 0
 
 
 @pytest.mark.parametrize("n_classes", [2, 3])
-def test_ngram_table_starts_from_the_log_count_ratios(n_classes):
+def test_ngram_table_starts_from_the_log_ratios_of_document_shares(n_classes):
     bag = NgramBag(30, n_classes, (1, 1), 8)
     counts = torch.zeros(n_classes, 8, dtype=torch.float64)
-    counts[:, 1:4] = torch.rand(n_classes, 3, generator=torch.Generator().manual_seed(0)) * 5
-    init_ngram_from_counts(bag, counts, scale=0.5, alpha=1.0)
+    counts[:, 1:5] = torch.rand(n_classes, 4, generator=torch.Generator().manual_seed(0)) * 5
+    totals = torch.arange(1, n_classes + 1, dtype=torch.float64) * 10  # classes of any size
+    rows = torch.tensor([False, True, True, True, False, False, False, False])
+    init_ngram_from_counts(bag, counts, totals, scale=0.5, smoothing=0.01, rows=rows)
     table = bag.table.weight.detach().double()
-    seen = counts[:, 1:4]
     for c in range(n_classes):
-        p = seen[c] + 1
-        q = seen.sum(dim=0) - seen[c] + 1
-        r = torch.log(p / p.sum()) - torch.log(q / q.sum())  # class c against the others
+        share = counts[c, 1:4] / totals[c]
+        others = (counts[:, 1:4].sum(dim=0) - counts[c, 1:4]) / (totals.sum() - totals[c])
+        r = torch.log((share + 0.01) / (others + 0.01))  # class c against the others
         torch.testing.assert_close(table[1:4, c], 0.25 * r, check_dtype=False)
-    assert not table[0].any() and not table[4:].any()  # padding and unseen rows: zero
+    # padding, rows outside ``rows`` (row 4 is held) and rows nobody holds: zero
+    assert not table[0].any() and not table[4:].any()
     if n_classes == 2:  # [-r/2, +r/2] * scale: the difference is r * scale
         torch.testing.assert_close(table[:, 0], -table[:, 1])
+    # shares do not change when every weight is scaled
+    again = NgramBag(30, n_classes, (1, 1), 8)
+    init_ngram_from_counts(again, 3 * counts, 3 * totals, scale=0.5, smoothing=0.01, rows=rows)
+    torch.testing.assert_close(again.table.weight, bag.table.weight)
