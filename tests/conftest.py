@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from threadpoolctl import threadpool_limits
 
 #: This checkout.
 REPO = Path(__file__).resolve().parents[1]
@@ -74,8 +75,11 @@ THREADS = 1 if os.environ.get("PYTEST_XDIST_WORKER") else min(2, torch.get_num_t
 
 @pytest.fixture(autouse=True)
 def _few_threads():
-    # the suite must behave the same on 2-core CI machines
+    # the suite must behave the same on 2-core CI machines; BLAS too (a tiny
+    # LogisticRegression took 0.57 s with every BLAS thread on busy cores, 0.03 s with one)
     torch.set_num_threads(THREADS)
+    with threadpool_limits(limits=THREADS, user_api="blas"):
+        yield
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ import os
 import time
 from pathlib import Path
 
+import numpy as np
 from gensim.models import KeyedVectors
 from sklearn.ensemble import StackingClassifier, VotingClassifier
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
@@ -42,6 +43,8 @@ VOTES = {"vote": ("tfidf", "lstm-ngrams"), "vote-w2v": ("tfidf", "lstm-ngrams-w2
 BLENDS = {"combined": ("nbsvm", "transfer")}
 #: Rows that use word2vec trained on the job's own text.
 WORD2VEC_MODELS = ("lstm-w2v", "lstm-ngrams-w2v", "stack")
+#: The n-gram rows start from naive-Bayes ratios up to this imbalance.
+NB_INIT_MAX_IMBALANCE = 3
 #: The NBSVM row's word n-grams.
 NBSVM_NGRAMS = (1, 3)
 #: Share of the training documents the combined row's stack is fitted on.
@@ -156,12 +159,24 @@ def resolve_vectors(settings, data, vectorizer, say):
     return Vectors(PretrainedEmbeddings(kv), "word2vec (own text)", FREEZE_OWN, note=note)
 
 
-def make_models(settings, keys, vectors, own, make_callbacks):
+def ngram_init_for(y):
+    """How the n-gram rows start their table for labels ``y``: from the
+    naive-Bayes log-count ratios ('nb', +1.6 points on 2,000 IMDB reviews:
+    benchmarks/results/nbsvm_ngram_init.md) unless the classes are more
+    uneven than ``NB_INIT_MAX_IMBALANCE`` to 1 (there the ratios fit the
+    small class's documents before training starts), then from zeros."""
+    counts = np.unique(np.asarray(y), return_counts=True)[1]
+    return "nb" if counts.max() <= NB_INIT_MAX_IMBALANCE * counts.min() else "zeros"
+
+
+def make_models(settings, keys, vectors, own, make_callbacks, ngram_init="zeros"):
     """Unfitted pipeline factories for ``keys`` (votes and blends excluded).
 
     ``vectors`` are the transfer row's (:class:`Vectors`), ``own`` word2vec
-    on the job's text for the ``*-w2v`` rows (or None), and
-    ``make_callbacks(key)`` the skorch callbacks of a recurrent row (progress).
+    on the job's text for the ``*-w2v`` rows (or None),
+    ``make_callbacks(key)`` the skorch callbacks of a recurrent row (progress)
+    and ``ngram_init`` how the rows with an n-gram path start it
+    (:func:`ngram_init_for`).
     """
     common = dict(
         embedding_dim=settings.embedding_dim, hidden_size=settings.hidden_size,
@@ -208,8 +223,10 @@ def make_models(settings, keys, vectors, own, make_callbacks):
         "lstm": lambda: rnn("lstm", cell="lstm", ngram_range=None),
         "gru": lambda: rnn("gru", cell="gru", ngram_range=None),
         "bilstm": lambda: rnn("bilstm", cell="lstm", bidirectional=True, ngram_range=None),
-        "lstm-ngrams": lambda: rnn("lstm-ngrams", cell="lstm", ngram_range=(1, 2)),
-        "transfer": lambda: rnn("transfer", cell="lstm", ngram_range=(1, 2), **transfer),
+        "lstm-ngrams": lambda: rnn("lstm-ngrams", cell="lstm", ngram_range=(1, 2),
+                                   ngram_init=ngram_init),
+        "transfer": lambda: rnn("transfer", cell="lstm", ngram_range=(1, 2),
+                                ngram_init=ngram_init, **transfer),
         "tfidf": tfidf,
         "nbsvm": nbsvm,
     }
@@ -217,10 +234,11 @@ def make_models(settings, keys, vectors, own, make_callbacks):
         own = dict(embeddings=own, freeze_embeddings=FREEZE_OWN, embedding_dim=None)
         factories["lstm-w2v"] = lambda: rnn("lstm-w2v", cell="lstm", ngram_range=None, **own)
         factories["lstm-ngrams-w2v"] = lambda: rnn("lstm-ngrams-w2v", cell="lstm",
-                                                   ngram_range=(1, 2), **own)
+                                                   ngram_range=(1, 2), ngram_init=ngram_init,
+                                                   **own)
         factories["stack"] = lambda: _stack(
             [("tfidf", tfidf()), ("lstm", rnn("stack", cell="lstm", ngram_range=(1, 2),
-                                               **own))], settings.seed)
+                                               ngram_init=ngram_init, **own))], settings.seed)
     return {key: factories[key] for key in keys if key not in VOTES and key not in BLENDS}
 
 

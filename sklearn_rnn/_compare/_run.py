@@ -21,6 +21,7 @@ from ._models import (
     WORD2VEC_MODELS,
     combined_model,
     make_models,
+    ngram_init_for,
     resolve_vectors,
     row_name,
     vote_model,
@@ -225,7 +226,8 @@ def _compare(settings, data, folder, keys, sizes, reporter, started):
         return [("progress", EpochProgress(reporter, f"[{position}/{len(plain)}] "
                                                      f"{names[key]}"))]
 
-    factories = make_models(settings, plain, vectors, own, progress)
+    factories = make_models(settings, plain, vectors, own, progress,
+                            ngram_init=ngram_init_for(data.y_train))
     run = Run(settings, data, folder, vectors=vectors, names=names, notes=notes,
               started=started)
     for position, key in enumerate(plain, 1):

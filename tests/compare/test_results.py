@@ -51,3 +51,11 @@ def test_the_best_recurrent_row_is_the_most_accurate(tmp_path):
     run = compare(settings, stdout=io.StringIO())
     best = max((run.results[k] for k in ("rnn", "lstm")), key=lambda r: r.accuracy)
     assert run.best_recurrent() is best
+
+
+def test_the_ngram_rows_start_from_nb_ratios_unless_the_classes_are_uneven():
+    from sklearn_rnn._compare._models import ngram_init_for
+
+    assert ngram_init_for(["a"] * 60 + ["b"] * 40) == "nb"
+    assert ngram_init_for(["a"] * 300 + ["b"] * 100 + ["c"] * 100) == "nb"
+    assert ngram_init_for(["a"] * 301 + ["b"] * 100) == "zeros"
