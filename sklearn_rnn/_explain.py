@@ -266,7 +266,7 @@ def explain(pipeline, texts, *, target=None, n_steps=None, tolerance=None):
                 f"this pipeline has steps between them ({names})."
             )
         documents = list(iter_documents(texts))
-        X, tokens, offsets = first._transform_with_offsets(documents)
+        X, tokens, offsets = first.transform_with_offsets(documents)
         settings = {k: v for k, v in (("n_steps", n_steps), ("tolerance", tolerance))
                     if v is not None}
         explanations = last.explain(X, target=target, **settings)

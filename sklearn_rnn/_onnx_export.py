@@ -24,7 +24,7 @@ from ._classifier import (
 )
 from ._nn._net import prediction_batch_size
 from ._text._analyzer import DEFAULT_TOKEN_PATTERN
-from ._text._vectorizer import TextVectorizer
+from ._text._vectorizer import TextVectorizer, vocabulary_tokens
 from ._version import __version__
 from .onnx import FORMAT, METADATA_KEY
 
@@ -145,7 +145,7 @@ def _vectorizer_settings(vec):
         "maxlen": int(vec.maxlen_),
         "padding": vec.padding,
         "truncating": vec.truncating,
-        "tokens": list(vec._tokens),
+        "tokens": list(vocabulary_tokens(vec)),
     }
 
 

@@ -44,7 +44,7 @@ from ._linear import NBSVMClassifier
 from ._nn._layout import module_kwargs, saved_ngram_layout
 from ._nn._state import migrate_net_state, mismatched_weight, weight_shapes
 from ._text._trust import check_maxlen, check_token_pattern
-from ._text._vectorizer import TextVectorizer
+from ._text._vectorizer import TextVectorizer, vocabulary_tokens
 from ._vectors._matrix import EmbeddingCoverage
 from ._vectors._pretrained import PretrainedEmbeddings, VectorsNotSaved
 
@@ -400,7 +400,7 @@ def _check_vectorizer(vectorizer, after, trusted_token_patterns, *, source):
                          f"{vectorizer.maxlen!r}: the file was edited.")
     vocabulary = vectorizer.vocabulary_
     if not isinstance(vocabulary, dict) or sorted(vocabulary.values()) != list(
-            range(len(vocabulary))) or tuple(vocabulary) != tuple(vectorizer._tokens):
+            range(len(vocabulary))) or tuple(vocabulary) != tuple(vocabulary_tokens(vectorizer)):
         raise ValueError(f"{where} has a vocabulary_ whose ids are not 0 .. n - 1 in the "
                          "order of its tokens: the file was edited.")
     n_vocab = getattr(after, "n_vocab_", None)

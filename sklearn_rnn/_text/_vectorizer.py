@@ -467,11 +467,27 @@ class TextVectorizer(AllErrorsMixin, CallbackSupportMixin, TransformerMixin,
         check_is_fitted(self, "vocabulary_")
         return self._output(*self._to_ids(raw_documents, self.vocabulary_))
 
-    def _transform_with_offsets(self, raw_documents):
-        """``(X, tokens, offsets)``: :meth:`transform` as :class:`RaggedTokens`,
-        and for each document the tokens that ``X`` keeps (truncated to
-        ``maxlen_`` on the ``truncating`` side) with their offsets (see
-        :meth:`build_offset_analyzer`)."""
+    def transform_with_offsets(self, raw_documents):
+        """Transform documents and say where each kept token lies in its text.
+
+        What :func:`~sklearn_rnn.explain` uses to highlight words.
+
+        Parameters
+        ----------
+        raw_documents : iterable of str
+            Documents.
+
+        Returns
+        -------
+        X : RaggedTokens
+            :meth:`transform`'s ids, ragged.
+        tokens : list of list of str
+            For each document the tokens that ``X`` keeps (truncated to
+            ``maxlen_`` on the ``truncating`` side).
+        offsets : list of list of tuple of int
+            ``(start, end)`` of each kept token in its document (see
+            :meth:`build_offset_analyzer`).
+        """
         check_is_fitted(self, "vocabulary_")
         analyze = self.build_offset_analyzer()
         vocabulary, maxlen = self.vocabulary_, self.maxlen_
@@ -553,6 +569,12 @@ class TextVectorizer(AllErrorsMixin, CallbackSupportMixin, TransformerMixin,
 # --------------------------------------------------------------------------- #
 # the vocabulary
 # --------------------------------------------------------------------------- #
+def vocabulary_tokens(vectorizer):
+    """The fitted vectorizer's tokens in id order (``id -> token``)."""
+    check_is_fitted(vectorizer, "vocabulary_")
+    return vectorizer._tokens
+
+
 def _documents_to_ids(raw_documents, analyze, lookup=None):
     """Tokenize every document into one flat id buffer.
 

@@ -86,7 +86,7 @@ def test_transform_with_offsets_keeps_the_tokens_transform_keeps(truncating):
     docs, _ = make_reviews(60, seed=3)
     docs += ["", "<br />", "Don't <b>stop</b> &amp; go"]
     vec = TextVectorizer(maxlen=12, truncating=truncating, max_features=30).fit(docs)
-    X, tokens, offsets = vec._transform_with_offsets(docs)
+    X, tokens, offsets = vec.transform_with_offsets(docs)
     expected = vec.set_params(ragged=True).transform(docs)
     np.testing.assert_array_equal(X.flat, expected.flat)
     np.testing.assert_array_equal(X.lengths, expected.lengths)
