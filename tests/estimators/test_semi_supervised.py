@@ -146,3 +146,44 @@ def test_soft_targets_with_early_stopping_validate_on_labelled_rows(reviews):
     # -1 would count as a wrong prediction)
     assert np.isfinite(clf.history_[:, "valid_loss"]).all()
     assert clf.classes_.tolist() == [0, 1]
+
+
+def test_semi_supervised_split_keeps_unlabelled_rows_in_training(reviews):
+    from sklearn.model_selection import GroupKFold, KFold
+
+    from sklearn_rnn.model_selection import SemiSupervisedSplit
+
+    X, y, semi = reviews
+    unlabelled = set(np.flatnonzero(semi == -1))
+    for cv in (SemiSupervisedSplit(), SemiSupervisedSplit(cv=3),
+               SemiSupervisedSplit(KFold(4, shuffle=True, random_state=0))):
+        folds = list(cv.split(X, semi))
+        assert len(folds) == cv.get_n_splits(X, semi)
+        tested = np.concatenate([test for _, test in folds])
+        assert not unlabelled & set(tested)  # never scored
+        assert sorted(tested) == sorted(np.flatnonzero(semi != -1))  # each labelled once
+        for train, test in folds:
+            assert unlabelled <= set(train) and not set(train) & set(test)
+    groups = np.arange(len(X)) % 7
+    for train, test in SemiSupervisedSplit(GroupKFold(3)).split(X, semi, groups):
+        assert not set(groups[train[semi[train] != -1]]) & set(groups[test])
+    # string labels with a string marker
+    labels = np.where(semi == -1, "?", np.where(semi == 1, "pos", "neg"))
+    for _, test in SemiSupervisedSplit(unlabelled_label="?").split(X, labels):
+        assert "?" not in labels[test]
+    with pytest.raises(ValueError, match="Every document is unlabelled"):
+        next(SemiSupervisedSplit().split(X, np.full(len(X), -1)))
+
+
+def test_cross_val_score_with_unlabelled_documents(reviews):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import cross_val_score
+
+    from sklearn_rnn.model_selection import SemiSupervisedSplit
+
+    X, y, semi = reviews
+    pipe = make_pipeline(TfidfVectorizer(),
+                         SelfTrainingClassifier(LogisticRegression(), max_iter=2))
+    scores = cross_val_score(pipe, X, semi, cv=SemiSupervisedSplit(cv=3))
+    assert scores.shape == (3,) and (scores > 0.5).all()
