@@ -40,6 +40,7 @@ _LAZY = {
     "export_onnx": "._onnx_export",
     "explain": "._explain",
     "HoldoutStackingClassifier": "._ensemble",
+    "DistilledClassifier": "._distill",
     "Explanation": "._explain",
 }
 

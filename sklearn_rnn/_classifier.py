@@ -54,7 +54,13 @@ from ._nn._net import RecurrentNet, prediction_batch_size
 from ._nn._state import export_net, import_net
 from ._text._ids import UNK_ID, check_ids_fit_vocabulary, check_token_ids, vocabulary_size
 from ._utils._callbacks import CALLBACK_STATE, CallbackSupportMixin, begin_fit_task
-from ._utils._validation import AllErrorsMixin, check_labels, suggest, with_new_parameters
+from ._utils._validation import (
+    AllErrorsMixin,
+    check_labels,
+    suggest,
+    unlabelled_mask,
+    with_new_parameters,
+)
 from ._vectors._io import is_word_vectors
 from ._vectors._pretrained import PretrainedEmbeddings, initial_embeddings, without_vectors
 
@@ -128,6 +134,7 @@ class _RecurrentBase(AllErrorsMixin, CallbackSupportMixin, ClassifierMixin, Base
         "verbose": ["verbose"],
         "random_state": ["random_state"],
         "warm_start": ["boolean"],
+        "unlabelled_label": [Real, str, None],
     }
 
     def __init__(
@@ -166,6 +173,7 @@ class _RecurrentBase(AllErrorsMixin, CallbackSupportMixin, ClassifierMixin, Base
         verbose=0,
         random_state=None,
         warm_start=False,
+        unlabelled_label=-1,
         **kwargs,
     ):
         self.embedding_dim = embedding_dim
@@ -201,6 +209,7 @@ class _RecurrentBase(AllErrorsMixin, CallbackSupportMixin, ClassifierMixin, Base
         self.verbose = verbose
         self.random_state = random_state
         self.warm_start = warm_start
+        self.unlabelled_label = unlabelled_label
         vars(self).update(kwargs)  # skorch pass-through parameters (module__* ...)
 
     # ------------------------------------------------------------------ #
@@ -324,7 +333,8 @@ class _RecurrentBase(AllErrorsMixin, CallbackSupportMixin, ClassifierMixin, Base
     # fit
     # ------------------------------------------------------------------ #
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None, X_val=None, y_val=None):
+    def fit(self, X, y, sample_weight=None, X_val=None, y_val=None, soft_targets=None,
+            soft_weight=0.5, temperature=1.0):
         """Train the network on token ids ``X`` and labels ``y``.
 
         Parameters
@@ -334,7 +344,10 @@ class _RecurrentBase(AllErrorsMixin, CallbackSupportMixin, ClassifierMixin, Base
             produced by :class:`~sklearn_rnn.TextVectorizer`.
         y : array-like of shape (N,)
             Labels: strings, integers or any values scikit-learn accepts for
-            classification; at least two classes.
+            classification; at least two classes. ``unlabelled_label``
+            (-1 by default) marks an unlabelled document: it never enters
+            the cross-entropy, and is left out of training unless it has
+            ``soft_targets``.
         sample_weight : array-like of shape (N,), default=None
             Weight of each document in the loss (multiplied by
             ``class_weight``); the loss is their weighted mean. Routed through
@@ -347,6 +360,22 @@ class _RecurrentBase(AllErrorsMixin, CallbackSupportMixin, ClassifierMixin, Base
             ``validation_fraction``. Give both or neither. In a ``Pipeline``,
             ``Pipeline(..., transform_input=["X_val"])`` with metadata routing
             turns raw ``X_val`` into ids with the fold's vectorizer.
+        soft_targets : array-like of shape (N, C), default=None
+            Class probabilities for each document (distillation: a teacher's
+            ``predict_proba``), columns in the order of ``classes_`` (the
+            sorted labels of ``y`` without ``unlabelled_label``), rows of
+            non-negative numbers summing to 1. The loss becomes
+            ``(1 - soft_weight) * CE + soft_weight * T**2 * KL(q || softmax(z / T))``:
+            the cross-entropy over the labelled documents and the
+            Kullback-Leibler divergence from the targets ``q`` (softened to
+            the same temperature, ``q ** (1 / T)`` renormalised) over every
+            document, unlabelled ones included; early stopping still scores
+            labelled documents only. See :class:`~sklearn_rnn.DistilledClassifier`.
+        soft_weight : float, default=0.5
+            Weight of the soft targets' divergence in the loss, in [0, 1]
+            (1: soft targets only).
+        temperature : float, default=1.0
+            Temperature ``T`` of the divergence (> 0).
 
         Returns
         -------
@@ -354,7 +383,18 @@ class _RecurrentBase(AllErrorsMixin, CallbackSupportMixin, ClassifierMixin, Base
             Fitted classifier.
         """
         X = check_token_ids(X)
-        y = check_labels(X, y, estimator_name=type(self).__name__)
+        y = check_labels(X, y, estimator_name=type(self).__name__,
+                         unlabelled_label=self.unlabelled_label)
+        unlabelled = unlabelled_mask(y, self.unlabelled_label)
+        if unlabelled.all():
+            raise ValueError(
+                f"Every document is unlabelled (y == {self.unlabelled_label!r}, the "
+                "unlabelled_label): a classifier needs labelled documents of at least 2 "
+                "classes. Set unlabelled_label=None if that value is a class."
+            )
+        _warn_if_marker_as_text(y, unlabelled, self.unlabelled_label)
+        if soft_targets is not None:
+            soft_weight, temperature = _check_soft_settings(soft_weight, temperature)
         if (X_val is None) != (y_val is None):
             raise ValueError(
                 f"X_val and y_val go together: got {'X_val' if y_val is None else 'y_val'} "
@@ -364,7 +404,8 @@ class _RecurrentBase(AllErrorsMixin, CallbackSupportMixin, ClassifierMixin, Base
                               metadata=None if sample_weight is None
                               else {"sample_weight": sample_weight})
         warm = self.warm_start and hasattr(self, "net_")
-        prep = self._prepare(X, y, sample_weight, X_val, y_val, warm)
+        prep = self._prepare(X, y, sample_weight, X_val, y_val, warm, unlabelled=unlabelled,
+                             soft_targets=soft_targets, temperature=temperature)
         # a callback that keeps each epoch's estimator gets this epoch's weights
         tasks = None if task is None else EpochTasks(
             task, self, X, y, lambda net: {**prep["fitted"], "net_": _snapshot(net)})
@@ -376,6 +417,7 @@ class _RecurrentBase(AllErrorsMixin, CallbackSupportMixin, ClassifierMixin, Base
             net = self._make_net(prep["sizes"], prep["device"], prep["seed"],
                                  train_split=prep["train_split"], matrix=prep["matrix"],
                                  tokens=prep["tokens"], callbacks=callbacks)
+        train = prep["train"]
         try:
             # no global RNG: the net draws from its own generators (module
             # initialisation and dropout: torch; batch order: numpy)
@@ -383,13 +425,16 @@ class _RecurrentBase(AllErrorsMixin, CallbackSupportMixin, ClassifierMixin, Base
                 if not warm:
                     self._initialize(net)
                     if self.ngram_init == "nb":
-                        init_ngram_nb(net.module_, prep["train"], len(prep["classes"]))
-                net.partial_fit(prep["train"], prep["train"].y)
+                        init_ngram_nb(net.module_, _labelled_part(train), len(prep["classes"]))
+                net.soft_loss = None if soft_targets is None else (soft_weight, temperature)
+                net.partial_fit(train, train.y)
         except Interrupted:
             raise KeyboardInterrupt(
                 f"{type(self).__name__}.fit was interrupted; the estimator is left as it "
                 "was before this fit."
             ) from None
+        finally:
+            vars(net).pop("soft_loss", None)
         _warn_if_one_class(net, prep["train"], prep["classes"])
         # the initial matrix and the n-gram keys are in the module's state now
         net.module__embeddings = net.module__token_keys = None
@@ -398,22 +443,30 @@ class _RecurrentBase(AllErrorsMixin, CallbackSupportMixin, ClassifierMixin, Base
             task.call_on_fit_task_end(estimator=self, X=X, y=y, reconstruction_attributes={})
         return self
 
-    def _prepare(self, X, y, sample_weight, X_val, y_val, warm):
+    def _prepare(self, X, y, sample_weight, X_val, y_val, warm, *, unlabelled=None,
+                 soft_targets=None, temperature=1.0):
         """What a first fit and a warm start share: the seed, the classes and
         encoded labels, the vocabulary and initial embedding rows, the
-        document weights, the training dataset and its validation split."""
+        document weights, the training dataset and its validation split.
+        Unlabelled documents (``unlabelled``) are encoded -1 and kept only
+        with ``soft_targets``."""
+        if unlabelled is None:
+            unlabelled = np.zeros(len(y), dtype=bool)
+        labelled = ~unlabelled
+        y_known = y[labelled]
         seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
         tokens = getattr(X, "vocabulary", None)
         matrix = None
         if warm:
             classes = self.classes_
-            unknown = set(np.unique(y)) - set(classes)
+            unknown = set(np.unique(y_known)) - set(classes)
             if unknown:
                 raise ValueError(
                     f"warm_start: y has labels {sorted(unknown)!r} not seen in the first fit "
                     f"(classes_ = {list(classes)!r})."
                 )
-            encoded = np.searchsorted(classes, y)
+            encoded = np.full(len(y), -1, dtype=np.int64)
+            encoded[labelled] = np.searchsorted(classes, y_known)
             device, early_stopping = self.device_, self.early_stopping_
             report, n_vocab = self.embeddings_report_, self.n_vocab_
             if tokens is not None and self.tokens_ is not None and tuple(tokens) != self.tokens_:
@@ -434,7 +487,9 @@ class _RecurrentBase(AllErrorsMixin, CallbackSupportMixin, ClassifierMixin, Base
                 tokens = self.tokens_
                 check_ids_fit_vocabulary(X, tokens, n_vocab)
         else:
-            classes, encoded = np.unique(y, return_inverse=True)
+            classes, known = np.unique(y_known, return_inverse=True)
+            encoded = np.full(len(y), -1, dtype=np.int64)
+            encoded[labelled] = known
             if len(classes) < 2:
                 raise ValueError(
                     f"y has 1 class ({classes[0]!r}); a classifier needs documents of at "
@@ -446,7 +501,11 @@ class _RecurrentBase(AllErrorsMixin, CallbackSupportMixin, ClassifierMixin, Base
                                       n_rows=None if matrix is None else matrix.shape[0])
             device = resolve_device(self.device)
         weights = _document_weights(encoded, classes, self.class_weight, sample_weight, X)
-        data = to_dataset(X, encoded, weights=weights)
+        soft = None if soft_targets is None else _check_soft_targets(
+            soft_targets, len(y), classes, temperature)
+        data = to_dataset(X, encoded, weights=weights, soft=soft)
+        if soft is None and unlabelled.any():  # nothing to learn from them
+            data = data.subset(np.flatnonzero(data.y >= 0))
         valid = None if X_val is None else self._validation_dataset(
             X_val, y_val, classes, tokens, n_vocab)
         if not warm:
@@ -923,6 +982,18 @@ class RecurrentTextClassifier(_RecurrentBase):
         exactly as without the round trip; without it, only what prediction
         needs (a third of the size with Adam), and a later warm start begins
         with a fresh optimizer.
+    unlabelled_label : int, float, str or None, default=-1
+        The label that marks an unlabelled document, scikit-learn's
+        semi-supervised convention (``SelfTrainingClassifier``,
+        ``LabelSpreading``): such documents never count in the cross-entropy
+        and are not a class (``classes_`` leaves them out). ``fit`` leaves
+        them out of training, unless it gets ``soft_targets`` for them
+        (distillation, see :class:`~sklearn_rnn.DistilledClassifier`); a
+        :class:`~sklearn_rnn.TextVectorizer` before the classifier in a
+        pipeline builds its vocabulary from them too. A number matches equal
+        numbers only (``-1`` never matches the string ``'-1'``), a string
+        equal strings only: with string labels give a string marker (e.g.
+        ``'unlabelled'``). None: no marker, every label is a class.
     **kwargs : dict
         skorch pass-through parameters: ``module__*``, ``optimizer__*``,
         ``criterion__*``, ``callbacks__*``, and ``iterator_train__batch_size``
@@ -1026,6 +1097,7 @@ class RecurrentTextClassifier(_RecurrentBase):
         verbose=0,
         random_state=None,
         warm_start=False,
+        unlabelled_label=-1,
         **kwargs,
     ):
         self.cell = cell
@@ -1215,15 +1287,16 @@ def _document_weights(y_encoded, classes, class_weight, sample_weight, X):
     weights = (np.ones(len(y_encoded)) if sample_weight is None
                else _check_sample_weight(sample_weight, X, dtype=np.float64,
                                          ensure_non_negative=True))
+    labelled = y_encoded >= 0  # -1: unlabelled (soft targets only)
     if class_weight is not None:
         per_class = compute_class_weight(class_weight, classes=classes,
-                                         y=np.asarray(classes)[y_encoded])
+                                         y=np.asarray(classes)[y_encoded[labelled]])
         if not np.all(np.isfinite(per_class)) or (per_class < 0).any():
             raise ValueError(
                 f"class_weight must give every class a finite weight >= 0, got "
                 f"{dict(zip(classes.tolist(), per_class.tolist(), strict=True))}."
             )
-        weights = weights * per_class[y_encoded]
+        weights = weights * np.where(labelled, per_class[np.maximum(y_encoded, 0)], 1.0)
     total = weights.sum()
     if not total > 0:
         raise ValueError("The sample weights sum to 0: nothing to learn from.")
@@ -1231,6 +1304,69 @@ def _document_weights(y_encoded, classes, class_weight, sample_weight, X):
         raise ValueError("The sample weights are too large: their sum is not finite. "
                          "Divide them by a common factor.")
     return weights * (len(weights) / total)
+
+
+def _warn_if_marker_as_text(y, unlabelled, marker):
+    """Warn when no label is the numeric ``marker`` but some label is its
+    text (``'-1'`` for -1): string labels read from a file."""
+    if marker is None or isinstance(marker, str) or unlabelled.any():
+        return
+    text = str(marker)
+    y = np.asarray(y)
+    if y.dtype.kind in "UO" and any(isinstance(v, str) and v == text
+                                    for v in set(y.tolist())):
+        warnings.warn(
+            f"y has the label {text!r} (a string) and unlabelled_label={marker!r} (a "
+            f"number): {text!r} is taken as a class, not as unlabelled. Pass "
+            f"unlabelled_label={text!r} if it marks unlabelled documents.",
+            UserWarning,
+        )
+
+
+def _labelled_part(data):
+    """The documents of ``data`` that have a label (not -1)."""
+    return data if (data.y >= 0).all() else data.subset(np.flatnonzero(data.y >= 0))
+
+
+def _check_soft_settings(soft_weight, temperature):
+    """``(soft_weight, temperature)`` as floats, checked."""
+    if not isinstance(soft_weight, Real) or not 0 <= soft_weight <= 1:
+        raise ValueError(f"soft_weight must be a number in [0, 1], got {soft_weight!r}.")
+    if not isinstance(temperature, Real) or not 0 < temperature < math.inf:
+        raise ValueError(f"temperature must be a finite number > 0, got {temperature!r}.")
+    return float(soft_weight), float(temperature)
+
+
+def _check_soft_targets(soft_targets, n_samples, classes, temperature):
+    """``soft_targets`` checked: ``(n_samples, C)`` probabilities, finite,
+    non-negative, rows summing to 1; returned softened to ``temperature``
+    (``q ** (1 / T)``, renormalised) as float32."""
+    try:
+        soft = np.asarray(soft_targets, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError("soft_targets must be an array of numbers of shape "
+                         f"(n_samples, n_classes) = ({n_samples}, {len(classes)}).") from None
+    if soft.shape != (n_samples, len(classes)):
+        raise ValueError(
+            f"soft_targets has shape {soft.shape}; it must be (n_samples, n_classes) = "
+            f"({n_samples}, {len(classes)}): one row per document, one column per class "
+            f"of classes_ = {np.asarray(classes).tolist()!r} (the sorted labels, without "
+            "the unlabelled marker)."
+        )
+    if not np.isfinite(soft).all() or (soft < 0).any():
+        raise ValueError("soft_targets must be finite and non-negative (probabilities).")
+    sums = soft.sum(axis=1)
+    bad = np.flatnonzero(np.abs(sums - 1) > 1e-3)
+    if len(bad):
+        raise ValueError(
+            f"Each row of soft_targets must sum to 1 (class probabilities, as "
+            f"predict_proba gives); row {bad[0]} sums to {sums[bad[0]]:.4g}."
+        )
+    soft = soft / sums[:, None]
+    if temperature != 1.0:
+        soft = np.exp(np.log(np.clip(soft, 1e-12, None)) / temperature)
+        soft /= soft.sum(axis=1, keepdims=True)
+    return soft.astype(np.float32)
 
 
 def _validation_split(data, *, seed, validation_fraction, train_split, early_stopping,
@@ -1247,27 +1383,31 @@ def _validation_split(data, *, seed, validation_fraction, train_split, early_sto
         return data, train_split
     if not early_stopping:
         return data, None
-    n = len(data)
+    # validated on labelled documents only; those with soft targets only
+    # (label -1) all train
+    positions = np.flatnonzero(data.y >= 0)
+    n = len(positions)
     n_valid = int(np.ceil(validation_fraction * n))
     if n_valid < 1 or n - n_valid < 1:
         raise ValueError(
             f"early stopping with validation_fraction={validation_fraction} leaves no "
-            f"documents to train or validate on ({n} documents)."
+            f"documents to train or validate on ({n} labelled documents)."
         )
-    positions = np.arange(n)
     try:
         train, valid = train_test_split(
-            positions, test_size=n_valid, random_state=seed, stratify=data.y
+            positions, test_size=n_valid, random_state=seed, stratify=data.y[positions]
         )
     except ValueError:  # a class too small to stratify: plain random split
         train, valid = train_test_split(positions, test_size=n_valid, random_state=seed)
+    if n < len(data):
+        train = np.sort(np.concatenate([train, np.flatnonzero(data.y < 0)]))
     return data.subset(train), predefined_split(data.subset(valid))
 
 
 def _warn_if_one_class(net, train, classes, min_documents=20):
     """Warn when the kept epoch predicted one class for every training batch
     (read from the outputs training computed, ``history[:, 'train_classes']``)."""
-    if len(train) < min_documents or len(np.unique(train.y)) < 2:
+    if len(train) < min_documents or len(np.unique(train.y[train.y >= 0])) < 2:
         return
     history = net.history
     kept = len(history) - 1
@@ -1277,7 +1417,7 @@ def _warn_if_one_class(net, train, classes, min_documents=20):
         kept = best[-1] if best else kept
     if history[kept].get("train_classes", 2) > 1:
         return
-    counts = np.bincount(train.y, minlength=len(classes))
+    counts = np.bincount(train.y[train.y >= 0], minlength=len(classes))
     ratio = counts.max() / max(counts[counts > 0].min(), 1)
     imbalance = (f" The classes are imbalanced ({ratio:.0f}:1): give the rare ones more "
                  "weight (class_weight='balanced')." if ratio >= 3 else "")

@@ -20,6 +20,7 @@ import re
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
+from ._distill import DistilledClassifier
 from ._text._analyzer import find_in_order
 from ._text._vectorizer import TextVectorizer
 from ._utils._validation import iter_documents
@@ -195,9 +196,11 @@ def explain(pipeline, texts, *, target=None, n_steps=None, tolerance=None):
 
     Parameters
     ----------
-    pipeline : Pipeline
+    pipeline : Pipeline or DistilledClassifier
         Fitted; its first step a ``TextVectorizer``, ``CountVectorizer`` or
-        ``TfidfVectorizer``, its last the classifier.
+        ``TfidfVectorizer``, its last the classifier. A
+        :class:`~sklearn_rnn.DistilledClassifier` is explained through its
+        student (``student_``), the model that predicts.
     texts : iterable of str
         Documents.
     target : label or array-like of labels, default=None
@@ -246,6 +249,9 @@ def explain(pipeline, texts, *, target=None, n_steps=None, tolerance=None):
     >>> explain(pipe, ["A GREAT<br />film!"], target="neg")[0].target
     'neg'
     """
+    if isinstance(pipeline, DistilledClassifier):  # the student predicts: explain it
+        check_is_fitted(pipeline)
+        pipeline = pipeline.student_
     steps = getattr(pipeline, "steps", None)
     if not steps:
         raise TypeError(

@@ -39,6 +39,7 @@ from ._classifier import (
     network_params,
     restored_state,
 )
+from ._distill import DistilledClassifier
 from ._ensemble import HoldoutStackingClassifier
 from ._linear import NBSVMClassifier
 from ._nn._layout import module_kwargs, saved_ngram_layout
@@ -79,6 +80,8 @@ def _old_names(cls):
 #: main job's combined row (:class:`~sklearn_rnn.HoldoutStackingClassifier`,
 #: members and a logistic regression: plain data), its NBSVM row
 #: (:class:`~sklearn_rnn.NBSVMClassifier`: arrays and a logistic regression),
+#: the distiller (:class:`~sklearn_rnn.DistilledClassifier`: a teacher and a
+#: student, each checked as its own types),
 #: a frozenset (stop words),
 #: scikit-learn's Bunch (a dict: ``VotingClassifier.named_estimators_``) and
 #: the optimizer classes.
@@ -87,6 +90,7 @@ SKOPS_TRUSTED_TYPES = sorted({
     *(name for cls in _OUR_TYPES for name in _old_names(cls)),
     _type_name(HoldoutStackingClassifier),
     _type_name(NBSVMClassifier),
+    _type_name(DistilledClassifier),
     "builtins.frozenset",
     "sklearn.utils._bunch.Bunch",
     *(_type_name(cls) for cls in _OPTIMIZERS),

@@ -2,6 +2,7 @@
 
 import pytest
 from sklearn.utils.estimator_checks import (
+    check_classifiers_classes,
     check_classifiers_train,
     check_get_params_invariance,
     check_no_attributes_set_in_init,
@@ -33,8 +34,16 @@ _CONTINUOUS = (
     "conversion to non-negative integers, and a fractional token id is refused; "
 )
 
+_UNLABELLED_MARKER = (
+    "its last problem has the labels [-1, 1], and -1 is scikit-learn's unlabelled marker "
+    "(unlabelled_label=-1, as for SelfTrainingClassifier and LabelSpreading, which the "
+    "check exempts by name); with unlabelled_label=None it passes: "
+    "test_classifiers_classes_passes_without_the_unlabelled_marker"
+)
+
 #: check name -> why it cannot pass (imbalanced-learn's pattern).
 EXPECTED_FAILED_CHECKS = {
+    "check_classifiers_classes": _UNLABELLED_MARKER,
     "check_class_weight_classifiers": _CONTINUOUS + "class_weight is tested in test_training.py",
     "check_classifiers_one_label_sample_weights": (
         _CONTINUOUS + "see test_zero_weight_for_a_class_trains_on_the_others"),
@@ -163,3 +172,28 @@ def _stacking():
 @parametrize_with_checks([_stacking()])
 def test_sklearn_compatible_stacking(estimator, check):
     check(estimator)
+
+
+def _distilled():
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.naive_bayes import GaussianNB
+
+    from sklearn_rnn import DistilledClassifier
+
+    # a student without soft_targets learns the teacher's hard labels: the
+    # checks' numeric data fits neither a recurrent student nor a text pipeline
+    return DistilledClassifier(GaussianNB(), LogisticRegression(), random_state=0)
+
+
+@parametrize_with_checks([_distilled()], expected_failed_checks=lambda est: {
+    "check_classifiers_classes": _UNLABELLED_MARKER})
+def test_sklearn_compatible_distilled(estimator, check):
+    check(estimator)
+
+
+@pytest.mark.parametrize("estimator", [
+    LSTMSentimentClassifier(unlabelled_label=None, **TINY_PARAMS),
+    _distilled().set_params(unlabelled_label=None),
+], ids=["lstm", "distilled"])
+def test_classifiers_classes_passes_without_the_unlabelled_marker(estimator):
+    check_classifiers_classes(type(estimator).__name__, estimator)

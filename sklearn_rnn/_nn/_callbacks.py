@@ -151,8 +151,9 @@ class BatchAccuracy(EpochScoring):
         if y is None:
             return
         y = torch.as_tensor(y, device=y_pred.device)
-        self.correct_ += int((y_pred.detach().argmax(dim=1) == y).sum())
-        self.seen_ += len(y)
+        labelled = y >= 0  # -1: a document with soft targets only
+        self.correct_ += int((y_pred.detach().argmax(dim=1) == y)[labelled].sum())
+        self.seen_ += int(labelled.sum())
 
     def on_epoch_end(self, net, dataset_train=None, dataset_valid=None, **kwargs):
         if (dataset_train if self.on_train else dataset_valid) is None or not self.seen_:

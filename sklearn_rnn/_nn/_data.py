@@ -53,10 +53,14 @@ class SequenceDataset(torch.utils.data.Dataset):
         Loss weight of each document (sample and class weights).
     widths : ndarray of shape (N,), default=None
         Bucket widths, when already known.
+    soft : ndarray of shape (N, C), default=None
+        Soft targets (class probabilities) of each document, for
+        distillation; encoded label -1 in ``y`` marks a document with soft
+        targets only.
     """
 
     def __init__(self, source, starts, lengths, y=None, order=None, weights=None,
-                 widths=None):
+                 widths=None, soft=None):
         widths = bucket_width(lengths) if widths is None else widths
         sort = np.argsort(widths, kind="stable")
         self.source = source
@@ -66,6 +70,7 @@ class SequenceDataset(torch.utils.data.Dataset):
         self.y = None if y is None else np.asarray(y)[sort]
         self.order = sort if order is None else np.asarray(order)[sort]
         self.weights = None if weights is None else np.asarray(weights, np.float32)[sort]
+        self.soft = None if soft is None else np.asarray(soft, np.float32)[sort]
 
     def subset(self, indices):
         """Return the documents at positions ``indices`` (in this dataset's
@@ -76,6 +81,7 @@ class SequenceDataset(torch.utils.data.Dataset):
             y=None if self.y is None else self.y[indices], order=self.order[indices],
             weights=None if self.weights is None else self.weights[indices],
             widths=self.widths[indices],
+            soft=None if self.soft is None else self.soft[indices],
         )
 
     def __len__(self):
@@ -120,7 +126,7 @@ class SequenceDataset(torch.utils.data.Dataset):
             yield int(self.widths[a]), int(a), int(b)
 
 
-def to_dataset(X, y=None, *, weights=None):
+def to_dataset(X, y=None, *, weights=None, soft=None):
     """The documents of token ids ``X`` as a :class:`SequenceDataset`.
 
     A :class:`~sklearn_rnn.TokenArray` gives its real tokens by its
@@ -137,6 +143,8 @@ def to_dataset(X, y=None, *, weights=None):
         Encoded labels.
     weights : ndarray of shape (N,), default=None
         Loss weight of each document.
+    soft : ndarray of shape (N, C), default=None
+        Soft targets of each document.
 
     Returns
     -------
@@ -150,7 +158,7 @@ def to_dataset(X, y=None, *, weights=None):
     ([1, 2], [0, 1])
     """
     if isinstance(X, RaggedTokens):  # the ids are already without padding
-        return SequenceDataset(X.flat, X.starts, X.lengths, y=y, weights=weights)
+        return SequenceDataset(X.flat, X.starts, X.lengths, y=y, weights=weights, soft=soft)
     lengths, padding = getattr(X, "lengths", None), getattr(X, "padding", None)
     X = np.asarray(X)
     n, t = X.shape
@@ -163,7 +171,7 @@ def to_dataset(X, y=None, *, weights=None):
                 f"lengths must give 0 to {t} real tokens for each of the {n} rows."
             )
         first = t - lengths if padding == "pre" else np.zeros(n, dtype=np.int64)
-    return SequenceDataset(X, first, lengths, y=y, weights=weights)
+    return SequenceDataset(X, first, lengths, y=y, weights=weights, soft=soft)
 
 
 class BucketIterator:
@@ -187,8 +195,8 @@ class BucketIterator:
     read at its own width (one tensor padded to the wider, with ``widths``
     telling the module where each row really starts).
 
-    Yields ``({'ids': (B, W) int64, 'lengths': (B,) int64[, 'widths': (B,)]},
-    y (B,) or None)``.
+    Yields ``({'ids': (B, W) int64, 'lengths': (B,) int64[, 'widths': (B,)]
+    [, 'weights': (B,)][, 'soft': (B, C)]}, y (B,) or None)``.
 
     Parameters
     ----------
@@ -212,14 +220,15 @@ class BucketIterator:
         self.rng = np.random.default_rng(seed)
         self.device = torch.device(device)
         self._buckets = []
-        y, weights = dataset.y, dataset.weights
+        y, weights, soft = dataset.y, dataset.weights, dataset.soft
         for width, a, b in dataset.buckets():
             positions = np.arange(a, b)
             ids = torch.as_tensor(dataset.padded(positions, width)).to(self.device)
             lengths = torch.as_tensor(dataset.lengths[a:b]).to(self.device)
             yb = None if y is None else torch.as_tensor(y[a:b]).to(self.device)
             wb = None if weights is None else torch.as_tensor(weights[a:b]).to(self.device)
-            self._buckets.append((ids, lengths, yb, wb))
+            sb = None if soft is None else torch.as_tensor(soft[a:b]).to(self.device)
+            self._buckets.append((ids, lengths, yb, wb, sb))
         self.mix = bool(shuffle and y is not None and (
             mix is True or (mix == "auto" and self._labels_follow_lengths())))
 
@@ -252,7 +261,7 @@ class BucketIterator:
     def _plan(self, rng, bs):
         """Training batches as lists of ``(bucket, index)`` parts, in random order."""
         plan, leftovers = [], []
-        for k, (_, lengths, _, _) in enumerate(self._buckets):
+        for k, (_, lengths, *_) in enumerate(self._buckets):
             perm = torch.as_tensor(rng.permutation(len(lengths))).to(self.device)
             n_full = len(lengths) // bs * bs
             plan += [[(k, perm[a : a + bs])] for a in range(0, n_full, bs)]
@@ -284,7 +293,7 @@ class BucketIterator:
     def __iter__(self):
         bs = self.batch_size
         if not self.shuffle:
-            for k, (_, lengths, _, _) in enumerate(self._buckets):
+            for k, (_, lengths, *_) in enumerate(self._buckets):
                 for a in range(0, len(lengths), bs):
                     yield self._gather([(k, slice(a, a + bs))])
             return
@@ -304,8 +313,9 @@ class BucketIterator:
                 "widths": torch.cat([torch.full_like(X["lengths"], X["ids"].shape[1])
                                      for X, _ in halves]),
             }
-            if "weights" in halves[0][0]:
-                X["weights"] = torch.cat([X["weights"] for X, _ in halves])
+            for key in ("weights", "soft"):
+                if key in halves[0][0]:
+                    X[key] = torch.cat([X[key] for X, _ in halves])
             yield X, torch.cat([y for _, y in halves])
 
     def _pairs(self, plan):
@@ -330,17 +340,20 @@ class BucketIterator:
         width = max(self._buckets[k][0].shape[1] for k, _ in parts)
         chunks = []
         for k, index in parts:
-            ids, lengths, y, weights = self._buckets[k]
+            ids, lengths, y, weights, soft = self._buckets[k]
             chunk = ids[index]
             if chunk.shape[1] < width:
                 chunk = torch.nn.functional.pad(chunk, (width - chunk.shape[1], 0))
             chunks.append((chunk, lengths[index], None if y is None else y[index],
-                           None if weights is None else weights[index]))
-        ids, lengths, y, weights = (
+                           None if weights is None else weights[index],
+                           None if soft is None else soft[index]))
+        ids, lengths, y, weights, soft = (
             chunks[0] if len(chunks) == 1 else
             [None if c[0] is None else torch.cat(c) for c in zip(*chunks, strict=True)]
         )
         X = {"ids": ids, "lengths": lengths}
         if weights is not None:
             X["weights"] = weights
+        if soft is not None:
+            X["soft"] = soft
         return X, y

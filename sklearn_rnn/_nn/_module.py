@@ -170,7 +170,7 @@ class RecurrentClassifierModule(nn.Module):
         self.layer_dropout = dropout if num_layers > 1 else 0.0
         self._layers = _layer_templates(self.rnn) if self.layer_dropout > 0 else None
 
-    def forward(self, ids, lengths, widths=None, weights=None):
+    def forward(self, ids, lengths, widths=None, weights=None, soft=None):
         """Return logits ``(B, C)`` for pre-padded ``ids`` ``(B, T)``.
 
         Parameters
@@ -185,6 +185,9 @@ class RecurrentClassifierModule(nn.Module):
         weights : torch.Tensor of shape (B,), default=None
             Loss weights of the documents (class and sample weights): read by
             the loss, not here.
+        soft : torch.Tensor of shape (B, C), default=None
+            Soft targets of the documents (distillation): read by the loss,
+            not here.
         """
         if widths is not None:
             groups = torch.unique(widths).tolist()

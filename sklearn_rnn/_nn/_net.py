@@ -154,15 +154,44 @@ class RecurrentNet(NeuralNet):
                 f"({', '.join(bad[:3])}). {_ADVICE}"
             )
 
+    #: ``(soft_weight, temperature)`` of a fit with soft targets (set by the
+    #: estimator for the length of that fit), else None.
+    soft_loss = None
+
     def get_loss(self, y_pred, y_true, X=None, training=False):
         """Cross-entropy; with document weights (``X['weights']``, from
         ``class_weight`` and ``sample_weight``) their weighted mean, as
-        scikit-learn averages weighted losses: sum(w * loss) / sum(w)."""
+        scikit-learn averages weighted losses: sum(w * loss) / sum(w).
+
+        With soft targets (``X['soft']``, rows of class probabilities ``q``)
+        the loss is ``(1 - a) * CE + a * T**2 * KL(q || softmax(logits / T))``
+        (``a, T = soft_loss``), the cross-entropy over the documents with a
+        label (encoded label >= 0) and the divergence over every document,
+        each a weighted mean (Hinton et al. 2015).
+        """
         weights = X.get("weights") if isinstance(X, dict) else None
-        if weights is None:
-            return super().get_loss(y_pred, y_true, X=X, training=training)
-        criterion = self.criterion_
+        soft = X.get("soft") if isinstance(X, dict) else None
+        if soft is None:
+            if weights is None:
+                return super().get_loss(y_pred, y_true, X=X, training=training)
+            return self._hard_loss(y_pred, y_true.to(y_pred.device), weights)
         y_true = y_true.to(y_pred.device)
+        if weights is None:
+            weights = torch.ones(len(y_pred), device=y_pred.device)
+        alpha, temperature = self.soft_loss or (0.5, 1.0)
+        labelled = y_true >= 0
+        hard = (self._hard_loss(y_pred[labelled], y_true[labelled], weights[labelled])
+                if alpha < 1 and bool(labelled.any()) else y_pred.sum() * 0.0)
+        soft = soft.to(y_pred.dtype)
+        log_q = torch.log(soft.clamp_min(1e-12))
+        log_p = torch.log_softmax(y_pred / temperature, dim=1)
+        kl = (soft * (log_q - log_p)).sum(dim=1)
+        divergence = (kl * weights).sum() / weights.sum().clamp_min(1e-12)
+        return (1 - alpha) * hard + alpha * temperature ** 2 * divergence
+
+    def _hard_loss(self, y_pred, y_true, weights):
+        """Weighted mean cross-entropy (class weights from the criterion)."""
+        criterion = self.criterion_
         per_doc = torch.nn.functional.cross_entropy(
             y_pred, y_true, weight=getattr(criterion, "weight", None), reduction="none",
             label_smoothing=getattr(criterion, "label_smoothing", 0.0),

@@ -22,6 +22,7 @@ __all__ = [
     "with_new_parameters",
     "iter_documents",
     "check_labels",
+    "unlabelled_mask",
     "check_integer_dtype",
     "suggest",
 ]
@@ -148,8 +149,11 @@ def iter_documents(raw_documents, *, allow_empty=True):
         )
 
 
-def check_labels(X, y, *, estimator_name="The classifier"):
+def check_labels(X, y, *, estimator_name="The classifier", unlabelled_label=None):
     """Validate classification labels for ``X``: 1-D, one per row, none missing.
+
+    The labels other than ``unlabelled_label`` (see :func:`unlabelled_mask`)
+    must be classification targets.
 
     Returns
     -------
@@ -171,8 +175,40 @@ def check_labels(X, y, *, estimator_name="The classifier"):
                 f"y contains a missing label (None or NaN) at position {missing[0]}; "
                 "drop or label those documents first."
             )
-    check_classification_targets(y)
+    unlabelled = unlabelled_mask(y, unlabelled_label)
+    check_classification_targets(y[~unlabelled] if unlabelled.any() else y)
     return y
+
+
+def unlabelled_mask(y, marker):
+    """Which labels of ``y`` are ``marker``, scikit-learn's "unlabelled" (-1).
+
+    Labels of another kind than ``marker`` never match it: a number matches
+    numbers equal to it (``-1`` matches ``-1`` and ``-1.0``, never the string
+    ``'-1'``), a string matches equal strings only. ``marker=None``: no row
+    is unlabelled.
+
+    Parameters
+    ----------
+    y : ndarray of shape (N,)
+    marker : int, float, str or None
+
+    Returns
+    -------
+    mask : ndarray of shape (N,), bool
+    """
+    y = np.asarray(y)
+    if marker is None or y.size == 0:
+        return np.zeros(len(y), dtype=bool)
+    number = isinstance(marker, numbers.Number) and not isinstance(marker, bool)
+    if y.dtype.kind in "iuf":
+        return (y == marker) if number else np.zeros(len(y), dtype=bool)
+    if y.dtype.kind in "US":
+        return (y == marker) if isinstance(marker, str) else np.zeros(len(y), dtype=bool)
+    kind = numbers.Number if number else str if isinstance(marker, str) else type(marker)
+    return np.fromiter(
+        (isinstance(v, kind) and not isinstance(v, bool) and v == marker for v in y),
+        dtype=bool, count=len(y))
 
 
 def check_integer_dtype(dtype):
