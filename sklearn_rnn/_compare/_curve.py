@@ -13,6 +13,7 @@ import time
 import numpy as np
 
 from ..evaluation import plot_learning_curve
+from ._models import BLENDS, DISTILLED, combined_model, distilled_model, unlabelled_marker
 from ._progress import said_warnings, with_progress
 from ._settings import LINEAR
 
@@ -90,6 +91,26 @@ def _nested_subsets(y, sizes, seed):
     return {size: np.sort(by_rank[:size]) for size in sizes}
 
 
+def _distilled_factories(run, factories, reporter):
+    """Factories of the distilled rows for the curve: at each size the
+    teacher (the combined row, unfitted) is fitted on the labelled subset,
+    then its student on the subset and the unlabelled documents."""
+    made = {}
+    for key, (teacher_key, student_key) in DISTILLED.items():
+        members = BLENDS.get(teacher_key, ())
+        if key not in run.results or not all(m in factories for m in (*members, student_key)):
+            continue
+
+        def make(key=key, members=members, student_key=student_key):
+            teacher = combined_model([(m, factories[m]()) for m in members], run.settings)
+            student = with_progress(factories[student_key](), reporter, f"[curve] {key}")
+            return distilled_model(teacher, student, run.settings,
+                                   unlabelled_marker(run.data.y_train)).set_params(
+                teacher=teacher)  # fitted at each size, not frozen
+        made[key] = make
+    return made
+
+
 def curve_sizes(settings, data):
     """The ``--learning-curve`` sizes for ``data``, checked before any model
     trains (a ValueError names the sizes possible)."""
@@ -109,6 +130,8 @@ def learning_curve(run, factories, sizes, reporter):
     ``sizes``; return a :class:`LearningCurve` (None, said, when either
     could not be trained)."""
     say = reporter.say
+
+    factories = {**factories, **_distilled_factories(run, factories, reporter)}
 
     def best(results):
         return max((r for r in results if r.contender and r.key in factories),
@@ -133,9 +156,15 @@ def learning_curve(run, factories, sizes, reporter):
             index = subsets[size]
             model = with_progress(factories[result.key](), reporter,
                                   f"[curve] {result.name} at {size:,}")
+            X_fit, y_fit = list(X[index]), y[index]
+            if result.key in DISTILLED:  # the labelled subset and every unlabelled document
+                marker = model.unlabelled_label
+                X_fit += list(data.unlabelled)
+                y_fit = np.asarray([*y_fit, *[marker] * len(data.unlabelled)],
+                                   dtype=y.dtype if y.dtype.kind in "iuf" else object)
             start = time.perf_counter()
             with said_warnings(say):
-                model.fit(list(X[index]), y[index])
+                model.fit(X_fit, y_fit)
             seconds = time.perf_counter() - start
             score = float(np.mean(np.asarray(model.predict(data.X_test)) == data.y_test))
             curve["accuracy"].append(score)

@@ -25,22 +25,24 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import make_pipeline
 
 from .._classifier import RecurrentTextClassifier
+from .._distill import DistilledClassifier
 from .._ensemble import HoldoutStackingClassifier
 from .._linear import NBSVMClassifier
 from .._text._vectorizer import TextVectorizer
 from .._vectors._io import cached_word_vectors, train_word2vec
 from .._vectors._pretrained import PretrainedEmbeddings
 from ..datasets import get_data_home
-from ._settings import MODELS
+from ._settings import BLENDS, DISTILLED, MODELS, VOTES
 
-__all__ = ["VOTES", "BLENDS", "WORD2VEC_MODELS", "row_name", "make_models", "resolve_vectors",
-           "Vectors", "combined_model", "vote_model"]
+__all__ = ["VOTES", "BLENDS", "DISTILLED", "WORD2VEC_MODELS", "row_name", "make_models",
+           "resolve_vectors", "Vectors", "combined_model", "vote_model", "distilled_model",
+           "unlabelled_marker"]
 
-#: Soft votes of rows already fitted (no refit): name -> its two members.
-VOTES = {"vote": ("tfidf", "lstm-ngrams"), "vote-w2v": ("tfidf", "lstm-ngrams-w2v")}
-#: Rows stacked on held-out predictions (:class:`~sklearn_rnn.HoldoutStackingClassifier`):
-#: name -> its two members.
-BLENDS = {"combined": ("nbsvm", "transfer")}
+#: The distilled row's soft-target loss (benchmarks/results/semi_supervised.md).
+DISTIL_TEMPERATURE, DISTIL_SOFT_WEIGHT = 1.0, 0.5
+#: --n-train 'quick': the distilled row learns from at most this many
+#: unlabelled documents (quick mode stays quick).
+QUICK_DISTIL_UNLABELLED = 5_000
 #: Rows that use word2vec trained on the job's own text.
 WORD2VEC_MODELS = ("lstm-w2v", "lstm-ngrams-w2v", "stack")
 #: The n-gram rows start from naive-Bayes ratios up to this imbalance.
@@ -254,6 +256,33 @@ def combined_model(members, settings):
     """The combined row, unfitted: ``members`` ((key, unfitted model) pairs)
     stacked on ``BLEND_HOLDOUT`` of the training documents."""
     return HoldoutStackingClassifier(members, holdout=BLEND_HOLDOUT, random_state=settings.seed)
+
+
+def unlabelled_marker(y):
+    """A label that marks the unlabelled documents added to ``y`` and is
+    none of its classes: -1 for numbers (or one below the smallest when -1
+    is a class), ``'<unlabelled>'`` for text (with more angle brackets when
+    that is a class)."""
+    y = np.asarray(y)
+    if y.dtype.kind in "iuf":
+        return -1 if not np.any(y == -1) else int(np.floor(np.min(y))) - 1
+    marker, labels = "<unlabelled>", {str(v) for v in y}
+    while marker in labels:
+        marker = f"<{marker}>"
+    return marker
+
+
+def distilled_model(teacher, student, settings, marker):
+    """The distilled row, unfitted: ``student`` (an unfitted pipeline) learns
+    from the probabilities of ``teacher`` (a row fitted earlier in the run,
+    frozen: not fitted again) for the labelled and unlabelled documents
+    (``marker`` marks the latter)."""
+    quick = settings.n_train == "quick"
+    return DistilledClassifier(
+        FrozenEstimator(teacher), student, temperature=DISTIL_TEMPERATURE,
+        soft_weight=DISTIL_SOFT_WEIGHT, unlabelled_label=marker,
+        max_unlabelled=QUICK_DISTIL_UNLABELLED if quick else None,
+        random_state=settings.seed)
 
 
 def vote_model(members, X, y):

@@ -17,21 +17,24 @@ from ._curve import curve_sizes, learning_curve
 from ._data import load_comparison_data
 from ._models import (
     BLENDS,
+    DISTILLED,
     VOTES,
     WORD2VEC_MODELS,
     combined_model,
+    distilled_model,
     make_models,
     ngram_init_for,
     resolve_vectors,
     row_name,
+    unlabelled_marker,
     vote_model,
 )
 from ._outputs import RunFolder
 from ._present import print_report, write_outputs
 from ._progress import EpochProgress, Reporter, said_warnings, with_progress
-from ._results import Result, Run
+from ._results import Result, Run, recurrent_pipeline
 from ._save import forget_saved, save_models
-from ._settings import MODELS
+from ._settings import BUILT, DEFAULT_MODELS, with_members
 
 __all__ = ["compare", "MODEL_ERRORS"]
 
@@ -39,13 +42,20 @@ __all__ = ["compare", "MODEL_ERRORS"]
 MODEL_ERRORS = (MemoryError, ValueError, RuntimeError, FloatingPointError, OSError)
 
 
-def _training_order(requested):
-    """The ``--models`` keys in training order: the members of votes and
-    blends that were not asked for come first."""
-    keys = list(dict.fromkeys(requested))
-    members = [m for k in keys for m in (*VOTES.get(k, ()), *BLENDS.get(k, ()))]
-    missing = [m for m in dict.fromkeys(members) if m not in keys]
-    return [*sorted(missing, key=list(MODELS).index), *keys]
+def _available(keys, settings, data, say):
+    """``keys`` without the distilled rows when the job has no unlabelled
+    text (said); asking for one by name then stops the job here, before any
+    training."""
+    if not any(k in DISTILLED for k in keys) or data.unlabelled:
+        return keys
+    if tuple(settings.models) != DEFAULT_MODELS:
+        raise ValueError(
+            "--models distilled learns from unlabelled documents and this job has none: "
+            "give --unlabelled FILE (one document per line, or a data file whose text is "
+            "read without its labels), or leave distilled out of --models.")
+    say("   no unlabelled text: the distilled row is left out (give --unlabelled FILE to "
+        "train it)")
+    return [k for k in keys if k not in DISTILLED]
 
 
 def _inputs(settings):
@@ -78,19 +88,22 @@ def _failed(key, name, exc, say, seconds=None):
     return Result(key, name, {"model": name, "error": message})
 
 
-def _fit_and_score(run, key, model, say):
-    """Fit ``model`` on the training documents and predict the test
-    documents once: its :class:`Result`."""
+def _fit_and_score(run, key, model, say, X=None, y=None):
+    """Fit ``model`` on the training documents (or ``X``, ``y``) and predict
+    the test documents once: its :class:`Result`."""
     data, name = run.data, run.names[key]
-    y_train, y_test = np.asarray(data.y_train), np.asarray(data.y_test)
+    X_train = data.X_train if X is None else X
+    y_train = np.asarray(data.y_train if y is None else y)
+    y_test = np.asarray(data.y_test)
     start = time.perf_counter()
     try:
         with said_warnings(say):
-            model.fit(data.X_train, y_train)
+            model.fit(X_train, y_train)
     except MODEL_ERRORS as exc:
         return _failed(key, name, exc, say, time.perf_counter() - start)
     fit_seconds = time.perf_counter() - start
-    clf = model[-1] if hasattr(model, "steps") else model
+    inner = recurrent_pipeline(model) or model  # a distilled row: its student
+    clf = inner[-1] if hasattr(inner, "steps") else inner
     t = time.perf_counter()
     proba = np.asarray(model.predict_proba(data.X_test))  # the one prediction pass
     predict_seconds = time.perf_counter() - t
@@ -151,6 +164,58 @@ def _combine(run, key, factories, reporter):
     return Result(key, name, row, model=model, proba=proba, pred=pred)
 
 
+def _distil(run, key, factories, reporter):
+    """The distilled row: the student (the transfer row's pipeline, trained
+    again) learns from the teacher row's probabilities for the training
+    documents and the unlabelled ones."""
+    data, name, say = run.data, run.names[key], reporter.say
+    teacher_key, student_key = DISTILLED[key]
+    teacher = run.results.get(teacher_key)
+    if teacher is None or not teacher.contender:
+        return Result(key, name, {"model": name, "error": f"needs {run.names[teacher_key]}, "
+                                                          "which failed"})
+    marker = unlabelled_marker(data.y_train)
+    model = distilled_model(
+        teacher.model, with_progress(factories[student_key](), reporter, f"[{key}] student"),
+        run.settings, marker)
+    n_unlabelled = len(data.unlabelled)
+    if model.max_unlabelled is not None:
+        n_unlabelled = min(n_unlabelled, model.max_unlabelled)
+    say(f"\n== {name}: the {run.names[student_key]} pipeline learns from {teacher.name}'s "
+        f"probabilities for the {len(data.X_train):,} training documents and {n_unlabelled:,} "
+        "unlabelled ones")
+    X = [*data.X_train, *data.unlabelled]
+    y = np.asarray([*data.y_train, *[marker] * len(data.unlabelled)], dtype=object)
+    if np.asarray(data.y_train).dtype.kind in "iuf":
+        y = y.astype(np.asarray(data.y_train).dtype)
+    result = _fit_and_score(run, key, model, say, X=X, y=y)
+    if result.error:
+        return result
+    result.row["fit_seconds"] += teacher.row.get("fit_seconds") or 0
+    student, taught = result.row, teacher.row
+    detail = (
+        f"the {run.names[student_key]} pipeline trained on {teacher.name}'s probabilities "
+        f"(soft targets, temperature {model.temperature:g}, weight {model.soft_weight:g}, "
+        f"with the hard labels) for {len(data.X_train):,} training and "
+        f"{model.n_unlabelled_:,} unlabelled documents; it predicts alone: "
+        f"{_score(student)} against its teacher's {_score(taught)}; its fit time includes "
+        "the teacher's")
+    say(f"   {detail}")
+    result.row["combination"] = detail
+    result.row["teacher"] = teacher.name
+    result.row["teacher_accuracy"] = taught.get("accuracy")
+    result.row["teacher_docs_per_second"] = taught.get("predict_docs_per_second")
+    run.notes.append(f"{name} is {detail}.")
+    return result
+
+
+def _score(row):
+    """``'86.5% at 2,100 documents/s'`` for a table row."""
+    speed = row.get("predict_docs_per_second")
+    speed = f" at {speed:,.0f} documents/s" if speed else ""
+    return f"{100 * row['accuracy']:.1f}%{speed}"
+
+
 def _majority(run):
     """The baseline every model must beat: always the most frequent class."""
     data = run.data
@@ -180,7 +245,7 @@ def compare(settings, stdout=None):
     reporter = Reporter(stdout, quiet=settings.quiet)
     say = reporter.say
     started = time.perf_counter()
-    keys = _training_order(settings.models)
+    keys = with_members(settings.models)
     data = load_comparison_data(settings)
     say(f"Data: {data.name}, {len(data.X_train):,} training and {len(data.X_test):,} test "
         f"documents, {len(data.labels)} classes; test = {data.test_note}.")
@@ -188,6 +253,7 @@ def compare(settings, stdout=None):
         say(f"   {line}")
     for line in data.warnings:
         say(f"   warning: {line}")
+    keys = _available(keys, settings, data, say)
     sizes = curve_sizes(settings, data) if settings.learning_curve else None
     with RunFolder(settings.out, _inputs(settings), overwrite=settings.overwrite) as folder:
         if folder.note:
@@ -214,7 +280,7 @@ def _compare(settings, data, folder, keys, sizes, reporter, started):
                resolve_vectors(replace(settings, vectors="own"), data, analyzer_vectorizer,
                                say).embeddings)
     names = {key: row_name(key, vectors) for key in keys}
-    plain = [k for k in keys if k not in VOTES and k not in BLENDS]
+    plain = [k for k in keys if k not in BUILT]
     built = [k for k in keys if k not in plain]
     say(f"Plan: train {len(plain)} models ({', '.join(names[k] for k in plain)})"
         + (f", then {', '.join(names[k] for k in built)}" if built else "")
@@ -234,7 +300,8 @@ def _compare(settings, data, folder, keys, sizes, reporter, started):
         say(f"\n== [{position}/{len(plain)}] Training {names[key]}")
         run.add(_fit_and_score(run, key, factories[key](), say))
     for key in built:
-        run.add(_combine(run, key, factories, reporter))
+        run.add(_distil(run, key, factories, reporter) if key in DISTILLED
+                else _combine(run, key, factories, reporter))
     run.add(_majority(run))
     for result in run.contenders():
         warning = run.near_chance(result)

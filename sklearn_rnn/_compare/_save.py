@@ -221,7 +221,9 @@ def save_models(run, say):
         path = models / f"{result.key}.skops"
         start = time.perf_counter()
         try:
-            entry.error = _dump(result.model, path)
+            # a distilled row keeps its student alone: the model that
+            # predicts (its teacher is the combined row's own file)
+            entry.error = _dump(getattr(result.model, "student_", result.model), path)
         except Exception as exc:  # noqa: BLE001 - a model that cannot be saved is said, the run goes on
             entry.error = f"skops cannot save it ({type(exc).__name__}: {exc})".splitlines()[0]
         if entry.error is None:
@@ -378,8 +380,9 @@ def _limits(run, result):
     teacher = _parameter(result.model, "teacher")
     if teacher is not None:
         limits.append(f"Distilled: trained on the probabilities of a teacher "
-                      f"({type(teacher).__name__}) for documents nobody labelled; it learnt "
-                      "what the teacher knows, its mistakes included.")
+                      f"({result.row.get('teacher') or type(teacher).__name__}) for documents "
+                      "nobody labelled; it learnt what the teacher knows, its mistakes "
+                      "included. The file holds the student alone, the model that predicts.")
     maxlen = _parameter(result.model, "maxlen")
     if maxlen is not None:  # a TextVectorizer: a recurrent row or member
         limits.append(f"It reads at most {maxlen} tokens of a document and a vocabulary of "

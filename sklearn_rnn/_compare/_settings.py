@@ -11,7 +11,8 @@ model trains.
 
 from dataclasses import dataclass, fields
 
-__all__ = ["CompareSettings", "MODELS", "DEFAULT_MODELS", "LINEAR", "RECURRENT", "parse_sizes"]
+__all__ = ["CompareSettings", "MODELS", "DEFAULT_MODELS", "LINEAR", "RECURRENT", "VOTES",
+           "BLENDS", "DISTILLED", "BUILT", "with_members", "parse_sizes"]
 
 #: ``--models`` key -> row name ({vectors}: the transfer row's vectors).
 MODELS = {
@@ -26,14 +27,41 @@ MODELS = {
     "tfidf": "TF-IDF + LogReg",
     "nbsvm": "NBSVM",
     "combined": "NBSVM + LSTM transfer (combined)",
+    "distilled": "LSTM distilled from the combined row",
     "vote": "TF-IDF + LSTM n-grams (soft vote)",
     "vote-w2v": "TF-IDF + LSTM n-grams + word2vec (soft vote)",
     "stack": "TF-IDF + LSTM n-grams + word2vec (stacking)",
 }
 #: What ``sklearn-rnn compare`` trains without ``--models``: the cells the
 #: tutorials compare (recurrent path only), the transfer row, the TF-IDF
-#: baseline and the combined row.
-DEFAULT_MODELS = ("rnn", "lstm", "transfer", "tfidf", "nbsvm", "combined")
+#: baseline, NBSVM, the combined row and, when the job has unlabelled text,
+#: the distilled row.
+DEFAULT_MODELS = ("rnn", "lstm", "transfer", "tfidf", "nbsvm", "combined", "distilled")
+
+
+#: Soft votes of rows already fitted (no refit): name -> its two members.
+VOTES = {"vote": ("tfidf", "lstm-ngrams"), "vote-w2v": ("tfidf", "lstm-ngrams-w2v")}
+#: Rows stacked on held-out predictions (:class:`~sklearn_rnn.HoldoutStackingClassifier`):
+#: name -> its two members.
+BLENDS = {"combined": ("nbsvm", "transfer")}
+#: Rows distilled into a student (the transfer row's pipeline) from a
+#: teacher row fitted earlier in the run: name -> (teacher, student).
+DISTILLED = {"distilled": ("combined", "transfer")}
+#: Rows built on others: name -> the rows it needs.
+BUILT = {**VOTES, **BLENDS, **DISTILLED}
+
+
+def with_members(keys):
+    """``keys`` and, first, the rows they are built on that they do not
+    name (in the order of :data:`MODELS`): the training order."""
+    keys = list(dict.fromkeys(keys))
+    missing, todo = [], list(keys)
+    while todo:
+        for member in BUILT.get(todo.pop(), ()):
+            if member not in keys and member not in missing:
+                missing.append(member)
+                todo.append(member)
+    return [*sorted(missing, key=list(MODELS).index), *keys]
 
 
 def parse_sizes(text):
@@ -129,8 +157,9 @@ class CompareSettings:
                 parse_sizes(self.learning_curve)
             except ValueError as exc:
                 errors.append(str(exc))
-            if not (any(k in self.models for k in LINEAR)
-                    and any(k in self.models for k in RECURRENT)):
+            trained = with_members(self.models)
+            if not (any(k in trained for k in LINEAR)
+                    and any(k in trained for k in RECURRENT)):
                 errors.append("--learning-curve needs a linear row (tfidf or nbsvm) and a "
                               f"recurrent row in --models (got {','.join(self.models)}).")
         if errors:
@@ -152,4 +181,4 @@ class CompareSettings:
 LINEAR = ("tfidf", "nbsvm")
 #: Rows with a recurrent network of their own (a learning curve can follow them).
 RECURRENT = ("rnn", "lstm", "gru", "bilstm", "lstm-ngrams", "transfer", "lstm-w2v",
-             "lstm-ngrams-w2v")
+             "lstm-ngrams-w2v", "distilled")

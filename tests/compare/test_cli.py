@@ -58,7 +58,8 @@ def test_compare_on_imdb_prints_table_and_writes_files(imdb_archive, tmp_path, c
     assert [r["model"] for r in rows] == DEFAULT_ROWS
     assert settings["n_train"] == 300 and settings["n_test"] == 150
     assert settings["epochs"] == 2 and settings["models"] == [
-        "rnn", "lstm", "transfer", "tfidf", "nbsvm", "combined"]
+        "rnn", "lstm", "transfer", "tfidf", "nbsvm", "combined", "distilled"]
+    assert "no unlabelled text: the distilled row is left out" in out
     for r in rows:
         assert abs(r["accuracy"] + r["misclassified_rate"] - 1) < 1e-9
     assert rows[-1]["accuracy"] == 0.5  # the held-out split is stratified
