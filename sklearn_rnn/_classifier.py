@@ -51,6 +51,7 @@ from ._nn._device import Interrupted, check_training_memory, interrupt_raises, r
 from ._nn._layout import MODULE_OWNED, module_kwargs, saved_ngram_layout
 from ._nn._module import RecurrentClassifierModule, init_ngram_nb, token_keys
 from ._nn._net import RecurrentNet, prediction_batch_size
+from ._nn._speed import PRECISIONS, optimizer_defaults, resolve_precision
 from ._nn._state import export_net, import_net
 from ._text._ids import UNK_ID, check_ids_fit_vocabulary, check_token_ids, vocabulary_size
 from ._utils._callbacks import CALLBACK_STATE, CallbackSupportMixin, begin_fit_task
@@ -125,6 +126,7 @@ class _RecurrentBase(AllErrorsMixin, CallbackSupportMixin, ClassifierMixin, Base
         "train_split": [callable, None],
         "callbacks": [list, None],
         "device": [str, torch.device, None],
+        "precision": [StrOptions(set(PRECISIONS))],
         "verbose": ["verbose"],
         "random_state": ["random_state"],
         "warm_start": ["boolean"],
@@ -163,6 +165,7 @@ class _RecurrentBase(AllErrorsMixin, CallbackSupportMixin, ClassifierMixin, Base
         train_split=None,
         callbacks=None,
         device="auto",
+        precision="auto",
         verbose=0,
         random_state=None,
         warm_start=False,
@@ -198,6 +201,7 @@ class _RecurrentBase(AllErrorsMixin, CallbackSupportMixin, ClassifierMixin, Base
         self.train_split = train_split
         self.callbacks = callbacks
         self.device = device
+        self.precision = precision
         self.verbose = verbose
         self.random_state = random_state
         self.warm_start = warm_start
@@ -375,7 +379,8 @@ class _RecurrentBase(AllErrorsMixin, CallbackSupportMixin, ClassifierMixin, Base
         else:
             net = self._make_net(prep["sizes"], prep["device"], prep["seed"],
                                  train_split=prep["train_split"], matrix=prep["matrix"],
-                                 tokens=prep["tokens"], callbacks=callbacks)
+                                 tokens=prep["tokens"], callbacks=callbacks,
+                                 precision=prep["precision"])
         try:
             # no global RNG: the net draws from its own generators (module
             # initialisation and dropout: torch; batch order: numpy)
@@ -415,6 +420,7 @@ class _RecurrentBase(AllErrorsMixin, CallbackSupportMixin, ClassifierMixin, Base
                 )
             encoded = np.searchsorted(classes, y)
             device, early_stopping = self.device_, self.early_stopping_
+            precision = getattr(self, "precision_", "float32")
             report, n_vocab = self.embeddings_report_, self.n_vocab_
             if tokens is not None and self.tokens_ is not None and tuple(tokens) != self.tokens_:
                 # a Pipeline refitted its TextVectorizer on new documents: the
@@ -445,6 +451,7 @@ class _RecurrentBase(AllErrorsMixin, CallbackSupportMixin, ClassifierMixin, Base
             n_vocab = vocabulary_size(X, tokens=tokens, vocab_size=self.vocab_size,
                                       n_rows=None if matrix is None else matrix.shape[0])
             device = resolve_device(self.device)
+            precision = resolve_precision(self.precision, device)
         weights = _document_weights(encoded, classes, self.class_weight, sample_weight, X)
         data = to_dataset(X, encoded, weights=weights)
         valid = None if X_val is None else self._validation_dataset(
@@ -473,9 +480,10 @@ class _RecurrentBase(AllErrorsMixin, CallbackSupportMixin, ClassifierMixin, Base
         fitted = dict(
             classes_=classes, n_vocab_=n_vocab, tokens_=None if tokens is None else tuple(tokens),
             device_=device, early_stopping_=early_stopping, embeddings_report_=report,
+            precision_=precision,
         )
         return dict(seed=seed, classes=classes, tokens=tokens, matrix=matrix, sizes=sizes,
-                    device=device, early_stopping=early_stopping, train=train,
+                    device=device, precision=precision, early_stopping=early_stopping, train=train,
                     train_split=train_split, fitted=fitted)
 
     def _validation_dataset(self, X_val, y_val, classes, tokens, n_vocab):
@@ -518,10 +526,16 @@ class _RecurrentBase(AllErrorsMixin, CallbackSupportMixin, ClassifierMixin, Base
                 if hasattr(self, k)}
 
     def _make_net(self, sizes, device, seed, *, train_split=None, matrix=None, tokens=None,
-                  callbacks=None):
-        """A new, uninitialised net for the module ``sizes`` on ``device``."""
+                  callbacks=None, precision=None):
+        """A new, uninitialised net for the module ``sizes`` on ``device``, in
+        ``precision`` (None: the fitted ``precision_``, float32 when unset),
+        with the fastest step of the default optimizer (_nn/_speed.py)."""
         module_params = {f"module__{k}": v
                          for k, v in module_kwargs(network_params(self), sizes).items()}
+        passed = {k: getattr(self, k) for k in self._pass_through_names()
+                  if not k.startswith("module__")}
+        step = optimizer_defaults(self.optimizer, device, {
+            k.partition("__")[2]: v for k, v in passed.items() if k.startswith("optimizer__")})
         return RecurrentNet(
             RecurrentClassifierModule,
             criterion=torch.nn.CrossEntropyLoss,
@@ -535,13 +549,14 @@ class _RecurrentBase(AllErrorsMixin, CallbackSupportMixin, ClassifierMixin, Base
             verbose=self.verbose,
             device=device,
             shuffle_seed=seed,
+            precision=getattr(self, "precision_", "float32") if precision is None else precision,
             module__seed=seed,
             module__embeddings=None if matrix is None else torch.as_tensor(matrix),
             module__token_keys=None if tokens is None or self.ngram_range is None
             else token_keys(tokens),
             **module_params,
-            **{k: getattr(self, k) for k in self._pass_through_names()
-               if not k.startswith("module__")},
+            **{f"optimizer__{k}": v for k, v in step.items()},
+            **passed,
         )
 
     def _warm_net(self, prep, callbacks):
@@ -743,6 +758,8 @@ class _RecurrentBase(AllErrorsMixin, CallbackSupportMixin, ClassifierMixin, Base
     def __setstate__(self, state):
         state = restored_state(type(self), state)
         saved = state.pop("net_state_", None)
+        if saved is not None:  # saved before precision_ existed: trained in float32
+            state.setdefault("precision_", "float32")
         super().__setstate__(state)
         if saved is not None:
             self.net_ = import_net(saved, lambda sizes, device, seed: self._make_net(
@@ -1023,6 +1040,7 @@ class RecurrentTextClassifier(_RecurrentBase):
         train_split=None,
         callbacks=None,
         device="auto",
+        precision="auto",
         verbose=0,
         random_state=None,
         warm_start=False,
