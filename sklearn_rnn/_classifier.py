@@ -51,7 +51,12 @@ from ._nn._device import Interrupted, check_training_memory, interrupt_raises, r
 from ._nn._layout import MODULE_OWNED, module_kwargs, saved_ngram_layout
 from ._nn._module import RecurrentClassifierModule, init_ngram_nb, token_keys
 from ._nn._net import RecurrentNet, prediction_batch_size
-from ._nn._speed import PRECISIONS, optimizer_defaults, resolve_precision
+from ._nn._speed import (
+    PRECISIONS,
+    optimizer_defaults,
+    prediction_precision,
+    resolve_precision,
+)
 from ._nn._state import export_net, import_net
 from ._text._ids import UNK_ID, check_ids_fit_vocabulary, check_token_ids, vocabulary_size
 from ._utils._callbacks import CALLBACK_STATE, CallbackSupportMixin, begin_fit_task
@@ -593,7 +598,9 @@ class _RecurrentBase(AllErrorsMixin, CallbackSupportMixin, ClassifierMixin, Base
         check_ids_fit_vocabulary(X, self.tokens_, self.n_vocab_)
         data = to_dataset(X)
         _warn_if_nothing_known(data, known_from=1 if self.tokens_ is None else UNK_ID + 1)
-        logits = self.net_.forward_logits(data, self._prediction_batch_size(len(data))).double()
+        logits = self.net_.forward_logits(data, self._prediction_batch_size(len(data)),
+                                          precision=prediction_precision(self.precision))
+        logits = logits.double()
         if not torch.isfinite(logits).all():
             raise ValueError(
                 f"This {type(self).__name__} computes NaN or infinite outputs: its "

@@ -12,6 +12,7 @@ prediction pass that halves its batch size when memory runs out), and
 vocabulary. It returns logits; the classifiers turn them into probabilities.
 """
 
+import contextlib
 import math
 import warnings
 
@@ -74,10 +75,10 @@ class RecurrentNet(NeuralNet):
     shuffle_seed : int, default=None
         Seed of the batch order in training.
     precision : {'float32', 'bf16', 'fp16'}, default='float32'
-        The forward pass (training and prediction) runs under
-        ``torch.autocast`` in this dtype; the weights stay float32 and the
-        logits are returned as float32. 'fp16' scales the loss on CUDA
-        (``torch.amp.GradScaler``).
+        The training forward pass runs under ``torch.autocast`` in this
+        dtype; the weights stay float32 and the logits are returned as
+        float32. 'fp16' scales the loss on CUDA (``torch.amp.GradScaler``).
+        Validation and :meth:`forward_logits` run in float32 unless asked.
     """
 
     def __init__(self, *args, shuffle_seed=None, precision="float32", **kwargs):
@@ -106,10 +107,10 @@ class RecurrentNet(NeuralNet):
         return self
 
     def infer(self, x, **fit_params):
-        """The module's logits, under ``torch.autocast`` when ``precision``
-        asks for it (returned as float32)."""
+        """The module's logits; in training under ``torch.autocast`` when
+        ``precision`` asks for it (returned as float32)."""
         dtype = autocast_dtype(getattr(self, "precision", "float32"), self.device)
-        if dtype is None:
+        if dtype is None or not self.module_.training:
             return super().infer(x, **fit_params)
         with torch.autocast(torch.device(self.device).type, dtype=dtype):
             logits = super().infer(x, **fit_params)
@@ -264,20 +265,27 @@ class RecurrentNet(NeuralNet):
         self.module__vocab_size = len(new_tokens)
         return int(known.sum())
 
-    def forward_logits(self, dataset, batch_size):
-        """Logits ``(N, C)`` on the CPU, in ``dataset``'s (bucket) order.
+    def forward_logits(self, dataset, batch_size, precision="float32"):
+        """Logits ``(N, C)`` (float32) on the CPU, in ``dataset``'s (bucket)
+        order; under ``torch.autocast`` when ``precision`` is 'bf16' or
+        'fp16' (where the device runs it, see
+        :func:`~sklearn_rnn._nn._speed.autocast_dtype`).
 
         Builds its own iterator and changes nothing, so it is safe to call
         from several threads. When memory runs out it halves the batch size
         and tries again (a ``ResourceWarning`` says so).
         """
         first = batch_size
+        dtype = autocast_dtype(precision, self.device)
+        cast = (contextlib.nullcontext() if dtype is None
+                else torch.autocast(torch.device(self.device).type, dtype=dtype))
         while True:
             try:
-                outputs = [
-                    self.evaluation_step(batch)  # stays on the device: no sync per batch
-                    for batch in BucketIterator(dataset, batch_size, device=self.device)
-                ]
+                with cast:
+                    outputs = [
+                        self.evaluation_step(batch).float()  # stays on the device
+                        for batch in BucketIterator(dataset, batch_size, device=self.device)
+                    ]
             except (torch.OutOfMemoryError, RuntimeError, MemoryError) as exc:
                 if not is_out_of_memory(exc):
                     raise

@@ -113,8 +113,23 @@ def test_bf16_trains_with_float32_weights_and_outputs(tokens, cls):
     np.testing.assert_allclose(proba.sum(axis=1), 1.0)
     assert clf.score(X, y) > 0.6
     # the same weights predicting in float32: close
-    clf.net_.precision = "float32"
-    np.testing.assert_allclose(clf.predict_proba(X), proba, atol=1e-2)
+    exact = clf.set_params(precision="float32").predict_proba(X)
+    assert not np.array_equal(exact, proba)
+    np.testing.assert_allclose(exact, proba, atol=1e-2)
+
+
+def test_auto_trains_in_bf16_and_predicts_exactly_in_float32(tokens, monkeypatch):
+    X, y = tokens
+    monkeypatch.setattr(_speed, "cpu_has_native_bf16", lambda: True)
+    monkeypatch.setattr(_speed, "AUTO_BF16_ON_CPU", True)
+    clf = LSTMSentimentClassifier(**FAST).fit(X, y)
+    assert clf.precision_ == "bf16"
+    proba = clf.predict_proba(X)
+    np.testing.assert_array_equal(clf.set_params(precision="float32").predict_proba(X),
+                                  proba)
+    fast = clf.set_params(precision="bf16").predict_proba(X)
+    assert not np.array_equal(fast, proba)
+    np.testing.assert_allclose(fast, proba, atol=1e-2)
 
 
 def test_bf16_runs_the_forward_pass_under_autocast(tokens, monkeypatch):
@@ -122,9 +137,10 @@ def test_bf16_runs_the_forward_pass_under_autocast(tokens, monkeypatch):
     seen = []
     real = torch.autocast
 
-    def spy(device_type, dtype=None, **kwargs):
-        seen.append((device_type, dtype))
-        return real(device_type, dtype=dtype, **kwargs)
+    def spy(device_type, dtype=None, enabled=True, **kwargs):
+        if enabled:  # the head turns it off: float32 logits
+            seen.append((device_type, dtype))
+        return real(device_type, dtype=dtype, enabled=enabled, **kwargs)
 
     monkeypatch.setattr(torch, "autocast", spy)
     clf = LSTMSentimentClassifier(**FAST, precision="bf16").fit(X, y)
@@ -176,8 +192,7 @@ def test_pickle_and_skops_keep_precision(tokens, tmp_path):
     clf = LSTMSentimentClassifier(**FAST, precision="bf16").fit(X, y)
     expected = clf.predict_proba(X)
     loaded = pickle.loads(pickle.dumps(clf))
-    assert loaded.precision == loaded.precision_ == "bf16"
-    assert loaded.net_.precision == "bf16"
+    assert loaded.precision == loaded.precision_ == loaded.net_.precision == "bf16"
     np.testing.assert_array_equal(loaded.predict_proba(X), expected)
     sio = pytest.importorskip("skops.io")
     from sklearn_rnn.persistence import load_skops
