@@ -456,7 +456,7 @@ class _RecurrentBase(AllErrorsMixin, CallbackSupportMixin, ClassifierMixin, Base
             n_vocab = vocabulary_size(X, tokens=tokens, vocab_size=self.vocab_size,
                                       n_rows=None if matrix is None else matrix.shape[0])
             device = resolve_device(self.device)
-            precision = resolve_precision(self.precision, device)
+            precision = resolve_precision(self.precision, device, self._get_cell())
         weights = _document_weights(encoded, classes, self.class_weight, sample_weight, X)
         data = to_dataset(X, encoded, weights=weights)
         valid = None if X_val is None else self._validation_dataset(
@@ -943,10 +943,11 @@ class RecurrentTextClassifier(_RecurrentBase):
         and the optimizer updates them in float32; ``'bf16'`` and
         ``'fp16'`` run the recurrent layers under ``torch.autocast`` in
         bfloat16 / float16 (the output layer stays float32). ``'auto'``:
-        bf16 on a CPU with native bf16 (AVX-512 BF16 or AMX; on IMDB the
-        held-out accuracy held and training ran up to 2x faster), float32
-        on other CPUs (emulated bf16 would be slower); on CUDA bf16 where
-        the GPU supports it, else fp16. ``'fp16'`` needs CUDA (the loss is
+        for an LSTM, bf16 on a CPU with native bf16 (AVX-512 BF16 or AMX;
+        on IMDB the held-out accuracy held and training ran up to 2x
+        faster), float32 on other CPUs (emulated bf16 would be slower) and
+        for the GRU and RNN cells (bf16 gains them little on the CPU); on
+        CUDA bf16 where the GPU supports it, else fp16. ``'fp16'`` needs CUDA (the loss is
         scaled with ``torch.amp.GradScaler``). Prediction runs in float32,
         exact (the same probabilities as the float32 network and its ONNX
         export), unless ``precision`` is ``'bf16'`` or ``'fp16'`` by name

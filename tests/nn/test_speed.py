@@ -159,6 +159,8 @@ def test_auto_is_float32_on_a_cpu_without_bf16(tokens, monkeypatch):
     assert clf.precision == "auto" and clf.precision_ == "float32"
     monkeypatch.setattr(_speed, "cpu_has_native_bf16", lambda: True)
     assert _speed.resolve_precision("auto", "cpu") == "bf16"
+    assert _speed.resolve_precision("auto", "cpu", "gru") == "float32"
+    assert GRUSentimentClassifier(**FAST).fit(X, y).precision_ == "float32"
     monkeypatch.setattr(_speed, "AUTO_BF16_ON_CPU", False)
     assert _speed.resolve_precision("auto", "cpu") == "float32"
 
