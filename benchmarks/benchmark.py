@@ -45,14 +45,16 @@ import ctypes
 import gc
 import json
 import os
+import sys
 import threading
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
 import skorch
 import torch
-from _common import IMDB_ARCHIVE, RESULTS, machine
+from _common import IMDB_ARCHIVE, MOVIE_REVIEWS_ZIP, RESULTS, machine
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
@@ -816,6 +818,351 @@ def markdown(result):
 
 
 # ---------------------------------------------------------------------- #
+# --speed: the optimizer step, mixed precision and prediction (issue 30)
+# ---------------------------------------------------------------------- #
+#: CPU flags the speed study reports (what decides the fast paths).
+SPEED_FLAGS = ("avx2", "avx512f", "avx512_bf16", "amx_tile", "amx_bf16")
+
+
+def cpu_flags():
+    """The :data:`SPEED_FLAGS` this CPU has (``/proc/cpuinfo``), or None."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            line = next(x for x in f if x.startswith("flags"))
+    except (OSError, StopIteration):
+        return None
+    have = set(line.split(":", 1)[1].split())
+    return [flag for flag in SPEED_FLAGS if flag in have]
+
+
+def movie_review_sentences(path):
+    """Sentences of NLTK's movie_reviews (one per line of its tokenized
+    files), each labelled with its review's label, and the review each came
+    from (to split by review: no review's sentences on both sides)."""
+    import zipfile
+
+    texts, labels, groups = [], [], []
+    with zipfile.ZipFile(path) as archive:
+        names = sorted(n for n in archive.namelist()
+                       if n.endswith(".txt") and ("/pos/" in n or "/neg/" in n))
+        for doc, name in enumerate(names):
+            label = "pos" if "/pos/" in name else "neg"
+            for line in archive.read(name).decode("utf-8", "replace").splitlines():
+                if line.strip():
+                    texts.append(line.strip())
+                    labels.append(label)
+                    groups.append(doc)
+    return texts, np.asarray(labels), np.asarray(groups)
+
+
+def speed_dataset(name, texts_train, labels_train, texts_valid, labels_valid):
+    """Token ids (one TextVectorizer fit) and what the floor loop needs."""
+    vectorizer = TextVectorizer()
+    ids_train = vectorizer.fit_transform(list(texts_train))
+    ids_valid = vectorizer.transform(list(texts_valid))
+    len_train = (np.asarray(ids_train) != 0).sum(axis=1).astype(np.int64)
+    len_valid = (np.asarray(ids_valid) != 0).sum(axis=1).astype(np.int64)
+    encoder = LabelEncoder().fit(labels_train)
+    return {
+        "name": name, "ids_train": ids_train, "ids_valid": ids_valid,
+        "labels_train": np.asarray(labels_train), "labels_valid": np.asarray(labels_valid),
+        "y_train": encoder.transform(labels_train).astype(np.int64),
+        "y_valid": encoder.transform(labels_valid).astype(np.int64),
+        "len_train": len_train, "len_valid": len_valid,
+        "tokens_train": int(len_train.sum()),
+        "n_vocab": len(vectorizer.vocabulary_), "T": vectorizer.maxlen_,
+    }
+
+
+def speed_datasets(args):
+    """IMDB (long documents) and movie-review sentences (short ones)."""
+    texts, labels = load_imdb(data_home=args.data, return_X_y=True)
+    n = args.n_train + args.n_valid
+    texts, labels = list(texts[:n]), np.asarray(labels[:n])
+    imdb = speed_dataset("IMDB reviews", texts[:args.n_train], labels[:args.n_train],
+                         texts[args.n_train:], labels[args.n_train:])
+    sentences, s_labels, groups = movie_review_sentences(MOVIE_REVIEWS_ZIP)
+    # reviews, not sentences, are drawn for the held-out part
+    held = np.random.default_rng(0).permutation(groups.max() + 1)[:200]
+    valid = np.isin(groups, held)
+    train_rows = np.flatnonzero(~valid)
+    if args.n_sentences:
+        train_rows = train_rows[np.random.default_rng(0).permutation(
+            len(train_rows))[:args.n_sentences]]
+    short = speed_dataset(
+        "movie-review sentences", [sentences[i] for i in train_rows], s_labels[train_rows],
+        [sentences[i] for i in np.flatnonzero(valid)], s_labels[valid])
+    return [imdb, short]
+
+
+#: The rows of ours in the speed study: (method, label, classifier kwargs).
+#: ``optimizer__foreach=False`` is PyTorch's single-tensor Adam, the CPU
+#: default before the classifiers chose the step (the old default).
+SPEED_VARIANTS = (
+    ("ours_single", "ours, single-tensor Adam, float32 (the old default)",
+     {"precision": "float32", "optimizer__foreach": False}),
+    ("ours_fused", "ours, fused Adam, float32", {"precision": "float32"}),
+    ("ours_fused_bf16", "ours, fused Adam, bf16 autocast", {"precision": "bf16"}),
+)
+
+
+def run_ours_speed(method, label, data, cfg, ngram, **kwargs):
+    """One speed row of ours: training tokens/s, prediction docs/s, accuracy."""
+    clf = LSTMSentimentClassifier(
+        max_epochs=cfg.epochs, batch_size=cfg.batch_size, device=cfg.device,
+        early_stopping=False, ngram_range=(1, 2) if ngram else None, random_state=0,
+        **kwargs)
+    with warnings.catch_warnings():
+        # a few held-out sentences hold no known token: said once, not per row
+        warnings.simplefilter("ignore", UserWarning)
+        return _ours_speed(clf, method, label, data, cfg, ngram)
+
+
+def _ours_speed(clf, method, label, data, cfg, ngram):
+    t0 = time.perf_counter()
+    clf.fit(data["ids_train"], data["labels_train"])
+    fit_s = time.perf_counter() - t0
+    predict_s, proba = best_time(lambda: clf.predict_proba(data["ids_valid"]), 2,
+                                 cfg.device)
+    extra = {}
+    if clf.precision != "float32":  # the same weights predicting in float32
+        fast_s, fast = predict_s, proba
+        clf.set_params(precision="float32")
+        predict_s, proba = best_time(lambda: clf.predict_proba(data["ids_valid"]), 2,
+                                     cfg.device)
+        if not np.array_equal(fast, proba):
+            diff = np.abs(fast - proba)
+            extra = {"proba_max_diff_vs_float32": float(diff.max()),
+                     "proba_p99_diff_vs_float32": float(np.quantile(diff, 0.99)),
+                     "predict_bf16_docs_per_s": len(fast) / fast_s,
+                     "valid_acc_bf16_prediction": float(np.mean(
+                         clf.classes_[fast.argmax(axis=1)] == data["labels_valid"]))}
+    durations = [float(d) for d in clf.history_[:, "dur"]]
+    s_per_epoch = float(np.mean(durations))
+    optimizer = clf.net_.optimizer_.defaults
+    return {
+        "method": method + ("_ngram" if ngram else ""),
+        "label": label + (", n-gram path on" if ngram else ""),
+        "dataset": data["name"], "precision": clf.precision_,
+        "adam_step": ("fused" if optimizer.get("fused") else "foreach"
+                      if optimizer.get("foreach") else "single-tensor"),
+        "s_per_epoch": s_per_epoch, "fit_s": fit_s, "epoch_s": durations,
+        "tokens_per_s": data["tokens_train"] / s_per_epoch,
+        "train_docs_per_s": len(data["y_train"]) / s_per_epoch,
+        "predict_docs_per_s": len(proba) / predict_s,  # float32, exact
+        "valid_acc": float(np.mean(clf.classes_[proba.argmax(axis=1)]
+                                   == data["labels_valid"])),
+        **extra,
+    }
+
+
+def run_floor_speed(data, cfg):
+    """The hand-written floor loop (:func:`run_floor`) as a speed row."""
+    r = run_floor("lstm", "floor", "floor loop (plain Adam, float32, prebuilt batches)",
+                  data, cfg)
+    return {
+        "method": "floor", "label": r["label"], "dataset": data["name"],
+        "precision": "float32", "adam_step": "single-tensor",
+        "s_per_epoch": r["s_per_epoch"], "fit_s": r["fit_s"], "epoch_s": r["epoch_s"],
+        "tokens_per_s": data["tokens_train"] / r["s_per_epoch"],
+        "train_docs_per_s": len(data["y_train"]) / r["s_per_epoch"],
+        "predict_docs_per_s": r["predict_reviews_per_s"], "valid_acc": r["valid_acc"],
+    }
+
+
+def adam_step_times(data, cfg, repeats=20):
+    """Median seconds of one Adam step over the default model's parameters
+    (n-gram path on, IMDB's vocabulary): single-tensor, foreach, fused."""
+    from sklearn_rnn._nn._speed import foreach_supported, fused_adam_supported
+
+    clf = LSTMSentimentClassifier(max_epochs=1, early_stopping=False, random_state=0,
+                                  device=cfg.device)
+    clf.fit(data["ids_valid"][:64], data["labels_valid"][:64])  # builds the net
+    params = [p for p in clf.net_.module_.parameters() if p.requires_grad]
+    out = {"n_parameters": int(sum(p.numel() for p in params))}
+    kinds = {"single-tensor": {"foreach": False}}
+    if foreach_supported(cfg.device):
+        kinds["foreach"] = {"foreach": True}
+    if fused_adam_supported(cfg.device):
+        kinds["fused"] = {"fused": True}
+    for name, kwargs in kinds.items():
+        copies = [torch.nn.Parameter(p.detach().clone()) for p in params]
+        for p in copies:
+            p.grad = torch.randn_like(p) * 1e-3
+        optimizer = torch.optim.Adam(copies, lr=1e-3, **kwargs)
+        optimizer.step()  # the moments exist from here
+        times = []
+        for _ in range(repeats):
+            sync(cfg.device)
+            t0 = time.perf_counter()
+            optimizer.step()
+            sync(cfg.device)
+            times.append(time.perf_counter() - t0)
+        out[name] = float(np.median(times))
+    return out
+
+
+def speed_study(args):
+    """The ``--speed`` study: rows, Adam step times, machine; writes JSON and
+    Markdown."""
+    from sklearn_rnn._nn._speed import cpu_has_native_bf16, resolve_precision
+
+    out = Path(args.out) if args.out else RESULTS / "benchmark_speed"
+    datasets = speed_datasets(args)
+    warm_up(args)
+    rows = []
+    for data in datasets:
+        print(f"{data['name']}: {len(data['y_train']):,} training documents "
+              f"({data['tokens_train']:,} tokens), {len(data['y_valid']):,} held out",
+              flush=True)
+        runs = [("floor", lambda d=data: run_floor_speed(d, args))]
+        runs += [(m, lambda d=data, m=m, lab=lab, kw=kw: run_ours_speed(
+            m, lab, d, args, ngram=False, **kw)) for m, lab, kw in SPEED_VARIANTS]
+        if data is datasets[1] or args.ngram_rows:  # the library's default network too
+            runs += [(m + "_ngram", lambda d=data, m=m, lab=lab, kw=kw: run_ours_speed(
+                m, lab, d, args, ngram=True, **kw))
+                for m, lab, kw in SPEED_VARIANTS if m != "ours_fused"]
+        for method, run in runs:
+            print(f"  {method} ...", flush=True)
+            r = run()
+            rows.append(r)
+            print(f"    {r['tokens_per_s']:,.0f} tokens/s, {r['s_per_epoch']:.2f} s/epoch, "
+                  f"predict {r['predict_docs_per_s']:,.0f} docs/s, "
+                  f"acc {100 * r['valid_acc']:.2f}", flush=True)
+    for r in rows:
+        same = {x["method"]: x for x in rows if x["dataset"] == r["dataset"]}
+        r["vs_floor"] = r["tokens_per_s"] / same["floor"]["tokens_per_s"]
+        base = same.get("ours_single_ngram" if r["method"].endswith("_ngram")
+                        else "ours_single")
+        r["acc_vs_single_points"] = (None if base is None
+                                     else 100 * (r["valid_acc"] - base["valid_acc"]))
+    print("timing one Adam step ...", flush=True)
+    adam = adam_step_times(datasets[0], args)
+    result = {
+        "setup": {"epochs": args.epochs, "batch_size": args.batch_size,
+                  "n_train": args.n_train, "n_valid": args.n_valid,
+                  "n_sentences": args.n_sentences, "quick": args.quick,
+                  "device": args.device,
+                  "datasets": [{k: d[k] for k in ("name", "tokens_train", "n_vocab", "T")}
+                               | {"n_train": len(d["y_train"]),
+                                  "n_valid": len(d["y_valid"])} for d in datasets]},
+        "machine": {**machine_info(args), "cpu_flags": cpu_flags(),
+                    "torch_cpu_capability": torch.backends.cpu.get_cpu_capability(),
+                    "native_bf16": cpu_has_native_bf16(),
+                    "auto_precision": resolve_precision("auto", args.device)},
+        "rows": rows, "adam_step_s": adam,
+    }
+    result["targets"] = speed_targets(result)
+    report = speed_markdown(result)
+    print()
+    print(report)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    Path(f"{out}.json").write_text(json.dumps(result, indent=2, default=str))
+    Path(f"{out}.md").write_text(report)
+    print(f"wrote {out}.json and {out}.md")
+    return result
+
+
+def speed_targets(result):
+    """Issue 30's targets, from the rows of one run."""
+    rows = result["rows"]
+    targets = []
+    for dataset, threshold in (("IMDB reviews", 1.5), ("movie-review sentences", 2.0)):
+        same = [r for r in rows if r["dataset"] == dataset and r["method"] != "floor"]
+        # the fastest of ours whose accuracy holds (within 0.3 points of the old default)
+        held = [r for r in same if r["acc_vs_single_points"] is not None
+                and r["acc_vs_single_points"] >= -0.3]
+        best = max(held, key=lambda r: r["vs_floor"], default=None)
+        targets.append({
+            "target": f"training tokens/s / floor loop, {dataset}",
+            "measured": None if best is None else best["vs_floor"], "threshold": threshold,
+            "passed": None if best is None else best["vs_floor"] >= threshold,
+            "note": "" if best is None else f"{best['label']} (accuracy "
+            f"{best['acc_vs_single_points']:+.2f} points vs the old default)"})
+    imdb = {r["method"]: r for r in rows if r["dataset"] == "IMDB reviews"}
+    threads = f"{result['machine']['torch_threads']} torch threads"
+    exact = max((r["predict_docs_per_s"] for m, r in imdb.items()
+                 if m.startswith("ours")), default=None)
+    targets.append({"target": "prediction, IMDB reviews/s (float32, exact)",
+                    "measured": exact, "threshold": 3000,
+                    "passed": None if exact is None else exact >= 3000, "note": threads})
+    fast = max((r["predict_bf16_docs_per_s"] for r in imdb.values()
+                if "predict_bf16_docs_per_s" in r), default=None)
+    targets.append({"target": "prediction, IMDB reviews/s (precision='bf16')",
+                    "measured": fast, "threshold": 3000,
+                    "passed": None if fast is None else fast >= 3000, "note": threads})
+    diffs = [r["proba_max_diff_vs_float32"] for r in rows
+             if "proba_max_diff_vs_float32" in r]
+    targets.append({"target": "bf16 prediction: max |p - p_float32|",
+                    "measured": max(diffs, default=None), "threshold": 1e-3,
+                    "passed": None if not diffs else max(diffs) <= 1e-3,
+                    "note": "same weights, predicted with and without autocast",
+                    "lower_is_better": True})
+    return targets
+
+
+def speed_markdown(result):
+    setup, m = result["setup"], result["machine"]
+    lines = [
+        "# sklearn_rnn speed study (`benchmark.py --speed`)", "",
+        f"Machine: {m['label'] + ': ' if m['label'] else ''}{m['cpu']} "
+        f"({m['cpus_available']} CPUs available, {m['torch_threads']} torch threads); "
+        f"CPU flags: {', '.join(m['cpu_flags'] or []) or '?'} (torch capability "
+        f"{m['torch_cpu_capability']}; native bf16: {m['native_bf16']}; "
+        f"precision='auto' resolves to {m['auto_precision']!r}); torch {m['torch']}, "
+        f"skorch {m['skorch']}.", "",
+        f"Model: the benchmark's LSTM (embedding 128, LSTM 128, max pooling, lr 3e-3, "
+        f"clip 1.0, batch {setup['batch_size']}), {setup['epochs']} epoch(s), "
+        "early stopping off; rows without the n-gram path are the floor loop's "
+        "network.", "",
+    ]
+    for d in setup["datasets"]:
+        lines.append(f"- {d['name']}: {d['n_train']:,} training documents "
+                     f"({d['tokens_train']:,} tokens), {d['n_valid']:,} held out, "
+                     f"{d['n_vocab']:,} ids.")
+    lines += ["", "| dataset | method | Adam step | precision | train tokens/s "
+              "| train docs/s | ÷ floor | predict docs/s | bf16 predict docs/s (max Δp) "
+              "| held-out acc | Δ acc (points) |",
+              "|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in result["rows"]:
+        delta = r["acc_vs_single_points"]
+        fast = ("—" if "predict_bf16_docs_per_s" not in r else
+                f"{r['predict_bf16_docs_per_s']:,.0f} ({r['proba_max_diff_vs_float32']:.1e})")
+        lines.append(
+            f"| {r['dataset']} | {r['label']} | {r['adam_step']} | {r['precision']} "
+            f"| {r['tokens_per_s']:,.0f} | {r['train_docs_per_s']:,.0f} "
+            f"| {r['vs_floor']:.2f}x | {r['predict_docs_per_s']:,.0f} | {fast} "
+            f"| {100 * r['valid_acc']:.2f}% | {_fmt(delta, '+.2f')} |")
+    lines += [
+        "",
+        "Tokens/s and docs/s: training documents (their real tokens) over the mean "
+        "epoch time. Predict: `predict_proba` on the held-out documents in float32 "
+        "(exact; what `precision='auto'` does), best of 2; bf16 predict: the same "
+        "weights with `precision='bf16'` (autocast), and the largest difference in "
+        "probability from float32. Held-out accuracy from the float32 prediction; "
+        "Δ acc: minus the single-tensor float32 row of the same network.", "",
+    ]
+    adam = result["adam_step_s"]
+    lines += [f"One Adam step over the default model's {adam['n_parameters']:,} "
+              "parameters (n-gram path on, IMDB vocabulary), median of 20:", "",
+              "| step | ms | speed-up |", "|---|---:|---:|"]
+    for name in ("single-tensor", "foreach", "fused"):
+        if name in adam:
+            lines.append(f"| {name} | {1000 * adam[name]:.2f} "
+                         f"| {adam['single-tensor'] / adam[name]:.2f}x |")
+    lines += ["", "Targets:", "", "| target | measured | threshold | result |",
+              "|---|---:|---:|---|"]
+    for t in result["targets"]:
+        verdict = {True: "pass", False: "FAIL", None: "n/a"}[t["passed"]]
+        if t["note"]:
+            verdict += f" ({t['note']})"
+        sign = "<=" if t.get("lower_is_better") else ">="
+        lines.append(f"| {t['target']} | {_fmt(t['measured'], ',.4g')} "
+                     f"| {sign} {t['threshold']:,} | {verdict} |")
+    return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------------- #
 # main
 # ---------------------------------------------------------------------- #
 def parse_args(argv):
@@ -846,6 +1193,18 @@ def parse_args(argv):
                         help="torch.set_num_threads and the BLAS thread limit")
     parser.add_argument("--machine-label", default="",
                         help="a name for the machine, kept in the results")
+    parser.add_argument("--speed", action="store_true",
+                        help="run the speed study instead (optimizer step, bf16, "
+                        "prediction; IMDB and movie-review sentences): writes "
+                        "benchmarks/results/benchmark_speed.{json,md}")
+    parser.add_argument("--quick", action="store_true",
+                        help="with --speed: 4,000 + 1,000 IMDB reviews, 10,000 "
+                        "sentences, 1 epoch (a check under load; figures mean little)")
+    parser.add_argument("--n-sentences", type=int, default=None,
+                        help="with --speed: training sentences (default all)")
+    parser.add_argument("--ngram-rows", action="store_true",
+                        help="with --speed: rows of the n-gram network on IMDB too "
+                        "(always on the sentences)")
     parser.add_argument("--out", default=None,
                         help="path of the results without extension (default "
                         "benchmarks/results/benchmark_<device>)")
@@ -857,6 +1216,14 @@ def parse_args(argv):
                      f"choose from {', '.join(METHODS)}")
     if args.device == "cuda" and not torch.cuda.is_available():
         parser.error("--device cuda but torch.cuda.is_available() is False")
+    if args.speed:
+        given = set(argv if argv is not None else sys.argv[1:])
+        if "--epochs" not in given:
+            args.epochs = 1 if args.quick else 2
+        if args.quick:
+            args.n_train = 4000 if "--n-train" not in given else args.n_train
+            args.n_valid = 1000 if "--n-valid" not in given else args.n_valid
+            args.n_sentences = args.n_sentences or 10000
     if args.packed_limit is None:
         args.packed_limit = 2000 if args.device == "cpu" else 0
     return args
@@ -873,6 +1240,9 @@ def main(argv=None):
     args.pooling = defaults.pooling
     args.lr = defaults.lr
     args.clip = defaults.clip_grad_norm
+    if args.speed:
+        with threadpool_limits(limits=args.threads):
+            return speed_study(args)
     out = Path(args.out) if args.out else RESULTS / f"benchmark_{args.device}"
 
     with threadpool_limits(limits=args.threads):

@@ -204,6 +204,17 @@ class RecurrentClassifierModule(nn.Module):
             x, steps = self.conv(x, lengths)  # (B, T', F)
         out = self.recurrent(x)  # (B, T', D*H)
         pooled = self.drop(pool(out, steps, self.pooling, self.bidirectional))
+        kind = pooled.device.type
+        if not torch.is_autocast_enabled(kind):
+            return self.head(pooled, ids, lengths)
+        # mixed precision: the head in float32 (a few B x D*H x C products),
+        # so the logits are not rounded to bf16's 8 bits
+        with torch.autocast(kind, enabled=False):
+            return self.head(pooled.float(), ids, lengths)
+
+    def head(self, pooled, ids, lengths):
+        """Logits ``(B, C)`` of the pooled features ``(B, D*H)`` [+ the n-gram
+        logits of ``ids``]."""
         if self.dense is not None:
             pooled = self.dense(pooled)
         logits = self.classifier(pooled)  # (B, C)
@@ -346,7 +357,10 @@ def pool(out, lengths, how, bidirectional=False):
     mask = torch.arange(T, device=out.device)[None, :] >= (T - lengths)[:, None]
     mask = mask.unsqueeze(-1)  # (B, T, 1)
     if how == "max":
-        pooled = out.masked_fill(~mask, float("-inf")).amax(dim=1)
+        # in prediction the outputs are not needed again: masked in place
+        # (no (B, T, D*H) copy; autograd forbids it in training)
+        fill = out.masked_fill_ if torch.is_inference(out) else out.masked_fill
+        pooled = fill(~mask, float("-inf")).amax(dim=1)
         return torch.where((lengths > 0)[:, None], pooled, torch.zeros_like(pooled))
     total = (out * mask).sum(dim=1)
     return total / lengths.clamp(min=1)[:, None].to(out.dtype)

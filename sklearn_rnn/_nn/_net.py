@@ -12,6 +12,7 @@ prediction pass that halves its batch size when memory runs out), and
 vocabulary. It returns logits; the classifiers turn them into probabilities.
 """
 
+import contextlib
 import math
 import warnings
 
@@ -19,11 +20,13 @@ import numpy as np
 import torch
 from skorch import NeuralNet
 from skorch.callbacks import EpochTimer, PassthroughScoring
+from skorch.dataset import unpack_data
 
 from ._callbacks import BatchAccuracy, TerminalPrintLog
 from ._data import BucketIterator, SequenceDataset
 from ._device import is_out_of_memory
 from ._module import token_keys
+from ._speed import autocast_dtype, needs_grad_scaler
 
 __all__ = ["RecurrentNet", "TrainingDivergedError", "prediction_batch_size"]
 
@@ -71,11 +74,17 @@ class RecurrentNet(NeuralNet):
         As for ``skorch.NeuralNet``.
     shuffle_seed : int, default=None
         Seed of the batch order in training.
+    precision : {'float32', 'bf16', 'fp16'}, default='float32'
+        The training forward pass runs under ``torch.autocast`` in this
+        dtype; the weights stay float32 and the logits are returned as
+        float32. 'fp16' scales the loss on CUDA (``torch.amp.GradScaler``).
+        Validation and :meth:`forward_logits` run in float32 unless asked.
     """
 
-    def __init__(self, *args, shuffle_seed=None, **kwargs):
+    def __init__(self, *args, shuffle_seed=None, precision="float32", **kwargs):
         super().__init__(*args, **kwargs)
         self.shuffle_seed = shuffle_seed
+        self.precision = precision
 
     @property
     def _default_callbacks(self):
@@ -93,7 +102,42 @@ class RecurrentNet(NeuralNet):
         # one generator for the whole life of the net: a warm start continues
         # the sequence of batch orders instead of replaying the first epochs
         self.shuffle_rng_ = np.random.default_rng(self.shuffle_seed)
+        self.grad_scaler_ = (torch.amp.GradScaler(torch.device(self.device).type)
+                             if needs_grad_scaler(self.precision, self.device) else None)
         return self
+
+    def infer(self, x, **fit_params):
+        """The module's logits; in training under ``torch.autocast`` when
+        ``precision`` asks for it (returned as float32)."""
+        dtype = autocast_dtype(getattr(self, "precision", "float32"), self.device)
+        if dtype is None or not self.module_.training:
+            return super().infer(x, **fit_params)
+        with torch.autocast(torch.device(self.device).type, dtype=dtype):
+            logits = super().infer(x, **fit_params)
+        return logits.float()
+
+    def train_step_single(self, batch, **fit_params):
+        scaler = getattr(self, "grad_scaler_", None)
+        if scaler is None:
+            return super().train_step_single(batch, **fit_params)
+        # float16: the loss is scaled for backward, the gradients unscaled
+        # at once so that clipping (on_grad_computed) sees their true size
+        self._set_training(True)
+        Xi, yi = unpack_data(batch)
+        y_pred = self.infer(Xi, **fit_params)
+        loss = self.get_loss(y_pred, yi, X=Xi, training=True)
+        scaler.scale(loss).backward()
+        scaler.unscale_(self.optimizer_)
+        return {"loss": loss, "y_pred": y_pred}
+
+    def _step_optimizer(self, step_fn):
+        scaler = getattr(self, "grad_scaler_", None)
+        if scaler is None:
+            return super()._step_optimizer(step_fn)
+        step_fn()
+        scaler.step(self.optimizer_)  # skipped when a gradient is inf/NaN
+        scaler.update()
+        return None
 
     def batch_size_for(self, n_documents, training=False):
         """The batch size of training, or of validation (see
@@ -250,20 +294,27 @@ class RecurrentNet(NeuralNet):
         self.module__vocab_size = len(new_tokens)
         return int(known.sum())
 
-    def forward_logits(self, dataset, batch_size):
-        """Logits ``(N, C)`` on the CPU, in ``dataset``'s (bucket) order.
+    def forward_logits(self, dataset, batch_size, precision="float32"):
+        """Logits ``(N, C)`` (float32) on the CPU, in ``dataset``'s (bucket)
+        order; under ``torch.autocast`` when ``precision`` is 'bf16' or
+        'fp16' (where the device runs it, see
+        :func:`~sklearn_rnn._nn._speed.autocast_dtype`).
 
         Builds its own iterator and changes nothing, so it is safe to call
         from several threads. When memory runs out it halves the batch size
         and tries again (a ``ResourceWarning`` says so).
         """
         first = batch_size
+        dtype = autocast_dtype(precision, self.device)
+        cast = (contextlib.nullcontext() if dtype is None
+                else torch.autocast(torch.device(self.device).type, dtype=dtype))
         while True:
             try:
-                outputs = [
-                    self.evaluation_step(batch)  # stays on the device: no sync per batch
-                    for batch in BucketIterator(dataset, batch_size, device=self.device)
-                ]
+                with cast:
+                    outputs = [
+                        self.evaluation_step(batch).float()  # stays on the device
+                        for batch in BucketIterator(dataset, batch_size, device=self.device)
+                    ]
             except (torch.OutOfMemoryError, RuntimeError, MemoryError) as exc:
                 if not is_out_of_memory(exc):
                     raise

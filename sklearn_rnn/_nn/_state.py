@@ -261,7 +261,7 @@ def import_net(saved, make_net, owner="model"):
         net.initialize()
         net.module_.load_state_dict({k: torch.as_tensor(v) for k, v in saved["module"].items()})
         if saved.get("optimizer") is not None:
-            net.optimizer_.load_state_dict(_to_torch(saved["optimizer"]))
+            _load_optimizer(net.optimizer_, _to_torch(saved["optimizer"]))
         if saved.get("shuffle_state") is not None:
             net.shuffle_rng_.bit_generator.state = saved["shuffle_state"]
         if saved.get("dropout_state"):
@@ -273,3 +273,14 @@ def import_net(saved, make_net, owner="model"):
         ) from exc
     net.history_ = History(saved["history"])
     return net
+
+
+def _load_optimizer(optimizer, state):
+    """Load a saved optimizer state, keeping the step implementation
+    (``fused``/``foreach``) chosen for this machine: a file saved where Adam
+    ran fused loads where it cannot (the moments are the same either way)."""
+    chosen = [{k: group[k] for k in ("fused", "foreach") if k in group}
+              for group in optimizer.param_groups]
+    optimizer.load_state_dict(state)
+    for group, keep in zip(optimizer.param_groups, chosen, strict=True):
+        group.update(keep)
