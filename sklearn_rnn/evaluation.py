@@ -13,6 +13,8 @@ import time
 import numpy as np
 from sklearn.metrics import accuracy_score, f1_score, recall_score
 
+from ._utils._printable import printable
+
 _HTML_TAG = re.compile(r"<[^<>]{0,200}>")
 
 __all__ = [
@@ -178,6 +180,8 @@ def format_table(rows, columns=None):
     Returns
     -------
     table : str
+        Control and bidirectional characters in names and labels are written
+        out as escapes (``\\x1b``, ``\\u202e``): the table is safe to print.
     """
     if not rows:
         return ""
@@ -192,9 +196,10 @@ def format_table(rows, columns=None):
             if key.endswith("per_second"):
                 return f"{value:,.0f}"
             return f"{value:.1f}"
-        return str(value)
+        return printable(value)
 
-    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    lines = ["| " + " | ".join(printable(c) for c in columns) + " |",
+             "|" + "---|" * len(columns)]
     for row in rows:
         lines.append("| " + " | ".join(fmt(c, row.get(c)) for c in columns) + " |")
     return "\n".join(lines)
@@ -271,17 +276,20 @@ def format_samples(samples, width=200):
     Returns
     -------
     text : str
+        Control and bidirectional characters of the documents and labels are
+        written out as escapes (``\\x1b``, ``\\u202e``), never sent to the
+        terminal: a document cannot clear the screen or write the clipboard.
     """
     out = []
     for s in samples:
         text = " ".join(_HTML_TAG.sub(" ", str(s["text"])).split())
         if len(text) > width:
             text = text[: width - 3] + "..."
-        out.append(f"[{s['index']}] truth: {s['truth']}")
+        out.append(f"[{s['index']}] truth: {printable(s['truth'])}")
         for name, (label, conf) in s["predictions"].items():
             mark = "ok " if label == s["truth"] else "BAD"
-            out.append(f"    {mark} {name}: {label} ({100 * conf:.1f}%)")
-        out.append(f"    {text}")
+            out.append(f"    {mark} {printable(name)}: {printable(label)} ({100 * conf:.1f}%)")
+        out.append(f"    {printable(text, document=True)}")
     return "\n".join(out)
 
 
