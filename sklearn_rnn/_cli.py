@@ -257,6 +257,14 @@ def _check_plotting(parser, settings):
                      "--no-plots)")
 
 
+def _shown(message):
+    """An error message as the terminal gets it: a label or a line of a
+    stranger's file in it cannot send control sequences."""
+    from ._utils._printable import printable
+
+    return printable(message, document=True, lines=True)
+
+
 def main(argv=None):
     """Entry point of the ``sklearn-rnn`` console script; returns the exit code."""
     parser = build_parser()
@@ -273,7 +281,8 @@ def main(argv=None):
         try:
             compare(settings)
         except (OSError, ValueError, ImportError) as exc:
-            print(f"sklearn-rnn compare: error: {cli_words(str(exc))}", file=sys.stderr)
+            print(f"sklearn-rnn compare: error: {_shown(cli_words(str(exc)))}",
+                  file=sys.stderr)
             return 1
         except KeyboardInterrupt:
             print("sklearn-rnn compare: interrupted; the rows scored so far are in "
@@ -302,7 +311,7 @@ def _predict(parser, args):
     except BrokenPipeError:  # pragma: no cover - e.g. | head
         return 0
     except (OSError, ValueError, ImportError) as exc:
-        print(f"sklearn-rnn predict: error: {cli_words(str(exc))}", file=sys.stderr)
+        print(f"sklearn-rnn predict: error: {_shown(cli_words(str(exc)))}", file=sys.stderr)
         return 1
     return 0
 

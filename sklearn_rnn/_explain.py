@@ -326,8 +326,27 @@ def _sklearn_tokens_with_offsets(vectorizer, doc):
         matches = list(pattern.finditer(text))
         return [m.group(group) for m in matches], [m.span(group) for m in matches]
     tokens = list(vectorizer.build_tokenizer()(text))
-    lowered = doc.lower()
-    return tokens, find_in_order(tokens, doc, lowered if len(lowered) == len(doc) else None)
+    return tokens, find_in_order(tokens, doc, _folded(doc, vectorizer))
+
+
+def _folded(doc, vectorizer):
+    """``doc`` as the vectorizer's preprocessing sees each character, one for
+    one (lowercased; accents stripped with ``strip_accents``): where a
+    character would become several or none, it stays as it is. None when
+    that changes nothing."""
+    strip = vectorizer.build_preprocessor() if vectorizer.strip_accents else None
+    lower = vectorizer.lowercase
+    if strip is None:
+        lowered = doc.lower() if lower else doc
+        return lowered if len(lowered) == len(doc) and lowered != doc else None
+    out = []
+    for c in doc:
+        try:
+            folded = strip(c) if vectorizer.preprocessor is None else (c.lower() if lower else c)
+        except Exception:  # a preprocessor of the user's that wants whole documents
+            folded = c
+        out.append(folded if len(folded) == 1 else c)
+    return "".join(out)
 
 
 def _explain_linear(pipeline, vectorizer, middle, model, texts, target):

@@ -27,6 +27,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ._utils._printable import printable
+
 __all__ = ["PredictSettings", "predict", "load_model", "OUTPUT_FORMATS", "MAX_EXPLAINED"]
 
 #: ``--output-format`` choices.
@@ -232,6 +234,12 @@ def _rows(pred, proba, classes, with_proba):
 
 
 def _write(stream, kind, pred, proba, classes, with_proba):
+    if getattr(stream, "isatty", lambda: False)():
+        # a person reads it: a label of a stranger's model cannot drive the
+        # terminal (to a file or a pipe, the labels go as they are)
+        shown = np.vectorize(printable, otypes=[object])
+        pred = shown(pred) if len(pred) else pred
+        classes = shown(classes) if len(classes) else classes
     if kind == "jsonl":
         for row in _rows(pred, proba, classes, with_proba):
             stream.write(json.dumps(row, ensure_ascii=False) + "\n")
@@ -323,7 +331,7 @@ def predict(settings, stdout=None, stderr=None):
 
     def say(line):
         if not settings.quiet:
-            print(line, file=stderr, flush=True)
+            print(printable(line, document=True, lines=True), file=stderr, flush=True)
 
     model_path, record = _record_for(settings.model)
     start = time.perf_counter()

@@ -4,19 +4,23 @@
 sends to a colleague: the CSS inline, the figures embedded as ``data:``
 URIs, nothing fetched from the network, no JavaScript (a Content Security
 Policy forbids scripts and remote resources outright). Every piece of text
-is escaped; documents are shown as text, their ``<br />`` tags as line
-breaks, never as markup.
+is escaped, its control and bidirectional characters written out
+(``\\x1b``, ``\\u202e``); documents are shown as text, their ``<br />``
+tags as line breaks, never as markup.
 
 No torch here: the standard library only. (The check that the page opens
 cleanly in a real browser is test tooling: ``tests/_chromium.py``.)
 """
 
 import base64
+import bisect
 import html
 import math
 import re
 from datetime import datetime, timezone
 from pathlib import Path
+
+from ._utils._printable import printable
 
 __all__ = ["write_report", "highlight"]
 
@@ -123,8 +127,11 @@ _CSS += "".join(f".t{k} {{ background: rgba({','.join(map(str, _TOWARD))},0.{k})
                 for k in _STEPS)
 
 
-def _escape(value):
-    return html.escape(str(value), quote=True)
+def _escape(value, *, document=False):
+    """HTML-escaped text, its control and bidirectional characters written
+    out as visible escapes (``\\x1b``, ``\\u202e``): a label cannot reorder
+    the confidence beside it."""
+    return html.escape(printable(value, document=document, lines=True), quote=True)
 
 
 def _is_rate(column):
@@ -152,7 +159,7 @@ def _is_number(value):
 
 def _text_html(text):
     """Escaped text with ``<br />`` tags as line breaks."""
-    return _ESCAPED_BREAK.sub("<br>", _escape(text))
+    return _ESCAPED_BREAK.sub("<br>", _escape(text, document=True))
 
 
 def highlight(text, spans):
@@ -179,16 +186,24 @@ def highlight(text, spans):
     # words inside a <br /> (scikit-learn's tokenizer reads 'br') are not
     # highlighted: the tag stays whole, shown as a line break
     breaks = [m.span() for m in _BREAK.finditer(text)] if "<" in text else []
+    starts = [a for a, _ in breaks]
+
+    def in_break(start, end):
+        # the last tag starting before the word's end is the only one that
+        # can overlap it (tags do not overlap): a binary search, not a scan
+        k = bisect.bisect_left(starts, end) - 1
+        return k >= 0 and start < breaks[k][1]
+
     spans = sorted((int(s), int(e), float(w)) for s, e, w in spans
                    if 0 <= int(s) < int(e) <= len(text) and math.isfinite(float(w))
-                   and not any(a < int(e) and int(s) < b for a, b in breaks))
+                   and not in_break(int(s), int(e)))
     largest = max((abs(w) for _, _, w in spans), default=0.0)
     out, at = [], 0
     for start, end, weight in spans:
         if start < at:
             continue
         out.append(_text_html(text[at:start]))
-        word = _escape(text[start:end])
+        word = _escape(text[start:end], document=True)
         alpha = 0.0 if largest == 0 else 0.8 * abs(weight) / largest
         if alpha < _FAINTEST:
             out.append(word)

@@ -13,6 +13,8 @@ import time
 import numpy as np
 from sklearn.metrics import accuracy_score, f1_score, recall_score
 
+from ._utils._printable import printable
+
 _HTML_TAG = re.compile(r"<[^<>]{0,200}>")
 
 __all__ = [
@@ -178,6 +180,8 @@ def format_table(rows, columns=None):
     Returns
     -------
     table : str
+        Control and bidirectional characters in names and labels are written
+        out as escapes (``\\x1b``, ``\\u202e``): the table is safe to print.
     """
     if not rows:
         return ""
@@ -192,9 +196,10 @@ def format_table(rows, columns=None):
             if key.endswith("per_second"):
                 return f"{value:,.0f}"
             return f"{value:.1f}"
-        return str(value)
+        return printable(value)
 
-    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    lines = ["| " + " | ".join(printable(c) for c in columns) + " |",
+             "|" + "---|" * len(columns)]
     for row in rows:
         lines.append("| " + " | ".join(fmt(c, row.get(c)) for c in columns) + " |")
     return "\n".join(lines)
@@ -271,17 +276,20 @@ def format_samples(samples, width=200):
     Returns
     -------
     text : str
+        Control and bidirectional characters of the documents and labels are
+        written out as escapes (``\\x1b``, ``\\u202e``), never sent to the
+        terminal: a document cannot clear the screen or write the clipboard.
     """
     out = []
     for s in samples:
         text = " ".join(_HTML_TAG.sub(" ", str(s["text"])).split())
         if len(text) > width:
             text = text[: width - 3] + "..."
-        out.append(f"[{s['index']}] truth: {s['truth']}")
+        out.append(f"[{s['index']}] truth: {printable(s['truth'])}")
         for name, (label, conf) in s["predictions"].items():
             mark = "ok " if label == s["truth"] else "BAD"
-            out.append(f"    {mark} {name}: {label} ({100 * conf:.1f}%)")
-        out.append(f"    {text}")
+            out.append(f"    {mark} {printable(name)}: {printable(label)} ({100 * conf:.1f}%)")
+        out.append(f"    {printable(text, document=True)}")
     return "\n".join(out)
 
 
@@ -393,27 +401,64 @@ def plot_confusion_matrix(model, X, y, *, title=None, normalize=None, y_pred=Non
     Returns
     -------
     fig : matplotlib Figure
+        Its size grows with the classes up to :data:`MAX_FIGURE_INCHES`
+        inches a side. Up to :data:`MAX_ANNOTATED_CLASSES` classes each cell
+        shows its value; up to :data:`MAX_LABELLED_CLASSES` the cells are
+        colours under the class names; beyond, colours only (the classes in
+        the order of ``labels``, their names in the title's place). Long
+        names are cut to 24 characters, control characters escaped, ``$``
+        shown as it is (never read as mathematics).
     """
-    from sklearn.metrics import ConfusionMatrixDisplay
+    from sklearn.metrics import ConfusionMatrixDisplay, confusion_matrix
 
     plt = _pyplot()
     if labels is None:
         labels = _labels_of(model)
-    n = len(labels) if labels is not None else len(np.unique(y))
-    size = max(4.5, 0.6 * n + 2)
+    if labels is None:
+        labels = np.unique(y)
+    labels = np.asarray(labels)
+    n = len(labels)
+    size = min(max(4.5, 0.6 * n + 2), MAX_FIGURE_INCHES)
     fig, ax = plt.subplots(figsize=(size + 0.5, size))
+    matrix = confusion_matrix(y, model.predict(X) if y_pred is None else y_pred,
+                              labels=labels, normalize=normalize)
+    shown = [_tick_label(label) for label in labels] if n <= MAX_LABELLED_CLASSES else None
     kwargs = dict(values_format=".0%", im_kw={"vmin": 0.0, "vmax": 1.0}) if normalize else {}
-    ConfusionMatrixDisplay.from_predictions(
-        y, model.predict(X) if y_pred is None else y_pred, labels=labels,
-        normalize=normalize, ax=ax, colorbar=False, xticks_rotation=45 if n > 4 else
-        "horizontal", **kwargs,
-    )
+    ConfusionMatrixDisplay(matrix, display_labels=shown).plot(
+        ax=ax, colorbar=False, include_values=n <= MAX_ANNOTATED_CLASSES,
+        xticks_rotation=45 if n > 4 else "horizontal", **kwargs)
+    if shown is None:
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_xlabel(f"Predicted label ({n:,} classes in order)")
+        ax.set_ylabel("True label")
+    elif n > MAX_ANNOTATED_CLASSES:
+        ax.tick_params(labelsize=max(4, 9 - n // 20))
     if title or normalize:
         what = {"true": "share of each true class", "pred": "share of each predicted class",
                 "all": "share of all documents"}.get(normalize)
+        title = _tick_label(title, 80) if title else title
         ax.set_title("\n".join(filter(None, [title, what and f"{what}, {len(y):,} documents"])))
     fig.tight_layout()
     return fig
+
+
+#: A confusion matrix figure is at most this many inches a side (at 110 dpi,
+#: 1,540 pixels): 300 classes make a figure of the same size as 20.
+MAX_FIGURE_INCHES = 14
+#: Up to this many classes, each cell of a confusion matrix shows its value.
+MAX_ANNOTATED_CLASSES = 20
+#: Up to this many classes, the class names stand along the axes.
+MAX_LABELLED_CLASSES = 60
+
+
+def _tick_label(label, width=24):
+    """A label as a figure shows it: control characters escaped, ``$`` not
+    read as mathematics, cut to ``width`` characters."""
+    text = printable(label)
+    if len(text) > width:
+        text = text[: width - 1] + "…"
+    return text.replace("$", r"\$")
 
 
 def plot_comparison(rows, *, metrics=("accuracy", "macro_f1"), title=None, chance=None):

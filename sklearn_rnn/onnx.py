@@ -93,6 +93,19 @@ class OnnxTextClassifier:
             raise ValueError("Iterable over raw text documents expected, "
                              f"{type(texts).__name__} object received.")
         settings = self._settings
+        maxlen, rows = settings["maxlen"], self._rows(texts)
+        X = np.zeros((len(rows), maxlen), dtype=np.int64)
+        for i, ids in enumerate(rows):
+            if ids:
+                if settings["padding"] == "pre":
+                    X[i, maxlen - len(ids):] = ids
+                else:
+                    X[i, :len(ids)] = ids
+        return X, np.array([len(ids) for ids in rows], dtype=np.int64)
+
+    def _rows(self, texts):
+        """Each document's ids, cut to ``maxlen`` as the vectorizer did."""
+        settings = self._settings
         maxlen, get = settings["maxlen"], self._lookup.get
         rows = []
         for i, text in enumerate(texts):
@@ -102,14 +115,7 @@ class OnnxTextClassifier:
                 raise TypeError(f"Document {i} is {type(text).__name__}, expected a string.")
             ids = [get(t, UNK_ID) for t in self._analyze(text)]
             rows.append(ids[-maxlen:] if settings["truncating"] == "pre" else ids[:maxlen])
-        X = np.zeros((len(rows), maxlen), dtype=np.int64)
-        for i, ids in enumerate(rows):
-            if ids:
-                if settings["padding"] == "pre":
-                    X[i, maxlen - len(ids):] = ids
-                else:
-                    X[i, :len(ids)] = ids
-        return X, np.array([len(ids) for ids in rows], dtype=np.int64)
+        return rows
 
     def predict_proba_ids(self, X, lengths=None, padding="pre"):
         """Probabilities ``(N, C)`` of padded token ids.
@@ -174,8 +180,19 @@ class OnnxTextClassifier:
         proba : ndarray of shape (N, C)
             Columns follow ``classes_``.
         """
-        X, lengths = self.transform(texts)
-        return self.predict_proba_ids(X, lengths, padding=self._settings["padding"])
+        if self._settings is None or isinstance(texts, (str, bytes)):
+            X, lengths = self.transform(texts)  # says what is wrong
+            return self.predict_proba_ids(X, lengths, padding=self._settings["padding"])
+        # rows as long as the longest document, not maxlen: the network reads
+        # each row's real tokens only, and a row length of 100,000 would
+        # allocate 800 kB per document for nothing
+        rows = self._rows(texts)
+        lengths = np.array([len(ids) for ids in rows], dtype=np.int64)
+        X = np.zeros((len(rows), max(int(lengths.max(initial=0)), 1)), dtype=np.int64)
+        for i, ids in enumerate(rows):
+            if ids:
+                X[i, X.shape[1] - len(ids):] = ids
+        return self.predict_proba_ids(X, lengths, padding="pre")
 
     def predict(self, texts):
         """Labels of raw documents.
@@ -197,7 +214,7 @@ def load(path, *, providers=None, threads=None, trusted_token_patterns=()):
     The metadata is checked before anything uses it, as
     :func:`sklearn_rnn.persistence.load_skops` checks a saved state: the
     token pattern must be the default or one you trust, the row length
-    (``maxlen``) at most 1,000,000 tokens, the batch size at least 1, the
+    (``maxlen``) at most 100,000 tokens, the batch size at least 1, the
     vocabulary, ``n_vocab`` and the classes consistent with each other and
     with the graph (its output width, the rows of its embedding table).
 

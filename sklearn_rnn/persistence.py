@@ -53,6 +53,12 @@ __all__ = ["SKOPS_TRUSTED_TYPES", "load_skops", "MAX_BYTES"]
 
 #: ``load_skops``'s default bound on an archive's inflated size (2 GiB).
 MAX_BYTES = 2**31
+#: Unless ``max_bytes`` is given, an archive may inflate to at most this many
+#: times its compressed size (skops stores weights uncompressed; compressed
+#: float weights shrink by less than 2 to 1) ...
+MAX_INFLATION = 20
+#: ... or to this many bytes, whichever is more (a small file of zeros).
+MAX_SMALL_BYTES = 2**26
 
 #: sklearn_rnn's classes that saved models hold (all rebuilt from plain data).
 _OUR_TYPES = (TextVectorizer, RecurrentTextClassifier, RNNSentimentClassifier,
@@ -111,10 +117,13 @@ def load_skops(file, *, trusted=(), trusted_token_patterns=(), max_bytes=MAX_BYT
     bytes its header declares; a classifier's weights must have the shapes
     its parameters and ``module_sizes`` make, and ``classes_`` as many labels
     as the network has outputs; the whole archive must inflate to at most
-    ``max_bytes``. After loading: a vectorizer's ``token_pattern`` must be the
-    default or in ``trusted_token_patterns`` (skops' trusted types stop code
-    execution, not a regular expression built to take exponential time on
-    every document); its ``maxlen_`` must be at most 1,000,000 tokens and,
+    ``max_bytes``, and (unless ``max_bytes`` is given) to at most
+    :data:`MAX_INFLATION` times its compressed size or 64 MiB, whichever is
+    more (a 708 kB file of zeros would inflate to gigabytes). After loading:
+    a vectorizer's ``token_pattern`` must be the default or in
+    ``trusted_token_patterns`` (skops' trusted types stop code execution, not
+    a regular expression built to take exponential time on every document);
+    its ``maxlen_`` must be at most 100,000 tokens and,
     when it was chosen from the training documents (``maxlen=None``), no
     longer than the longest of them (``document_lengths_``); its vocabulary
     must be the ids ``0 .. n - 1`` and fit the classifier after it.
@@ -129,7 +138,9 @@ def load_skops(file, *, trusted=(), trusted_token_patterns=(), max_bytes=MAX_BYT
         Token patterns you set yourself and trust.
     max_bytes : int, default=MAX_BYTES
         The most bytes the archive may inflate to (2 GiB): raise it for a
-        model with a very large vocabulary or n-gram table.
+        model with a very large vocabulary or n-gram table. Given, it also
+        lifts the bound on how much the archive may inflate relative to its
+        compressed size.
 
     Returns
     -------
@@ -210,6 +221,7 @@ def _check_archive(file, *, max_bytes=MAX_BYTES):
                 f"{file} inflates to {total:,} bytes, above max_bytes={max_bytes:,}. If "
                 "you trust the file and expect a model that large, raise max_bytes."
             )
+
         if "schema.json" not in names:
             raise ValueError(f"{file} has no schema.json: it is not a skops file.")
         if archive.getinfo("schema.json").file_size > MAX_SCHEMA_BYTES:
@@ -230,6 +242,15 @@ def _check_archive(file, *, max_bytes=MAX_BYTES):
         for node in _nodes(schema):
             if node.get("__class__") in _CLASSIFIERS and node.get("__loader__") == "ObjectNode":
                 _check_classifier_node(node, headers, file)
+        stored = sum(info.compress_size for info in infos)
+        if max_bytes == MAX_BYTES and total > max(MAX_INFLATION * stored, MAX_SMALL_BYTES):
+            raise ValueError(
+                f"{file} holds {stored:,} compressed bytes that inflate to {total:,} "
+                f"({total / max(stored, 1):,.0f} times more; model weights compress less "
+                f"than 2 to 1, and at most {MAX_INFLATION} to 1 or {MAX_SMALL_BYTES:,} bytes "
+                "are accepted): a file built to exhaust memory. If you trust it, pass "
+                "max_bytes= (the most bytes it may inflate to)."
+            )
         # the checks above took the zip's sizes on trust (and read only
         # headers); skops reads each entry whole: check they do not lie
         for info in infos:

@@ -16,6 +16,8 @@ from contextlib import contextmanager
 
 from skorch.callbacks import Callback
 
+from .._utils._printable import printable
+
 __all__ = ["Reporter", "EpochProgress", "said_warnings", "with_progress"]
 
 #: Off a terminal, a progress line at most this often (seconds).
@@ -46,13 +48,15 @@ class Reporter:
     def say(self, *parts):
         """A line of its own."""
         self._close()
-        print(*parts, file=self.stream, flush=True)
+        print(*(printable(p, document=True, lines=True) for p in parts), file=self.stream,
+              flush=True)
 
     def progress(self, text, *, force=False):
         """A progress line: redrawn on a terminal, thinned out elsewhere."""
         if self.quiet:
             return
         now = time.monotonic()
+        text = printable(text, document=True)
         if self.tty:
             if force or now - self._last >= REDRAW_EVERY:
                 self.stream.write("\r" + text[:150].ljust(min(150, max(len(text), 80))))

@@ -275,15 +275,23 @@ def _preprocess_with_offsets(doc, *, strip_html, lowercase):
 
 
 def find_in_order(tokens, text, fallback=None):
-    """``(start, end)`` of each token in ``text``, searched left to right; a
-    token not found (or found only in ``fallback``, a text of the same length
-    as ``text``, e.g. its lowercased form) gets ``(-1, -1)`` and the search
-    goes on from where the last token was found."""
+    """``(start, end)`` of each token in ``text``, searched left to right from
+    the end of the previous token found: the first place where ``text`` or
+    ``fallback`` (a text of the same length as ``text``, e.g. its
+    lowercased form) holds it. A token found in neither gets ``(-1, -1)``
+    and the search goes on from where the last token was found.
+
+    Both are searched and the earlier place wins: ``'great'`` in ``'Great
+    film, great cast'`` is the first word (found in the lowercased form),
+    not the later copy that ``text`` holds as it is (which would leave the
+    words between without their places)."""
     spans, cursor = [], 0
     for token in tokens:
         at = text.find(token, cursor) if token else -1
-        if at < 0 and fallback is not None and token:
-            at = fallback.find(token, cursor)
+        if fallback is not None and token:
+            other = fallback.find(token, cursor, at + len(token) - 1 if at >= 0 else None)
+            if other >= 0 and (at < 0 or other < at):
+                at = other
         if at < 0:
             spans.append((-1, -1))
             continue

@@ -69,6 +69,37 @@ def _downloader():
 NETWORK_TIMEOUT = 60
 
 
+def _confined(api, name, file_name, path=None):
+    """``BASE_DIR/name/file_name`` (or ``path``, which gensim gave), checked to
+    lie inside the catalogue's folder.
+
+    The catalogue (``list.json`` from the network, or ``information.json``
+    in the folder, which anyone who can write there can edit) says each
+    file's name. A name with a folder in it, ``..``, an absolute path or a
+    symbolic link that leads out of the folder would make us read (and
+    gensim write) any file: refused with the reason.
+    """
+    where = os.path.join(api.BASE_DIR, "information.json")
+    for part, what in ((name, "name"), (file_name, "file name")):
+        if (not isinstance(part, str) or part in ("", ".", "..") or "/" in part
+                or "\\" in part or (os.altsep and os.altsep in part) or "\0" in part
+                or os.path.isabs(part) or os.path.splitdrive(part)[0]):
+            raise ValueError(
+                f"The gensim-data catalogue gives the word vectors {name!r} the {what} "
+                f"{part!r}, which is not a plain file name inside its folder "
+                f"{api.BASE_DIR} (a path, '..' or an absolute path would read a file "
+                f"elsewhere). The catalogue was edited: check {where} or GENSIM_DATA_DIR.")
+    path = path or os.path.join(api.BASE_DIR, name, file_name)
+    base = os.path.realpath(api.BASE_DIR)
+    real = os.path.realpath(path)
+    if os.path.commonpath([base, real]) != base:
+        raise ValueError(
+            f"The word vectors {name!r} of the gensim-data catalogue are at {path}, which "
+            f"leads to {real}, outside the catalogue's folder {base} (a symbolic link). "
+            "Pass the file's path yourself if you mean to use it.")
+    return path
+
+
 def _cached_file_name(api, name):
     """The file name of ``name`` in gensim's copy of the catalogue from its last
     successful fetch (``information.json``), or None."""
@@ -111,9 +142,11 @@ def catalogue_path(name):
     api = _downloader()
     known = KNOWN_VECTORS.get(name)
     file_name = f"{name}.gz" if known else _cached_file_name(api, name)
+    if file_name is not None:
+        _confined(api, name, file_name)
     if file_name and os.path.isfile(os.path.join(api.BASE_DIR, name, file_name)):
         # downloaded before: no network at all
-        return os.path.join(api.BASE_DIR, name, file_name), known[0] if known else None
+        return _confined(api, name, file_name), known[0] if known else None
     with network_timeout(NETWORK_TIMEOUT):
         models, corpora, catalogue_error = _read_catalogue(api)
     if models is not None:
@@ -125,7 +158,9 @@ def catalogue_path(name):
                 f"gensim-data catalogue ({kind}). {close_names(name, public)}"
                 f"Its vectors: {', '.join(sorted(public))}."
             )
-        file_name = models[name]["file_name"]
+        file_name = models[name].get("file_name") if isinstance(models[name], dict) \
+            else None
+        _confined(api, name, file_name)
     elif not known:
         raise ValueError(
             f"{name!r} is neither a file nor a name of word vectors known without the "
@@ -135,7 +170,7 @@ def catalogue_path(name):
             f"{close_names(name, KNOWN_VECTORS)}Names known offline: "
             f"{', '.join(KNOWN_VECTORS)}."
         )
-    path = os.path.join(api.BASE_DIR, name, file_name)
+    path = _confined(api, name, file_name)
     if os.path.isfile(path):
         return path, known[0] if known else None
     try:
@@ -147,7 +182,7 @@ def catalogue_path(name):
         raise FileNotFoundError(_cannot_download(
             api, name, file_name, "its folder exists without the file: remove the folder "
             "to download it again", catalogue_error))
-    return path, known[0] if known else None
+    return _confined(api, name, file_name, path), known[0] if known else None
 
 
 def _cannot_download(api, name, file_name, reason, catalogue_error):

@@ -5,10 +5,13 @@ Shapes: ``V`` vectors, ``E`` their size.
 
 import gzip
 import os
+import shutil
 import struct
+import tempfile
 from numbers import Integral
 
 from ._catalogue import KNOWN_VECTORS, catalogue_path, close_names, looks_like_name
+from ._headers import BOM, check_fasttext, check_word2vec_header
 
 __all__ = [
     "is_word_vectors",
@@ -83,6 +86,7 @@ def _sniff_format(path):
     head = _read_head(path)
     if head[:4] == _FASTTEXT_MAGIC:
         return "fasttext"
+    head = head[len(BOM):] if head.startswith(BOM) else head
     first, _, rest = head.partition(b"\n")
     parts = first.split()
     has_header = len(parts) == 2 and all(p.isdigit() for p in parts)
@@ -227,19 +231,48 @@ def _load_file(path, format, named_format, limit, mmap):
         if kind == "fasttext":
             from gensim.models.fasttext import load_facebook_vectors
 
+            check_fasttext(path)  # a header that lies makes gensim loop forever
             return load_facebook_vectors(path)
-        kv = KeyedVectors.load_word2vec_format(
-            path, binary=kind == "word2vec-binary", no_header=kind == "glove", limit=limit,
-        )
+        binary = kind == "word2vec-binary"
+        with tempfile.TemporaryDirectory() as folder:
+            read = path
+            if kind != "glove" and check_word2vec_header(path, binary, limit):
+                read = _without_bom(path, folder)  # gensim cannot read "\ufeff<count>"
+            kv = KeyedVectors.load_word2vec_format(
+                read, binary=binary, no_header=kind == "glove", limit=limit)
         if kv.vector_size < 1 or not kv.index_to_key:
             raise ValueError(f"{len(kv.index_to_key)} words of {kv.vector_size} numbers read")
+        first = kv.index_to_key[0]
+        if isinstance(first, str) and first.startswith("\ufeff"):
+            # a byte order mark is not part of the first word (GloVe in an editor)
+            word = first[1:]
+            if word and word not in kv.key_to_index:
+                kv.index_to_key[0] = word
+                del kv.key_to_index[first]
+                kv.key_to_index[word] = 0
         return kv
+    except MemoryError as exc:
+        raise ValueError(f"Could not read {path!r} as {kind} word vectors: the sizes it "
+                         f"declares do not fit in memory ({exc}).") from None
     except (ValueError, UnicodeDecodeError, EOFError, NotImplementedError, struct.error,
-            gzip.BadGzipFile) as exc:
+            gzip.BadGzipFile, AssertionError) as exc:
         raise ValueError(
             f"Could not read {path!r} as {kind} word vectors ({exc}). "
             "Pass format= explicitly if the guess was wrong."
         ) from exc
+
+
+def _without_bom(path, folder):
+    """A copy of ``path`` in ``folder`` without its byte order mark
+    (decompressed when it was gzip-compressed)."""
+    with open(path, "rb") as f:
+        compressed = f.read(2) == b"\x1f\x8b"
+    copy = os.path.join(folder, "vectors")
+    with (gzip.open(path, "rb") if compressed else open(path, "rb")) as src, \
+            open(copy, "wb") as dst:
+        src.read(len(BOM))
+        shutil.copyfileobj(src, dst, 2**22)
+    return copy
 
 
 def train_word2vec(

@@ -9,11 +9,15 @@ of one type per column, numbers compared as numbers; at least 2 classes of
 
 import math
 import re
+import unicodedata
 
 import numpy as np
 
+from .._utils._printable import UNSAFE_IN_LABELS as UNSAFE
+from .._utils._printable import printable, unsafe_characters
+
 __all__ = ["TEXT_COLUMNS", "LABEL_COLUMNS", "NUMBER", "MIN_CLASS_DOCUMENTS",
-           "choose_columns", "texts_of", "labels_array", "check_classes"]
+           "choose_columns", "texts_of", "labels_array", "check_classes", "label_texts"]
 
 #: Column names taken as the text, then as the label, when not given (any case).
 TEXT_COLUMNS = ("text", "review", "content", "body", "sentence", "document", "comment",
@@ -145,6 +149,66 @@ def _as_number(value):
     return None
 
 
+def _rows(rows, where, shown=5):
+    said = ", ".join(where(i) for i in rows[:shown])
+    return said + (f" and {len(rows) - shown:,} more" if len(rows) > shown else "")
+
+
+def label_texts(values, source, where):
+    """String labels as classes are made of them: NFC-normalised, checked.
+
+    A label is a name a person reads: two that look the same must be one
+    class, and none may change how the text around it is shown. Refused,
+    with the rows: a label holding a control character (tab, line break,
+    escape), a bidirectional control (U+202A-U+202E, U+2066-U+2069,
+    U+200E, U+200F, U+061C) or an invisible character (zero-width space,
+    joiner and non-joiner, word joiner, byte order mark): nothing is
+    stripped, since which of two labels was meant is not ours to guess; and
+    two labels that differ only in their Unicode composition (``'é'`` as one
+    code point or as ``e`` and an accent), which NFC makes equal.
+
+    Parameters
+    ----------
+    values : list of str
+    source : str
+        What holds them, for the messages (``"data.csv: the label column
+        'label'"``).
+    where : callable
+        ``where(i)``: where value ``i`` is, for the messages.
+
+    Returns
+    -------
+    values : list of str
+        NFC-normalised.
+    """
+    bad = {}
+    for i, v in enumerate(values):
+        if UNSAFE.search(v):
+            bad.setdefault(v, []).append(i)
+    if bad:
+        label, rows = next(iter(bad.items()))
+        raise ValueError(
+            f"{source} holds the label '{printable(label)}' with "
+            f"{', '.join(unsafe_characters(label))} ({_rows(rows, where)}): control, "
+            "bidirectional and invisible characters are refused in labels (they make one "
+            "label look like another, or reorder what is shown beside it)"
+            + (f"; {len(bad) - 1:,} more labels hold some" if len(bad) > 1 else "")
+            + ". Remove them from the labels.")
+    normal = [unicodedata.normalize("NFC", v) for v in values]
+    seen = {}
+    for v, n in zip(values, normal, strict=True):
+        first = seen.setdefault(n, v)
+        if first != v:
+            rows_a = [i for i, x in enumerate(values) if x == first]
+            rows_b = [i for i, x in enumerate(values) if x == v]
+            raise ValueError(
+                f"{source} holds the labels {ascii(first)} ({_rows(rows_a, where, 2)}) and "
+                f"{ascii(v)} ({_rows(rows_b, where, 2)}), which are the same text in two "
+                "Unicode forms (NFC makes them one); write them one way, or they would be "
+                "two classes that look the same.")
+    return normal
+
+
 def labels_array(values, path, column, where):
     """The labels, one type per column.
 
@@ -155,11 +219,12 @@ def labels_array(values, path, column, where):
     types in JSON/Parquet, or when two of its strings are the same number.
     """
     missing = [i for i, v in enumerate(values)
-               if _missing(v) or (isinstance(v, str) and not v.strip())]
+               if _missing(v) or (isinstance(v, str) and v.strip().lower() in ("", "nan"))]
     if missing:
         raise ValueError(
-            f"{path}: the label column {column!r} is empty in {len(missing):,} rows (first: "
-            f"{where(missing[0])}). Drop or label those rows first."
+            f"{path}: the label column {column!r} is empty, null or 'nan' in "
+            f"{len(missing):,} rows ({_rows(missing, where)}). Drop or label those rows "
+            "first ('nan' is how a missing value is written, not a class)."
         )
     for i, v in enumerate(values):
         if not isinstance(v, (str, bool, int, float, np.generic)):
@@ -169,6 +234,12 @@ def labels_array(values, path, column, where):
                 "document expected."
             )
     values = [v.strip() if isinstance(v, str) else v for v in values]
+    strings = [i for i, v in enumerate(values) if isinstance(v, str)]
+    if strings:
+        normal = label_texts([values[i] for i in strings], f"{path}: the label column "
+                             f"{column!r}", lambda k: where(strings[k]))
+        for i, v in zip(strings, normal, strict=True):
+            values[i] = v
     if all(isinstance(v, (bool, np.bool_)) for v in values):
         return np.asarray(values, dtype=bool)
     numbers = [_as_number(v) for v in values]

@@ -30,7 +30,14 @@ import numpy as np
 from sklearn.utils import Bunch
 
 from ._base import sample_order
-from ._columns import MIN_CLASS_DOCUMENTS, check_classes, choose_columns, labels_array, texts_of
+from ._columns import (
+    MIN_CLASS_DOCUMENTS,
+    check_classes,
+    choose_columns,
+    label_texts,
+    labels_array,
+    texts_of,
+)
 from ._tables import FORMATS, format_of, read_columns, read_text, text_lines
 
 __all__ = ["load_text_dataset", "load_text_files"]
@@ -117,10 +124,16 @@ def _load_folder(path, encoding):
     if not structure:
         raise ValueError(f"{path} holds no sub-folders of text files (one per class).")
 
+    names = list(structure)
+    normal = dict(zip(names, label_texts(names, f"The class folders of {path}",
+                                         lambda k: f"folder {names[k]!r}"), strict=True))
+    folder_of = {v: k for k, v in normal.items()}
+    target = [normal[t] for t in target]
+
     def describe(label):
-        files, subs = structure[label]
-        return f"folder {path / label}" + (f", which holds folders ({', '.join(subs[:4])})"
-                                            if subs else "")
+        files, subs = structure[folder_of.get(label, label)]
+        return f"folder {path / folder_of.get(label, label)}" + (
+            f", which holds folders ({', '.join(subs[:4])})" if subs else "")
 
     empty = [c for c, (files, _) in structure.items() if not files]
     if empty:

@@ -123,3 +123,33 @@ def test_the_lock_is_released_after_a_run(tmp_path):
     assert not (out / LOCK_NAME).exists()
     assert main(["compare", "--data", str(data), "--out", str(out), "--overwrite",
                  *QUICK]) == 0
+
+
+# --------------------------------------------------------------------------- #
+# control and bidirectional characters: shown, never interpreted
+# --------------------------------------------------------------------------- #
+#: What a hostile review can hold: OSC 52 (writes the clipboard), a screen
+#: clear, a right-to-left override, a zero-width space, a C1 control, DEL.
+HOSTILE = ("\x1b]52;c;aGFja2Vk\x07", "\x1b[2J\x1b[H", "\u202e", "\u200b", "\x9b31m", "\x7f")
+
+
+def test_compare_prints_no_control_sequence_of_a_document(tmp_path):
+    X, y = make_reviews(200, seed=7)
+    X = [f"{text} {HOSTILE[i % len(HOSTILE)]} end" for i, text in enumerate(X)]
+    write_csv(tmp_path / "hostile.csv", ["text", "label"], list(zip(X, y, strict=True)))
+    out = tmp_path / "out"
+    run = subprocess.run(
+        [sys.executable, "-m", "sklearn_rnn", "compare", "--data", str(tmp_path / "hostile.csv"),
+         "--out", str(out), "--models", "tfidf", "--no-plots"],
+        capture_output=True, text=True, encoding="utf-8", timeout=300, check=True)
+    said = run.stdout + run.stderr
+    assert "Sample documents" in said
+    for raw in ("\x1b", "\x07", "\u202e", "\u200b", "\x9b", "\x7f"):
+        assert raw not in said, repr(raw)
+    # shown as escapes: the reader sees they are there
+    assert "\\x1b]52;c;aGFja2Vk\\x07" in said or "\\u202e" in said or "\\x1b[2J" in said
+    page = (out / "report.html").read_text(encoding="utf-8")
+    for raw in ("\x1b", "\x07", "\u202e", "\u200b", "\x9b", "\x7f"):
+        assert raw not in page, repr(raw)
+    shown = ("\\x1b]52", "\\x1b[2J", "\\u202e", "\\u200b", "\\x9b31m", "\\x7f")
+    assert any(escape in page for escape in shown)

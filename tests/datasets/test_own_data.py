@@ -282,3 +282,64 @@ def test_n_samples_must_be_a_positive_int(n_samples, tmp_path):
     with pytest.raises(ValueError, match="n_samples must be a positive int or None"):
         load_text_dataset(path, n_samples=n_samples)
     assert len(load_text_dataset(path, n_samples=100).data) == 6
+
+
+# --------------------------------------------------------------------------- #
+# labels a person reads: normalised, or refused with the reason (issue 31)
+# --------------------------------------------------------------------------- #
+def _labelled_csv(path, labels):
+    import csv
+
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(["text", "label"])
+        for i, label in enumerate(labels):
+            writer.writerow([f"document number {i} good or bad", label])
+    return path
+
+
+@pytest.mark.parametrize("odd, code", [("pos\u200b", "U+200B"), ("\u202eneg", "U+202E"),
+                                       ("pos\u2066", "U+2066"), ("ne\x1bg", "U+001B"),
+                                       ("ne\x07g", "U+0007"), ("p\u200dos", "U+200D"),
+                                       ("p\x85os", "U+0085")])
+def test_a_label_with_control_bidi_or_invisible_characters_is_refused(tmp_path, odd, code):
+    path = _labelled_csv(tmp_path / "odd.csv", ["pos", "neg"] * 5 + [odd, odd])
+    with pytest.raises(ValueError, match=rf"{code.replace('+', '[+]')} \(line 12, line 13\)") \
+            as info:
+        load_text_dataset(path)
+    message = str(info.value)
+    assert "refused in labels" in message
+    assert odd not in message  # shown escaped, not as it is
+
+
+def test_labels_equal_after_nfc_are_named(tmp_path):
+    composed, decomposed = "caf\u00e9", "cafe\u0301"
+    path = _labelled_csv(tmp_path / "nfc.csv", [composed, "neg"] * 4 + [decomposed] * 2)
+    with pytest.raises(ValueError, match=r"two Unicode forms") as info:
+        load_text_dataset(path)
+    assert "caf\\xe9" in str(info.value) and "cafe\\u0301" in str(info.value)
+    # one form only: NFC-normalised, one class
+    path = _labelled_csv(tmp_path / "nfd.csv", [decomposed, "neg"] * 4)
+    data = load_text_dataset(path)
+    assert sorted(set(data.target.tolist())) == [composed, "neg"]
+
+
+@pytest.mark.parametrize("missing", ["nan", "NaN", " ", ""])
+def test_a_nan_or_empty_label_is_refused_naming_the_rows(tmp_path, missing):
+    path = _labelled_csv(tmp_path / "nan.csv", ["pos", "neg"] * 4 + [missing, "pos", missing])
+    with pytest.raises(ValueError, match=r"empty, null or 'nan' in 2 rows") as info:
+        load_text_dataset(path)
+    assert "(line 10, line 12)" in str(info.value)
+
+
+def test_class_folders_are_normalised_and_checked(tmp_path):
+    for name in ("cafe\u0301", "neg"):
+        (tmp_path / "data" / name).mkdir(parents=True)
+        for i in range(3):
+            (tmp_path / "data" / name / f"{i}.txt").write_text(f"text {i} of {name}")
+    data = load_text_dataset(tmp_path / "data")
+    assert sorted(set(data.target.tolist())) == ["caf\u00e9", "neg"]
+    (tmp_path / "data" / "pos\u202e").mkdir()
+    (tmp_path / "data" / "pos\u202e" / "0.txt").write_text("a document")
+    with pytest.raises(ValueError, match=r"U\+202E"):
+        load_text_dataset(tmp_path / "data")

@@ -106,7 +106,7 @@ def test_a_folder_per_class(tmp_path):
 
 
 @pytest.mark.parametrize("content, kwargs, match", [
-    ("review,stars\nok,5\nmeh,\n", {}, r"column 'stars' is empty in 1 rows \(first: line 3\)"),
+    ("review,stars\nok,5\nmeh,\n", {}, r"'stars' is empty, null or 'nan' in 1 rows \(line 3\)"),
     ("review,stars\nok,5,extra\n", {"header": True}, r"line 2 has 3 fields, the header has 2"),
     ("review,stars\nok,5\n", {"text_column": "body"}, r"No text column 'body'"),
     ("a,b,c\nx,1,p\ny,2,q\nz,1,p\nw,2,q\n", {}, r"Cannot tell which column .* labels"),

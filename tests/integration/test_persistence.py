@@ -314,7 +314,8 @@ def test_weights_of_other_shapes_than_the_parameters_make_are_refused(small_skop
 
 
 @pytest.mark.parametrize("change, match", [
-    (dict(maxlen_=2**29), r"maxlen_=536,870,912, above the 1,000,000 tokens"),
+    (dict(maxlen_=2**29), r"maxlen_=536,870,912, above the 100,000 tokens"),
+    (dict(maxlen=10**6, maxlen_=10**6), r"maxlen_=1,000,000, above the 100,000 tokens"),
     (dict(maxlen_=5000), r"maxlen_=5,000, but the longest training document it records"),
     (dict(maxlen=50, maxlen_=60), r"maxlen_=60 but maxlen=50"),
     (dict(token_pattern=r"(a)(b)"), r"2 capturing groups"),
@@ -426,3 +427,21 @@ def test_zip_size_fields_that_lie_are_caught_without_inflating_the_entry(
                                          f"{declared:,} bytes its zip headers declare"):
         load_skops(lying)
     assert counter.total < 4 * 2**20
+
+
+def test_an_archive_inflating_far_beyond_its_size_is_refused_before_inflating(
+        small_skops, tmp_path, monkeypatch):
+    from sklearn_rnn.persistence import MAX_INFLATION, load_skops
+
+    path, pipe = small_skops
+    schema, entries = _schema_and_entries(path)
+    # an entry nothing refers to: 256 MiB of zeros in about 250 kB
+    bomb = _write(tmp_path / "inflates.skops", schema, entries,
+                  big=("extra.npy", _npy_header((2**26,)), 2**28))
+    assert bomb.stat().st_size < 2**20 * 2
+    counter = _ReadCounter(monkeypatch)
+    with pytest.raises(ValueError, match=rf"times more; .* at most {MAX_INFLATION} to 1 .* "
+                                         r"pass max_bytes="):
+        load_skops(bomb)
+    assert counter.total < 2**20  # refused from the table of contents
+    assert load_skops(path) is not None  # the file as skops wrote it loads

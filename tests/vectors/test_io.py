@@ -133,3 +133,60 @@ def test_train_word2vec_is_seeded_and_tokenizes_like_the_vectorizer():
     assert any(t[0].isupper() for t in upper.index_to_key)
     with pytest.raises(ValueError, match="no tokens"):
         train_word2vec(["!!!", "..."])
+
+
+# --------------------------------------------------------------------------- #
+# headers checked against the file before gensim reads it (issue 31)
+# --------------------------------------------------------------------------- #
+def _load_in_a_process(run_python, path, fmt="auto"):
+    code = ("import sys\nfrom sklearn_rnn import load_word_vectors\n"
+            "try:\n    load_word_vectors(sys.argv[1], format=sys.argv[2])\n"
+            "except ValueError as exc:\n    print('ValueError', exc)\n")
+    return run_python("-c", code, path, fmt, timeout=60, check=False)
+
+
+def test_a_fasttext_bin_whose_header_lies_is_refused_not_looped_on(tmp_path, run_python,
+                                                                   fasttext_bin):
+    rng = np.random.default_rng(0)
+    lying = tmp_path / "lying.bin"  # fastText's mark, then random bytes
+    lying.write_bytes(b"\xba\x16\x4f\x2f" + rng.bytes(4000))
+    done = _load_in_a_process(run_python, lying)  # gensim alone loops forever on it
+    assert done.returncode == 0 and "ValueError" in done.stdout, done.stderr
+    # the real file, cut short: its vocabulary ends before the count it declares
+    real, wv = fasttext_bin
+    cut = tmp_path / "cut.bin"
+    data = real.read_bytes()
+    cut.write_bytes(data[:200])
+    done = _load_in_a_process(run_python, cut)
+    assert "declares" in done.stdout and ("ends after" in done.stdout
+                                          or "ends inside" in done.stdout), done.stdout
+    cut.write_bytes(data[:len(data) // 2])  # the matrix cut
+    with pytest.raises(ValueError, match=r"the file is truncated"):
+        load_word_vectors(cut)
+    assert load_word_vectors(real).index_to_key == wv.index_to_key
+
+
+@pytest.mark.parametrize("binary", [False, True])
+def test_a_word2vec_header_declaring_more_than_the_file_holds_is_refused(tmp_path, binary):
+    path = tmp_path / ("big.bin" if binary else "big.txt")
+    body = (b"good " + np.float32([0.5, 0.25]).tobytes() + b"\n" if binary
+            else b"good 0.5 0.25\n")
+    path.write_bytes(b"1000000000 2\n" + body)
+    with pytest.raises(ValueError, match=r"declares 1,000,000,000 vectors of 2 numbers"):
+        load_word_vectors(path, format="word2vec-binary" if binary else "word2vec-text")
+    path.write_bytes(b"1 100000\n" + body)
+    with pytest.raises(ValueError, match=r"1 to 10,000"):
+        load_word_vectors(path, format="word2vec-binary" if binary else "word2vec-text")
+
+
+def test_a_byte_order_mark_keeps_the_first_word(tmp_path):
+    glove = tmp_path / "glove.txt"
+    glove.write_bytes(b"\xef\xbb\xbfthe 0.5 0.25\nfilm 1 2\n")
+    kv = load_word_vectors(glove)
+    assert kv.index_to_key == ["the", "film"] and kv.key_to_index["the"] == 0
+    np.testing.assert_allclose(kv["the"], [0.5, 0.25])
+    text = tmp_path / "w2v.vec"  # a header line after the mark: word2vec text
+    text.write_bytes(b"\xef\xbb\xbf2 2\nthe 0.5 0.25\nfilm 1 2\n")
+    kv = load_word_vectors(text)
+    assert kv.index_to_key == ["the", "film"]
+    np.testing.assert_allclose(kv["film"], [1, 2])

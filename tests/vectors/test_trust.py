@@ -104,3 +104,36 @@ def test_native_format_loads_when_named_or_asked(glove, tmp_path):
     emb = PretrainedEmbeddings(str(tmp_path / "trusted.bin"), format="native")
     matrix, _ = emb.build_matrix(["<pad>", "<unk>", "the"])
     assert matrix.shape == (3, 50)
+
+
+# --------------------------------------------------------------------------- #
+# the gensim-data catalogue's paths stay in its folder (issue 31)
+# --------------------------------------------------------------------------- #
+@pytest.mark.parametrize("file_name", ["/etc/hostname", "../../outside.txt", "..",
+                                       "sub/../../outside.txt"])
+def test_a_catalogue_path_outside_its_folder_is_refused(offline, tmp_path, file_name):
+    import json
+
+    data_dir = offline["data_dir"]
+    data_dir.mkdir(parents=True, exist_ok=True)
+    (tmp_path / "outside.txt").write_text("2 2\na 1 2\nb 3 4\n")
+    (data_dir / "information.json").write_text(json.dumps(
+        {"models": {"my-vectors": {"file_name": file_name}}, "corpora": {}}))
+    (data_dir / "my-vectors").mkdir()
+    with pytest.raises(ValueError, match=r"not a plain file name inside its folder"):
+        load_word_vectors("my-vectors")
+
+
+def test_a_catalogue_file_that_links_out_of_its_folder_is_refused(offline, tmp_path):
+    data_dir = offline["data_dir"]
+    name = "glove-wiki-gigaword-50"
+    (data_dir / name).mkdir(parents=True)
+    (tmp_path / "outside.txt").write_text("2 2\na 1 2\nb 3 4\n")
+    (data_dir / name / f"{name}.gz").symlink_to(tmp_path / "outside.txt")
+    with pytest.raises(ValueError, match=r"outside the catalogue's folder"):
+        load_word_vectors(name)
+
+
+def test_a_catalogue_name_that_is_a_path_is_refused(offline):
+    with pytest.raises(ValueError):
+        load_word_vectors("..")
