@@ -156,9 +156,12 @@ def _combine(run, key, factories, reporter):
         say(f"   {detail}")
         proba = model.combine([r.proba for r in fitted])
     pred = model.classes_[proba.argmax(axis=1)]
+    # what predicting costs it: both members, or the one it passes through
+    alone = getattr(model, "alone_", None)
+    predicting = fitted if alone is None else [fitted[alone]]
     row = evaluate_model(None, data.X_test, data.y_test, name=name, fit_seconds=fit_seconds,
                          y_pred=pred, labels=data.labels, predict_seconds=sum(
-                             r.row.get("predict_seconds") or 0 for r in fitted))
+                             r.row.get("predict_seconds") or 0 for r in predicting))
     row["combination"] = detail
     run.notes.append(f"{name} is {detail}.")
     return Result(key, name, row, model=model, proba=proba, pred=pred)

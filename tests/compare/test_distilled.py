@@ -40,6 +40,10 @@ def test_distilled_row_learns_from_the_combined_row_and_keeps_its_student(tmp_pa
     assert distilled["teacher_docs_per_second"] == teacher["predict_docs_per_second"]
     assert "240 training and 400 unlabelled documents" in distilled["combination"]
     assert f"{100 * teacher['accuracy']:.1f}%" in distilled["combination"]
+    # the combined row's prediction time is that of the members it runs
+    members = rows[0]["predict_seconds"], rows[1]["predict_seconds"]
+    expected = members[1] if "NBSVM alone" in teacher["combination"] else sum(members)
+    assert teacher["predict_seconds"] == pytest.approx(expected, abs=1e-6)
     # its fit time counts the teacher's
     assert distilled["fit_seconds"] > teacher["fit_seconds"]
     assert "LSTM distilled from the combined row at 240 documents" in said
