@@ -139,7 +139,9 @@ def resolve_vectors(settings, data, vectorizer, say):
         # initialisation (IMDB 500 and 2,000, Pang & Lee: transfer.md)
         say("== no unlabelled text and no --vectors: the transfer row starts from random "
             "vectors (word2vec on the training documents alone measured worse; give "
-            "--unlabelled FILE or --vectors NAME|PATH)")
+            "--unlabelled FILE or --vectors NAME|PATH: --vectors glove-wiki-gigaword-50 "
+            "measured +1.0 point on 2,000 IMDB reviews and +4.7 on short sentences, "
+            "benchmarks/results/named_vectors.md)")
         return Vectors(None, "", False)
     texts = list(data.X_train) + list(data.unlabelled or [])
     sources = [f"the {len(data.X_train):,} training documents"]
