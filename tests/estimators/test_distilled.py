@@ -157,3 +157,14 @@ def test_soft_targets_reach_the_student_with_metadata_routing(split):
         d = DistilledClassifier(_teacher(), make_pipeline(FunctionTransformer(), Recorder()),
                                 max_unlabelled=50, random_state=0).fit(X, semi)
     assert d.student_[-1].soft_.shape == (N_LABELLED + 50, 2)
+
+
+def test_export_onnx_exports_the_student(distilled, tmp_path):
+    pytest.importorskip("onnxruntime")
+    import sklearn_rnn.onnx
+    from sklearn_rnn import export_onnx
+
+    docs = ["A great film, wonderful acting.", "Dull, long and badly written."]
+    path = export_onnx(distilled, tmp_path / "distilled.onnx")
+    np.testing.assert_allclose(sklearn_rnn.onnx.load(path).predict_proba(docs),
+                               distilled.predict_proba(docs), atol=1e-5)
