@@ -50,8 +50,8 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
        teacher's probabilities (softened to ``temperature``) on all of them
        (``student_``).
 
-    The student predicts: :meth:`predict`, :meth:`predict_proba` and
-    :meth:`score` are ``student_``'s, at its speed, and
+    The student predicts: ``predict``, ``predict_proba`` and
+    ``score`` are ``student_``'s, at its speed, and
     :func:`sklearn_rnn.explain` explains ``student_``. A student that is
     neither a recurrent classifier nor a pipeline ending in one (its ``fit``
     has no ``soft_targets``) learns the teacher's most probable class for
