@@ -134,8 +134,12 @@ def make(row, seed):
     if row == "self-training":
         from sklearn.pipeline import make_pipeline
 
+        # SelfTrainingClassifier hands the classifier plain arrays (no
+        # vocabulary): size the embedding for every id the vectorizer makes
         return make_pipeline(TextVectorizer(**VECTORIZER), SelfTrainingClassifier(
-            RecurrentTextClassifier(**LSTM, random_state=seed), threshold=0.9, max_iter=3))
+            RecurrentTextClassifier(**LSTM, random_state=seed,
+                                    vocab_size=VECTORIZER["max_features"] + 2),
+            threshold=0.9, max_iter=3))
     raise ValueError(row)
 
 
