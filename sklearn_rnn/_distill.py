@@ -18,6 +18,7 @@ import inspect
 from numbers import Integral, Real
 
 import numpy as np
+from sklearn import get_config
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, _fit_context, clone
 from sklearn.pipeline import Pipeline
 from sklearn.utils import _safe_indexing, check_random_state, get_tags
@@ -38,7 +39,7 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
 
     1. a copy of ``teacher`` is fitted on the labelled documents
        (``teacher_``; a fitted teacher wrapped in
-       :class:`~sklearn.frozen.FrozenEstimator` is used as it is);
+       ``FrozenEstimator`` is used as it is);
     2. it predicts class probabilities for the labelled documents and the
        unlabelled ones (at most ``max_unlabelled`` of them, drawn with
        ``random_state``);
@@ -49,8 +50,8 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
        teacher's probabilities (softened to ``temperature``) on all of them
        (``student_``).
 
-    The student predicts: :meth:`predict`, :meth:`predict_proba` and
-    :meth:`score` are ``student_``'s, at its speed, and
+    The student predicts: ``predict``, ``predict_proba`` and
+    ``score`` are ``student_``'s, at its speed, and
     :func:`sklearn_rnn.explain` explains ``student_``. A student that is
     neither a recurrent classifier nor a pipeline ending in one (its ``fit``
     has no ``soft_targets``) learns the teacher's most probable class for
@@ -61,10 +62,10 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     teacher : classifier
         Any classifier with ``predict_proba`` that takes the same ``X``, e.g.
         ``make_pipeline(CountVectorizer(binary=True), NBSVMClassifier())``,
-        or a fitted one in :class:`~sklearn.frozen.FrozenEstimator`.
+        or a fitted one in ``FrozenEstimator``.
     student : classifier
         A :class:`~sklearn_rnn.LSTMSentimentClassifier` (or another
-        recurrent classifier), or a :class:`~sklearn.pipeline.Pipeline`
+        recurrent classifier), or a ``Pipeline``
         ending in one (``make_pipeline(TextVectorizer(), LSTMSentimentClassifier())``):
         the soft targets reach its last step as ``<step>__soft_targets``.
     temperature : float, default=1.0
@@ -97,9 +98,15 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
 
     See Also
     --------
-    sklearn.semi_supervised.SelfTrainingClassifier : Self-training with the
-        same ``y == -1`` convention.
     sklearn_rnn.NBSVMClassifier : A strong, fast teacher for text.
+    sklearn_rnn.model_selection.SemiSupervisedSplit : Cross-validation folds
+        that keep the unlabelled documents in training.
+
+    Notes
+    -----
+    scikit-learn's ``SelfTrainingClassifier`` follows the same ``y == -1``
+    convention; it retrains the model on its own confident predictions
+    instead of learning from a teacher.
 
     Examples
     --------
@@ -195,7 +202,11 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         if _takes_soft_targets(final):
             if self.unlabelled_label is not None and "unlabelled_label" in final.get_params():
                 final.set_params(unlabelled_label=self.unlabelled_label)
-            prefix = "" if step is None else f"{step}__"
+            if get_config().get("enable_metadata_routing") and step is not None:
+                # with routing on, a pipeline passes what its steps request
+                final.set_fit_request(soft_targets=True, soft_weight=True, temperature=True)
+                step = ""
+            prefix = "" if not step else f"{step}__"
             params = {f"{prefix}soft_targets": proba,
                       f"{prefix}soft_weight": self.soft_weight,
                       f"{prefix}temperature": self.temperature}

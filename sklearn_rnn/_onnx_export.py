@@ -22,6 +22,7 @@ from ._classifier import (
     RecurrentTextClassifier,
     RNNSentimentClassifier,
 )
+from ._distill import DistilledClassifier
 from ._nn._net import prediction_batch_size
 from ._text._analyzer import DEFAULT_TOKEN_PATTERN
 from ._text._vectorizer import TextVectorizer, vocabulary_tokens
@@ -164,9 +165,11 @@ def export_onnx(model, path, *, quantize=False, opset=17):
 
     Parameters
     ----------
-    model : Pipeline or recurrent classifier
+    model : Pipeline, recurrent classifier or DistilledClassifier
         A fitted ``make_pipeline(TextVectorizer(...), <classifier>)``, or a
-        fitted classifier alone (the file then predicts from token ids).
+        fitted classifier alone (the file then predicts from token ids); a
+        fitted :class:`~sklearn_rnn.DistilledClassifier` exports its student
+        (``student_``).
     path : str or path-like
         Where to write the ``.onnx`` file.
     quantize : bool, default=False
@@ -218,6 +221,9 @@ def export_onnx(model, path, *, quantize=False, opset=17):
     if quantize:
         _require("onnxruntime.quantization", "export_onnx(quantize=True)")
 
+    if isinstance(model, DistilledClassifier):  # the student predicts: export it
+        check_is_fitted(model)
+        model = model.student_
     vectorizer, classifier = _split(model)
     metadata = {
         "format": FORMAT,

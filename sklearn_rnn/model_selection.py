@@ -34,7 +34,7 @@ class SemiSupervisedSplit(BaseCrossValidator):
     ----------
     cv : int, cross-validation generator or None, default=None
         How to split the labelled documents: None for 5-fold, an int for
-        that many folds (stratified, as :func:`~sklearn.model_selection.check_cv`
+        that many folds (stratified, as ``check_cv``
         makes them for a classifier), or a splitter such as
         ``StratifiedKFold(5, shuffle=True, random_state=0)``.
     unlabelled_label : int, float, str or None, default=-1
@@ -44,7 +44,6 @@ class SemiSupervisedSplit(BaseCrossValidator):
     See Also
     --------
     sklearn_rnn.DistilledClassifier : Learns from unlabelled documents.
-    sklearn.semi_supervised.SelfTrainingClassifier : Likewise, by self-training.
 
     Examples
     --------

@@ -147,3 +147,24 @@ def test_explain_looks_through_to_the_student(distilled):
     direct = explain(distilled.student_, ["A great film, wonderful acting."])[0]
     assert e.tokens == direct.tokens
     np.testing.assert_allclose(e.attributions, direct.attributions)
+
+
+def test_soft_targets_reach_the_student_with_metadata_routing(split):
+    import sklearn
+
+    X, _, semi, _, _ = split
+    with sklearn.config_context(enable_metadata_routing=True):
+        d = DistilledClassifier(_teacher(), make_pipeline(FunctionTransformer(), Recorder()),
+                                max_unlabelled=50, random_state=0).fit(X, semi)
+    assert d.student_[-1].soft_.shape == (N_LABELLED + 50, 2)
+
+
+def test_export_onnx_exports_the_student(distilled, tmp_path):
+    pytest.importorskip("onnxruntime")
+    import sklearn_rnn.onnx
+    from sklearn_rnn import export_onnx
+
+    docs = ["A great film, wonderful acting.", "Dull, long and badly written."]
+    path = export_onnx(distilled, tmp_path / "distilled.onnx")
+    np.testing.assert_allclose(sklearn_rnn.onnx.load(path).predict_proba(docs),
+                               distilled.predict_proba(docs), atol=1e-5)
