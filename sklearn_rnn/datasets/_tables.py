@@ -16,6 +16,7 @@ import json
 import re
 import warnings
 from collections import Counter
+from pathlib import Path
 
 from ._columns import LABEL_COLUMNS, NUMBER, TEXT_COLUMNS
 
@@ -42,6 +43,15 @@ def format_of(path):
     )
 
 
+def check_regular(path):
+    """Refuse what is not a regular file (after symbolic links): reading a
+    FIFO waits for a writer forever, ``/dev/zero`` never ends."""
+    path = Path(path)
+    if path.exists() and not path.is_file() and not path.is_dir():
+        raise ValueError(f"{path} is not a regular file (a FIFO, a device or a socket: "
+                         "reading it could wait forever or never end). Give a file.")
+
+
 def read_text(path, encoding):
     """The whole file as str: gunzipped, decoded, without a byte order mark.
 
@@ -51,6 +61,7 @@ def read_text(path, encoding):
         name = codecs.lookup(encoding).name
     except LookupError:
         raise ValueError(f"Unknown encoding {encoding!r}.") from None
+    check_regular(path)
     raw = path.read_bytes()
     if path.name.lower().endswith(".gz"):
         raw = gzip.decompress(raw)
@@ -290,6 +301,10 @@ def read_columns(path, fmt, encoding, header):
                     records.append(json.loads(line))
                 except json.JSONDecodeError as exc:
                     raise ValueError(f"{path}: line {number} is not JSON ({exc}).") from None
+                except RecursionError:
+                    raise ValueError(f"{path}: line {number} is JSON nested deeper than "
+                                     "Python's reader can follow: not a table of "
+                                     "documents.") from None
                 lines.append(number)
         return _read_records(records, path, lambda i: f"line {lines[i]}")
     if fmt == "json":
@@ -297,6 +312,9 @@ def read_columns(path, fmt, encoding, header):
             records = json.loads(read_text(path, encoding))
         except json.JSONDecodeError as exc:
             raise ValueError(f"{path} is not JSON ({exc}).") from None
+        except RecursionError:
+            raise ValueError(f"{path} is JSON nested deeper than Python's reader can "
+                             "follow: not a table of documents.") from None
         return _read_records(records, path, lambda i: f"record {i + 1}")
     try:
         import pyarrow.parquet as pq
