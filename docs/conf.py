@@ -40,6 +40,10 @@ nitpick_ignore = [
     # sklearn_rnn.evaluation.plot_confusion_matrix docstring, ``normalize``
     ("py:func", "sklearn.metrics.confusion_matrix"),
     ("py:func", "sklearn.datasets.load_files"),
+    # NBSVMClassifier and HoldoutStackingClassifier docstrings, See Also sections
+    ("py:obj", "sklearn.linear_model.LogisticRegression"),
+    ("py:obj", "sklearn.naive_bayes.MultinomialNB"),
+    ("py:obj", "sklearn.ensemble.StackingClassifier"),
 ]
 
 # -- autodoc / autosummary / numpydoc ----------------------------------------

@@ -83,7 +83,7 @@ class NBSVMClassifier(AllErrorsMixin, ClassifierMixin, BaseEstimator):
     n_iter_ : ndarray of shape (1,) or (n_classes,)
         Iterations of each logistic regression's solver.
     n_features_in_ : int
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Defined when ``X`` has string feature names (a DataFrame).
 
     See Also
