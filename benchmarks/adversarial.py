@@ -580,6 +580,16 @@ case("dev-zero-as-csv", "files", "/dev/zero given as a CSV")("""
     done("silent wrong", "read")
 """)
 
+case("csv-gz-bomb", "files", "a .csv.gz of 1 MB that inflates to 1 GiB")("""
+    import gzip
+    with gzip.open("d.csv.gz", "wb", compresslevel=1) as f:
+        f.write(b"text,label\\n")
+        for _ in range(1024): f.write(b"a" * 2**20)
+    from sklearn_rnn.datasets import load_text_dataset
+    refused(lambda: load_text_dataset("d.csv.gz"), "inflates to more than")
+    done("blow-up", "read")
+""")
+
 case("json-nested-deep", "files", "a JSON file nested 100,000 deep")("""
     open("d.json", "w").write("[" * 100_000 + "]" * 100_000)
     from sklearn_rnn.datasets import load_text_dataset

@@ -10,11 +10,11 @@ name -> values, and where each row is in the file, for the messages.
 
 import codecs
 import csv
-import gzip
 import io
 import json
 import re
 import warnings
+import zlib
 from collections import Counter
 from pathlib import Path
 
@@ -52,6 +52,40 @@ def check_regular(path):
                          "reading it could wait forever or never end). Give a file.")
 
 
+#: A compressed data file may inflate to this many times its size, or to
+#: :data:`MAX_SMALL_INFLATED` bytes, whichever is more (text compresses 3 to
+#: 10 to 1; a file of one repeated byte, 1,000 to 1).
+MAX_INFLATION = 100
+MAX_SMALL_INFLATED = 2**28
+
+
+def _gunzip(raw, path):
+    """``raw`` decompressed, refused past :data:`MAX_INFLATION` times its size
+    (a small file built to fill memory), before it is all inflated."""
+    limit = max(MAX_INFLATION * len(raw), MAX_SMALL_INFLATED)
+    try:
+        out, data = [], raw
+        total = 0
+        while data:
+            unzip = zlib.decompressobj(16 + zlib.MAX_WBITS)
+            while data:
+                piece = unzip.decompress(data, 2**24)
+                total += len(piece)
+                if total > limit:
+                    raise ValueError(
+                        f"{path} inflates to more than {limit:,} bytes from {len(raw):,} "
+                        f"({MAX_INFLATION} times its size at most): not a compressed table "
+                        "of documents. Decompress it yourself if you trust it.")
+                out.append(piece)
+                data = unzip.unconsumed_tail
+                if unzip.eof:
+                    break
+            data = unzip.unused_data  # gzip members one after the other
+    except zlib.error as exc:
+        raise ValueError(f"{path} is not a valid gzip file ({exc}).") from None
+    return b"".join(out)
+
+
 def read_text(path, encoding):
     """The whole file as str: gunzipped, decoded, without a byte order mark.
 
@@ -64,7 +98,7 @@ def read_text(path, encoding):
     check_regular(path)
     raw = path.read_bytes()
     if path.name.lower().endswith(".gz"):
-        raw = gzip.decompress(raw)
+        raw = _gunzip(raw, path)
     try:
         # utf-8-sig: Excel and Notepad write a BOM, which would stick to the
         # first column's name ('\ufefftext') or the first document

@@ -367,3 +367,21 @@ def test_json_nested_too_deep_is_said_in_our_words(tmp_path, name, content):
     (tmp_path / name).write_text(content)
     with pytest.raises(ValueError, match=r"nested deeper than Python's reader can follow"):
         load_text_dataset(tmp_path / name)
+
+
+def test_a_compressed_file_that_inflates_past_the_bound_is_refused(tmp_path):
+    import gzip
+
+    from sklearn_rnn.datasets._tables import MAX_INFLATION
+
+    bomb = tmp_path / "bomb.csv.gz"  # 300 MB of one byte in about 300 kB
+    with gzip.open(bomb, "wb", compresslevel=1) as f:
+        f.write(b"text,label\n")
+        for _ in range(300):
+            f.write(b"a" * 2**20)
+    with pytest.raises(ValueError, match=rf"inflates to more than .* \({MAX_INFLATION} times"):
+        load_text_dataset(bomb)
+    fine = tmp_path / "fine.csv.gz"  # two gzip members one after the other
+    fine.write_bytes(gzip.compress(b"text,label\ngood film,pos\nbad film,neg\n")
+                     + gzip.compress(b"great,pos\nawful,neg\n"))
+    assert sorted(load_text_dataset(fine).data) == ["awful", "bad film", "good film", "great"]
