@@ -642,6 +642,31 @@ case("n-vocab-beyond-table", "dependencies", "a saved state whose n_vocab_ is 1,
     done("silent wrong", "predicted")
 """)
 
+case("saved-state-device-meta", "dependencies", "a fitted classifier whose device is "
+     "set to 'meta', pickled and predicting")("""
+    import pickle
+    pipe, X = tiny_pipe()
+    pipe[-1].device = "meta"
+    def go():
+        m = pickle.loads(pickle.dumps(pipe))
+        return m.predict_proba(X[:5])
+    p = refused(go, "device")
+    done("ok" if np.isfinite(p).all() else "silent wrong", "predicted on the CPU")
+""")
+
+case("truncated-tokens", "dependencies", "a pipeline whose classifier's tokens_ lost its "
+     "last half")("""
+    import pickle
+    pipe, X = tiny_pipe()
+    clf = pipe[-1]
+    clf.tokens_ = clf.tokens_[: len(clf.tokens_) // 2]
+    def go():
+        m = pickle.loads(pickle.dumps(pipe))
+        return m.predict_proba(X[:5])
+    p = refused(go)
+    done("silent wrong", "predicted with a vocabulary that does not match")
+""")
+
 case("vector-pickle-as-txt", "vectors", "a pickle named vectors.txt")("""
     import pickle
     class P:
