@@ -552,6 +552,9 @@ class _RecurrentBase(AllErrorsMixin, CallbackSupportMixin, ClassifierMixin, Base
 
     def _validation_dataset(self, X_val, y_val, classes, tokens, n_vocab):
         """``X_val``, ``y_val`` checked and made a dataset."""
+        if hasattr(X_val, "__len__") and len(X_val) == 0:
+            raise ValueError("X_val is empty: give validation documents, or neither X_val "
+                             "nor y_val (a validation_fraction of X is held out).")
         X_val = check_token_ids(X_val, name="X_val")
         y_val = check_labels(X_val, y_val, estimator_name=type(self).__name__)
         val_tokens = getattr(X_val, "vocabulary", None)
@@ -650,11 +653,19 @@ class _RecurrentBase(AllErrorsMixin, CallbackSupportMixin, ClassifierMixin, Base
         return prediction_batch_size(
             self.batch_size, getattr(self, "iterator_valid__batch_size", None), n_documents)
 
+    def _table_rows(self):
+        """Rows of the embedding table: ``n_vocab_``, or fewer when a saved
+        state says more than the network holds (ids beyond reach torch as
+        an IndexError)."""
+        embedding = getattr(getattr(self.net_, "module_", None), "embedding", None)
+        rows = getattr(embedding, "num_embeddings", None)
+        return self.n_vocab_ if not isinstance(rows, int) else min(self.n_vocab_, rows)
+
     def _logits(self, X):
         """Logits ``(N, C)`` (float64 tensor) in the rows' order."""
         check_is_fitted(self, "net_")
         X = check_token_ids(X)
-        check_ids_fit_vocabulary(X, self.tokens_, self.n_vocab_)
+        check_ids_fit_vocabulary(X, self.tokens_, self._table_rows())
         data = to_dataset(X)
         _warn_if_nothing_known(data, known_from=1 if self.tokens_ is None else UNK_ID + 1)
         logits = self.net_.forward_logits(data, self._prediction_batch_size(len(data)),
@@ -776,7 +787,7 @@ class _RecurrentBase(AllErrorsMixin, CallbackSupportMixin, ClassifierMixin, Base
         if not isinstance(tolerance, Real) or not tolerance >= 0:
             raise ValueError(f"tolerance must be a number >= 0, got {tolerance!r}.")
         X = check_token_ids(X)
-        check_ids_fit_vocabulary(X, self.tokens_, self.n_vocab_)
+        check_ids_fit_vocabulary(X, self.tokens_, self._table_rows())
         data = to_dataset(X)
         out = attribute_dataset(self.net_.module_, data,
                                 target_indices(target, self.classes_, len(data)),

@@ -242,12 +242,20 @@ def export_onnx(model, path, *, quantize=False, opset=17):
     lengths = torch.tensor([8, 5])
     with warnings.catch_warnings(), torch.no_grad():
         warnings.simplefilter("ignore")  # tracer notes about shape arithmetic
-        torch.onnx.export(
-            module, (ids, lengths), str(path), dynamo=False, opset_version=opset,
-            input_names=["ids", "lengths"], output_names=["probabilities"],
-            dynamic_axes={"ids": {0: "batch", 1: "length"}, "lengths": {0: "batch"},
-                          "probabilities": {0: "batch"}},
-        )
+        try:
+            torch.onnx.export(
+                module, (ids, lengths), str(path), dynamo=False, opset_version=opset,
+                input_names=["ids", "lengths"], output_names=["probabilities"],
+                dynamic_axes={"ids": {0: "batch", 1: "length"}, "lengths": {0: "batch"},
+                              "probabilities": {0: "batch"}},
+            )
+        except (RuntimeError, ValueError, TypeError) as exc:  # torch's SymbolicValueError...
+            first = (str(exc).strip().splitlines() or [""])[0][:200]
+            raise ValueError(
+                f"torch could not export this model at ONNX opset {opset!r} "
+                f"({type(exc).__name__}: {first}). The recurrent layers and variable "
+                "lengths need a recent opset: use the default (17), or 14 or later."
+            ) from None
     if quantize:
         from onnxruntime.quantization import QuantType, quantize_dynamic
 

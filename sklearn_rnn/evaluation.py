@@ -401,11 +401,11 @@ def plot_confusion_matrix(model, X, y, *, title=None, normalize=None, y_pred=Non
     Returns
     -------
     fig : matplotlib Figure
-        Its size grows with the classes up to :data:`MAX_FIGURE_INCHES`
-        inches a side. Up to :data:`MAX_ANNOTATED_CLASSES` classes each cell
-        shows its value; up to :data:`MAX_LABELLED_CLASSES` the cells are
+        Its size grows with the classes up to ``MAX_FIGURE_INCHES`` (14)
+        inches a side. Up to ``MAX_ANNOTATED_CLASSES`` (20) classes each cell
+        shows its value; up to ``MAX_LABELLED_CLASSES`` (60) the cells are
         colours under the class names; beyond, colours only (the classes in
-        the order of ``labels``, their names in the title's place). Long
+        the order of ``labels``). Long
         names are cut to 24 characters, control characters escaped, ``$``
         shown as it is (never read as mathematics).
     """

@@ -118,7 +118,7 @@ def load_skops(file, *, trusted=(), trusted_token_patterns=(), max_bytes=MAX_BYT
     its parameters and ``module_sizes`` make, and ``classes_`` as many labels
     as the network has outputs; the whole archive must inflate to at most
     ``max_bytes``, and (unless ``max_bytes`` is given) to at most
-    :data:`MAX_INFLATION` times its compressed size or 64 MiB, whichever is
+    ``MAX_INFLATION`` (20) times its compressed size or 64 MiB, whichever is
     more (a 708 kB file of zeros would inflate to gigabytes). After loading:
     a vectorizer's ``token_pattern`` must be the default or in
     ``trusted_token_patterns`` (skops' trusted types stop code execution, not

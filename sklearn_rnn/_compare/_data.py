@@ -21,6 +21,7 @@ from ..datasets import (
     load_text_dataset,
     load_text_files,
 )
+from ..datasets._tables import check_regular
 
 __all__ = ["ComparisonData", "load_comparison_data", "cli_words", "decoded", "QUICK_N_TRAIN",
            "MIN_PER_CLASS", "FALLBACK_ENCODINGS"]
@@ -200,6 +201,7 @@ def _read_lines(path):
     """The non-blank lines of a text file, up to the bounds; ``(lines, cut)``
     with ``cut`` True when the bounds left some of the file unread."""
     lines, size = [], 0
+    check_regular(path)
     try:
         with open(path, encoding="utf-8-sig") as f:
             for line in f:

@@ -38,7 +38,7 @@ from ._columns import (
     labels_array,
     texts_of,
 )
-from ._tables import FORMATS, format_of, read_columns, read_text, text_lines
+from ._tables import FORMATS, check_regular, format_of, read_columns, read_text, text_lines
 
 __all__ = ["load_text_dataset", "load_text_files"]
 
@@ -481,6 +481,7 @@ default='auto'
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"No such file or folder: {path}")
+    check_regular(path)
     if format not in FORMATS:
         raise ValueError(f"format must be one of {FORMATS}, got {format!r}.")
     if not (header == "auto" or isinstance(header, (bool, np.bool_))):

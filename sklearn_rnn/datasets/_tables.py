@@ -10,12 +10,13 @@ name -> values, and where each row is in the file, for the messages.
 
 import codecs
 import csv
-import gzip
 import io
 import json
 import re
 import warnings
+import zlib
 from collections import Counter
+from pathlib import Path
 
 from ._columns import LABEL_COLUMNS, NUMBER, TEXT_COLUMNS
 
@@ -42,6 +43,49 @@ def format_of(path):
     )
 
 
+def check_regular(path):
+    """Refuse what is not a regular file (after symbolic links): reading a
+    FIFO waits for a writer forever, ``/dev/zero`` never ends."""
+    path = Path(path)
+    if path.exists() and not path.is_file() and not path.is_dir():
+        raise ValueError(f"{path} is not a regular file (a FIFO, a device or a socket: "
+                         "reading it could wait forever or never end). Give a file.")
+
+
+#: A compressed data file may inflate to this many times its size, or to
+#: :data:`MAX_SMALL_INFLATED` bytes, whichever is more (text compresses 3 to
+#: 10 to 1; a file of one repeated byte, 1,000 to 1).
+MAX_INFLATION = 100
+MAX_SMALL_INFLATED = 2**28
+
+
+def _gunzip(raw, path):
+    """``raw`` decompressed, refused past :data:`MAX_INFLATION` times its size
+    (a small file built to fill memory), before it is all inflated."""
+    limit = max(MAX_INFLATION * len(raw), MAX_SMALL_INFLATED)
+    try:
+        out, data = [], raw
+        total = 0
+        while data:
+            unzip = zlib.decompressobj(16 + zlib.MAX_WBITS)
+            while data:
+                piece = unzip.decompress(data, 2**24)
+                total += len(piece)
+                if total > limit:
+                    raise ValueError(
+                        f"{path} inflates to more than {limit:,} bytes from {len(raw):,} "
+                        f"({MAX_INFLATION} times its size at most): not a compressed table "
+                        "of documents. Decompress it yourself if you trust it.")
+                out.append(piece)
+                data = unzip.unconsumed_tail
+                if unzip.eof:
+                    break
+            data = unzip.unused_data  # gzip members one after the other
+    except zlib.error as exc:
+        raise ValueError(f"{path} is not a valid gzip file ({exc}).") from None
+    return b"".join(out)
+
+
 def read_text(path, encoding):
     """The whole file as str: gunzipped, decoded, without a byte order mark.
 
@@ -51,9 +95,10 @@ def read_text(path, encoding):
         name = codecs.lookup(encoding).name
     except LookupError:
         raise ValueError(f"Unknown encoding {encoding!r}.") from None
+    check_regular(path)
     raw = path.read_bytes()
     if path.name.lower().endswith(".gz"):
-        raw = gzip.decompress(raw)
+        raw = _gunzip(raw, path)
     try:
         # utf-8-sig: Excel and Notepad write a BOM, which would stick to the
         # first column's name ('\ufefftext') or the first document
@@ -290,6 +335,10 @@ def read_columns(path, fmt, encoding, header):
                     records.append(json.loads(line))
                 except json.JSONDecodeError as exc:
                     raise ValueError(f"{path}: line {number} is not JSON ({exc}).") from None
+                except RecursionError:
+                    raise ValueError(f"{path}: line {number} is JSON nested deeper than "
+                                     "Python's reader can follow: not a table of "
+                                     "documents.") from None
                 lines.append(number)
         return _read_records(records, path, lambda i: f"line {lines[i]}")
     if fmt == "json":
@@ -297,6 +346,9 @@ def read_columns(path, fmt, encoding, header):
             records = json.loads(read_text(path, encoding))
         except json.JSONDecodeError as exc:
             raise ValueError(f"{path} is not JSON ({exc}).") from None
+        except RecursionError:
+            raise ValueError(f"{path} is JSON nested deeper than Python's reader can "
+                             "follow: not a table of documents.") from None
         return _read_records(records, path, lambda i: f"record {i + 1}")
     try:
         import pyarrow.parquet as pq

@@ -343,3 +343,45 @@ def test_class_folders_are_normalised_and_checked(tmp_path):
     (tmp_path / "data" / "pos\u202e" / "0.txt").write_text("a document")
     with pytest.raises(ValueError, match=r"U\+202E"):
         load_text_dataset(tmp_path / "data")
+
+
+# --------------------------------------------------------------------------- #
+# what is not a file of documents (issue 31)
+# --------------------------------------------------------------------------- #
+def test_a_fifo_or_a_device_is_refused_not_waited_on(tmp_path, run_python):
+    os.mkfifo(tmp_path / "data.csv")  # nobody writes: reading it would wait forever
+    (tmp_path / "zero.csv").symlink_to("/dev/zero")  # never ends
+    code = ("import sys\nfrom sklearn_rnn.datasets import load_text_dataset\n"
+            "try:\n    load_text_dataset(sys.argv[1])\n"
+            "except ValueError as exc:\n    print(exc)\n")
+    for name in ("data.csv", "zero.csv"):
+        done = run_python("-c", code, tmp_path / name, timeout=60)
+        assert "is not a regular file (a FIFO, a device or a socket" in done.stdout
+
+
+@pytest.mark.parametrize("name, content", [
+    ("deep.json", "[" * 100_000 + "]" * 100_000),
+    ("deep.jsonl", '{"text": "a", "label": "b"}\n' + "[" * 100_000 + "]" * 100_000 + "\n"),
+])
+def test_json_nested_too_deep_is_said_in_our_words(tmp_path, name, content):
+    (tmp_path / name).write_text(content)
+    with pytest.raises(ValueError, match=r"nested deeper than Python's reader can follow"):
+        load_text_dataset(tmp_path / name)
+
+
+def test_a_compressed_file_that_inflates_past_the_bound_is_refused(tmp_path):
+    import gzip
+
+    from sklearn_rnn.datasets._tables import MAX_INFLATION
+
+    bomb = tmp_path / "bomb.csv.gz"  # 300 MB of one byte in about 300 kB
+    with gzip.open(bomb, "wb", compresslevel=1) as f:
+        f.write(b"text,label\n")
+        for _ in range(300):
+            f.write(b"a" * 2**20)
+    with pytest.raises(ValueError, match=rf"inflates to more than .* \({MAX_INFLATION} times"):
+        load_text_dataset(bomb)
+    fine = tmp_path / "fine.csv.gz"  # two gzip members one after the other
+    fine.write_bytes(gzip.compress(b"text,label\ngood film,pos\nbad film,neg\n")
+                     + gzip.compress(b"great,pos\nawful,neg\n"))
+    assert sorted(load_text_dataset(fine).data) == ["awful", "bad film", "good film", "great"]

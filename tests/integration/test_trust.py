@@ -57,3 +57,36 @@ def test_a_lone_surrogate_in_character_tokens_does_not_break_fit():
     assert "\ud800" in pipe[0].vocabulary_
     restored = pickle.loads(pickle.dumps(pipe))
     np.testing.assert_array_equal(restored.predict_proba(docs), pipe.predict_proba(docs))
+
+
+# --------------------------------------------------------------------------- #
+# dependency errors said in our words (issue 31)
+# --------------------------------------------------------------------------- #
+def test_an_old_onnx_opset_is_said_in_our_words(tmp_path):
+    pytest.importorskip("onnx")
+    from sklearn_rnn import export_onnx
+
+    X, y = make_reviews(80, seed=5)
+    pipe = make_pipeline(TextVectorizer(maxlen=40), LSTMSentimentClassifier(**FAST)).fit(X, y)
+    with pytest.raises(ValueError, match=r"could not export this model at ONNX opset 9 .*"
+                                         r"use the default \(17\)") as info:
+        export_onnx(pipe, tmp_path / "m.onnx", opset=9)
+    assert len(str(info.value)) < 600  # not torch's 100-line graph dump
+
+
+def test_an_empty_x_val_is_named():
+    X, y = make_reviews(80, seed=6)
+    pipe = make_pipeline(TextVectorizer(), LSTMSentimentClassifier(**FAST))
+    with pytest.raises(ValueError, match=r"X_val is empty"):
+        pipe.fit(X, y, lstmsentimentclassifier__X_val=[],
+                 lstmsentimentclassifier__y_val=[])
+
+
+def test_ids_beyond_the_embedding_table_are_refused_whatever_n_vocab_says():
+    X, y = make_reviews(80, seed=7)
+    pipe = make_pipeline(TextVectorizer(maxlen=40), LSTMSentimentClassifier(**FAST)).fit(X, y)
+    clf = pickle.loads(pickle.dumps(pipe[-1]))
+    rows = clf.net_.module_.embedding.num_embeddings
+    clf.n_vocab_ = 1_000_000  # an edited saved state
+    with pytest.raises(ValueError):
+        clf.predict_proba(np.array([[5, rows + 10]]))
