@@ -26,7 +26,7 @@ from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _num_samples, check_is_fitted, column_or_1d, indexable
 
-from ._utils._validation import unlabelled_mask
+from ._utils._validation import aligned_proba, unlabelled_mask
 
 __all__ = ["DistilledClassifier"]
 
@@ -195,7 +195,8 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         teacher = clone(self.teacher).fit(_safe_indexing(X, labelled), y[labelled])
         rows = np.sort(np.concatenate([labelled, pool]))
         X_student = _safe_indexing(X, rows)
-        proba = _aligned(teacher, teacher.predict_proba(X_student), classes)
+        proba = aligned_proba(teacher, teacher.predict_proba(X_student), classes,
+                              _teacher_lacks)
         student = clone(self.student)
         step, final = _final_step(student)
         y_student = y[rows]
@@ -287,18 +288,9 @@ def _takes_soft_targets(estimator):
         return False
 
 
-def _aligned(model, proba, classes):
-    """``proba`` with its columns in the order of ``classes``."""
-    own = list(np.asarray(model.classes_))
-    if own == list(classes):
-        return np.asarray(proba, dtype=np.float64)
-    missing = [c for c in classes if c not in own]
-    if missing:
-        raise ValueError(f"The teacher has no column for the classes {missing!r} (its "
-                         f"classes_ are {own!r}): fit it on these labels.")
-    proba = np.asarray(proba, dtype=np.float64)[:, [own.index(c) for c in classes]]
-    # a fitted teacher that knows more classes: its probabilities over these
-    return proba / np.clip(proba.sum(axis=1, keepdims=True), 1e-12, None)
+def _teacher_lacks(lacking, own):
+    return (f"The teacher has no column for the classes {lacking!r} (its classes_ are "
+            f"{own!r}): fit it on these labels.")
 
 
 # doctests of the class above (its __module__ is the public one)

@@ -27,6 +27,8 @@ from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _num_samples, check_is_fitted, column_or_1d, indexable
 
+from ._utils._validation import aligned_proba
+
 __all__ = ["HoldoutStackingClassifier"]
 
 #: Probabilities are clipped to this before their logarithm is taken.
@@ -194,7 +196,8 @@ class HoldoutStackingClassifier(ClassifierMixin, BaseEstimator):
         probas = []
         for _, member in self.estimators:
             copy = clone(member).fit(_safe_indexing(X, train), y[train])
-            probas.append(_aligned(copy, copy.predict_proba(_safe_indexing(X, held)), classes))
+            probas.append(aligned_proba(copy, copy.predict_proba(_safe_indexing(X, held)),
+                                       classes, _member_lacks))
         truth = y[held]
         self.final_estimator_ = clone(
             self.final_estimator if self.final_estimator is not None
@@ -261,7 +264,7 @@ class HoldoutStackingClassifier(ClassifierMixin, BaseEstimator):
         check_is_fitted(self)
         if self.alone_ is not None:
             return np.asarray(self.estimators_[self.alone_].predict_proba(X))
-        return self.combine([_aligned(m, m.predict_proba(X), self.classes_)
+        return self.combine([aligned_proba(m, m.predict_proba(X), self.classes_, _member_lacks)
                              for m in self.estimators_])
 
     def predict(self, X):
@@ -319,16 +322,9 @@ class HoldoutStackingClassifier(ClassifierMixin, BaseEstimator):
                          for i, n in enumerate(names))
 
 
-def _aligned(model, proba, classes):
-    """``proba`` with its columns in the order of ``classes``."""
-    own = list(np.asarray(model.classes_))
-    if own == list(classes):
-        return np.asarray(proba)
-    missing = [c for c in classes if c not in own]
-    if missing:
-        raise ValueError(f"A member never saw the classes {missing!r} in its part of the "
-                         "documents: give more documents of each class or a larger holdout.")
-    return np.asarray(proba)[:, [own.index(c) for c in classes]]
+def _member_lacks(lacking, own):
+    return (f"A member never saw the classes {lacking!r} in its part of the documents: give "
+            "more documents of each class or a larger holdout.")
 
 
 # doctests of the class above (its __module__ is the public one)

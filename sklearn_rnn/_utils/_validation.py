@@ -231,3 +231,22 @@ def with_new_parameters(cls, state):
         if p.default is not inspect.Parameter.empty and name not in state
     }
     return {**missing, **state}
+
+
+def aligned_proba(model, proba, classes, missing):
+    """``proba``, ``model``'s ``predict_proba``, with its columns in the
+    order of ``classes`` (float64).
+
+    A model that knows more classes gives its probabilities over these
+    (renormalised); one that lacks some raises a ValueError with the
+    message ``missing(lacking, its_classes)``.
+    """
+    own = list(np.asarray(model.classes_))
+    proba = np.asarray(proba, dtype=np.float64)
+    if own == list(classes):
+        return proba
+    lacking = [c for c in classes if c not in own]
+    if lacking:
+        raise ValueError(missing(lacking, own))
+    proba = proba[:, [own.index(c) for c in classes]]
+    return proba / np.clip(proba.sum(axis=1, keepdims=True), 1e-12, None)
