@@ -34,6 +34,11 @@ Usage (from the repository root)::
 
     python benchmarks/benchmark.py                  # CPU
     python benchmarks/benchmark.py --device cuda    # one GPU
+    python benchmarks/benchmark.py --speed --threads 2   # the speed study
+
+``--speed`` runs the speed study instead (fused Adam, bf16 autocast,
+prediction; IMDB and movie-review sentences; see :func:`speed_study`) and
+writes ``benchmarks/results/benchmark_speed.json`` and ``.md``.
 
 Prints Markdown tables and the target checks, and writes
 ``benchmarks/results/benchmark_<device>.json`` and ``.md`` (``--out``).
