@@ -1098,7 +1098,7 @@ def speed_targets(result):
                     "passed": None if fast is None else fast >= 3000, "note": threads})
     diffs = [r["proba_max_diff_vs_float32"] for r in rows
              if "proba_max_diff_vs_float32" in r]
-    targets.append({"target": "bf16 prediction: max |p - p_float32|",
+    targets.append({"target": "bf16 prediction: largest probability difference from float32",
                     "measured": max(diffs, default=None), "threshold": 1e-3,
                     "passed": None if not diffs else max(diffs) <= 1e-3,
                     "note": "same weights, predicted with and without autocast",
