@@ -963,7 +963,7 @@ class RecurrentTextClassifier(_RecurrentBase):
     optimizer : torch optimizer class, default=torch.optim.Adam
         Configure it with ``optimizer__weight_decay=...`` etc. Adam (and
         AdamW) run their fused step where this PyTorch build has one for the
-        device (CPU and CUDA in recent versions; about 5x faster than
+        device (CPU and CUDA in recent versions; 3.5-5x faster than
         PyTorch's default single-tensor step on the CPU), else the
         ``foreach`` step; ``optimizer__fused=False`` or
         ``optimizer__foreach=...`` choose for yourself (see the user guide's

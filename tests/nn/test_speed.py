@@ -225,3 +225,18 @@ def test_warm_start_keeps_the_step_and_the_precision(tokens):
     loaded.fit(X, y)
     assert loaded.precision_ == "bf16" and _step(loaded) == step
     assert len(loaded.history_) == 2 * FAST["max_epochs"]
+
+
+def test_grad_scaler_path_trains_like_the_plain_step(tokens, monkeypatch):
+    """The float16 path's mechanics (scaled backward, unscale before
+    clipping, scaler.step/update), run with a CPU GradScaler: no CUDA here."""
+    from sklearn_rnn._nn import _net
+
+    X, y = tokens
+    plain = LSTMSentimentClassifier(**FAST, precision="float32").fit(X, y)
+    monkeypatch.setattr(_net, "needs_grad_scaler", lambda precision, device: True)
+    scaled = LSTMSentimentClassifier(**FAST, precision="float32").fit(X, y)
+    assert isinstance(scaled.net_.grad_scaler_, torch.amp.GradScaler)
+    assert scaled.net_.grad_scaler_.get_scale() > 1
+    # scaling by a power of two and back is exact: the same training
+    np.testing.assert_allclose(scaled.predict_proba(X), plain.predict_proba(X), atol=1e-5)
