@@ -4,9 +4,9 @@ implementation and mixed precision.
 * :func:`optimizer_defaults`: the default ``torch.optim.Adam`` (or ``AdamW``)
   runs its fused kernel where this PyTorch build has one for the device
   (CPU since torch 2.4, CUDA), else its ``foreach`` (multi-tensor) version,
-  else PyTorch's single-tensor loop. One Adam step over the default model's
-  parameters on a 2-core AMD EPYC: single-tensor 9.5 ms, foreach 4.5 ms,
-  fused 1.8 ms (``benchmarks/results/benchmark_speed.md``). A user's
+  else PyTorch's single-tensor loop. One Adam step over the default model's 10.2 M
+  parameters on a quiet 2-core AMD EPYC: single-tensor 34.5 ms, foreach 24.5 ms,
+  fused 5.8 ms (``benchmarks/results/benchmark_speed.md``). A user's
   optimizer, or explicit ``optimizer__fused``/``optimizer__foreach``, is left
   as given.
 * :func:`resolve_precision`: the classifiers' ``precision`` parameter. The
